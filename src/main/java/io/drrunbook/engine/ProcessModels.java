@@ -1,0 +1,95 @@
+package io.drrunbook.engine;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.model.bpmn.BpmnModelInstance;
+import org.camunda.bpm.model.bpmn.instance.BoundaryEvent;
+import org.camunda.bpm.model.bpmn.instance.ErrorEventDefinition;
+import org.camunda.bpm.model.bpmn.instance.FlowElement;
+import org.camunda.bpm.model.bpmn.instance.FlowNode;
+import org.camunda.bpm.model.bpmn.instance.StartEvent;
+import org.camunda.bpm.model.bpmn.instance.SubProcess;
+import org.camunda.bpm.model.xml.instance.ModelElementInstance;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads deployed process models (cached per process definition): element names for the record, and
+ * whether a BPMN error thrown by an element is caught by the model, so that an error nobody catches
+ * becomes an incident instead of silently ending the run.
+ */
+@Component
+public class ProcessModels {
+
+  private final RepositoryService repositoryService;
+  private final Map<String, BpmnModelInstance> models = new ConcurrentHashMap<>();
+
+  public ProcessModels(RepositoryService repositoryService) {
+    this.repositoryService = repositoryService;
+  }
+
+  public String elementName(String processDefinitionId, String activityId) {
+    ModelElementInstance element = model(processDefinitionId).getModelElementById(activityId);
+    if (element instanceof FlowElement flowElement && flowElement.getName() != null) {
+      return flowElement.getName();
+    }
+    return activityId;
+  }
+
+  /**
+   * True when an error boundary event on the element or an enclosing sub-process, or an error event
+   * sub-process in an enclosing scope, catches {@code errorCode} (or catches every error).
+   */
+  public boolean catches(String processDefinitionId, String activityId, String errorCode) {
+    BpmnModelInstance model = model(processDefinitionId);
+    ModelElementInstance element = model.getModelElementById(activityId);
+    Collection<BoundaryEvent> boundaries = model.getModelElementsByType(BoundaryEvent.class);
+    while (element != null) {
+      if (element instanceof FlowNode node) {
+        for (BoundaryEvent boundary : boundaries) {
+          if (boundary.getAttachedTo() == node && catchesError(boundary.getEventDefinitions(), errorCode)) {
+            return true;
+          }
+        }
+      }
+      if (element instanceof SubProcess || element instanceof org.camunda.bpm.model.bpmn.instance.Process) {
+        if (eventSubProcessCatches(element, errorCode)) {
+          return true;
+        }
+      }
+      element = element.getParentElement();
+    }
+    return false;
+  }
+
+  private static boolean eventSubProcessCatches(ModelElementInstance scope, String errorCode) {
+    for (SubProcess sub : scope.getChildElementsByType(SubProcess.class)) {
+      if (sub.triggeredByEvent()) {
+        for (StartEvent start : sub.getChildElementsByType(StartEvent.class)) {
+          if (catchesError(start.getEventDefinitions(), errorCode)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean catchesError(Collection<? extends ModelElementInstance> definitions, String errorCode) {
+    for (ModelElementInstance definition : definitions) {
+      if (definition instanceof ErrorEventDefinition errorDefinition) {
+        if (errorDefinition.getError() == null
+            || errorDefinition.getError().getErrorCode() == null
+            || errorDefinition.getError().getErrorCode().equals(errorCode)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private BpmnModelInstance model(String processDefinitionId) {
+    return models.computeIfAbsent(processDefinitionId, repositoryService::getBpmnModelInstance);
+  }
+}

@@ -1,0 +1,330 @@
+package io.drrunbook.engine;
+
+import io.drrunbook.connectors.StepBusinessException;
+import io.drrunbook.connectors.StepInputs;
+import io.drrunbook.security.SecretMasker;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.ProducerTemplate;
+import org.camunda.bpm.engine.ExternalTaskService;
+import org.camunda.bpm.engine.externaltask.LockedExternalTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs every automated step of every procedure: service tasks of type external on topic
+ * {@value #TOPIC}, consumed in-process through the engine's Java API. A step is locked, its lock
+ * renewed on a heartbeat while its connector route runs (so a 20-minute step is never handed out a
+ * second time), and then completed, failed with retries and backoff (an incident when none are
+ * left), or ended with a BPMN error. The route is the task's {@code route} input; it receives only
+ * the task's own inputs plus the idempotency key, and its result map becomes local variables of the
+ * step that output parameters map onward. Because no engine transaction is open while a route runs,
+ * a crash loses nothing: the {@link StepJournal} tells a finished step from one to run again.
+ */
+@Component
+public class StepWorker implements SmartLifecycle {
+
+  public static final String TOPIC = "dr-step";
+  /** Local variable with the masked, bounded outcome of the step, kept in history for the report. */
+  public static final String OUTCOME_VARIABLE = "stepOutcome";
+
+  private static final Logger log = LoggerFactory.getLogger(StepWorker.class);
+
+  private final ExternalTaskService externalTasks;
+  private final ProducerTemplate producer;
+  private final StepJournal journal;
+  private final ProcessModels models;
+  private final SecretMasker masker;
+  private final StepProperties properties;
+  private final String workerId;
+
+  private volatile boolean running;
+  private ExecutorService steps;
+  private ScheduledExecutorService heartbeats;
+  private Thread poller;
+  private Semaphore freeSlots;
+  private final Object wakeUp = new Object();
+
+  public StepWorker(ExternalTaskService externalTasks, ProducerTemplate producer, StepJournal journal,
+      ProcessModels models, SecretMasker masker, StepProperties properties) {
+    this.externalTasks = externalTasks;
+    this.producer = producer;
+    this.journal = journal;
+    this.models = models;
+    this.masker = masker;
+    this.properties = properties;
+    this.workerId = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  public String workerId() {
+    return workerId;
+  }
+
+  @Override
+  public void start() {
+    if (!properties.isWorkerEnabled()) {
+      log.info("step worker disabled (dr.steps.worker-enabled=false)");
+      return;
+    }
+    freeSlots = new Semaphore(properties.getThreads());
+    steps = Executors.newFixedThreadPool(properties.getThreads(), named("dr-step-"));
+    heartbeats = Executors.newSingleThreadScheduledExecutor(named("dr-step-heartbeat-"));
+    running = true;
+    poller = named("dr-step-poller-").newThread(this::pollLoop);
+    poller.start();
+    log.info("step worker {} started ({} threads, lock {})", workerId, properties.getThreads(),
+        properties.getLockDuration());
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    if (poller == null) {
+      return;
+    }
+    poller.interrupt();
+    steps.shutdownNow();
+    heartbeats.shutdownNow();
+    try {
+      steps.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  /** Start after everything else (the engine, Camel, the lab), stop first. */
+  @Override
+  public int getPhase() {
+    return Integer.MAX_VALUE - 100;
+  }
+
+  /** Asks the poller to look for new steps now instead of at its next interval. */
+  public void wakeUp() {
+    synchronized (wakeUp) {
+      wakeUp.notifyAll();
+    }
+  }
+
+  private void pollLoop() {
+    while (running) {
+      try {
+        int fetched = fetchAndSubmit();
+        if (fetched == 0) {
+          synchronized (wakeUp) {
+            wakeUp.wait(properties.getPollInterval().toMillis());
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        // the engine database may be briefly unavailable; keep polling
+        log.warn("fetching steps failed: {}", e.getMessage());
+        sleepQuietly();
+      }
+    }
+  }
+
+  private int fetchAndSubmit() throws InterruptedException {
+    int slots = freeSlots.availablePermits();
+    if (slots == 0) {
+      return 0;
+    }
+    List<LockedExternalTask> tasks = externalTasks.fetchAndLock(slots, workerId)
+        .topic(TOPIC, properties.getLockDuration().toMillis())
+        .localVariables()
+        .execute();
+    for (LockedExternalTask task : tasks) {
+      freeSlots.acquire();
+      steps.submit(() -> {
+        try {
+          run(task);
+        } finally {
+          freeSlots.release();
+        }
+      });
+    }
+    return tasks.size();
+  }
+
+  void run(LockedExternalTask task) {
+    String key = task.getProcessInstanceId() + ":" + task.getActivityInstanceId();
+    Map<String, Object> inputs = new LinkedHashMap<>(task.getVariables());
+    String route = String.valueOf(inputs.get(StepInputs.ROUTE));
+    String stepName = models.elementName(task.getProcessDefinitionId(), task.getActivityId());
+    ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> extendLock(task),
+        properties.getLockDuration().toMillis() / 3, properties.getLockDuration().toMillis() / 3,
+        TimeUnit.MILLISECONDS);
+    try {
+      Optional<StepJournal.Entry> previous = journal.find(key);
+      Map<String, Object> result;
+      if (previous.isPresent() && previous.get().state() == StepJournal.State.DONE) {
+        log.info("step {} ({}) already done before a restart; completing it from the journal",
+            stepName, key);
+        result = previous.get().result();
+      } else {
+        if (!inputs.containsKey(StepInputs.ROUTE)) {
+          throw new IllegalStateException("service task " + task.getActivityId()
+              + " has no 'route' input parameter");
+        }
+        journal.started(key, task.getProcessInstanceId(), task.getActivityId(), route);
+        inputs.put(StepInputs.IDEMPOTENCY_KEY, key);
+        inputs.put(StepInputs.STEP_NAME, stepName);
+        log.info("step {} starts: route {} ({})", stepName, route, key);
+        result = bounded(call(route, inputs));
+        journal.done(key, result);
+      }
+      heartbeat.cancel(false);
+      Map<String, Object> local = new LinkedHashMap<>(result);
+      local.put(OUTCOME_VARIABLE, outcome("done", result, null));
+      externalTasks.complete(task.getId(), workerId, Map.of(), local);
+      log.info("step {} done ({})", stepName, key);
+    } catch (StepBusinessException e) {
+      heartbeat.cancel(false);
+      String message = masker.mask(e.getMessage());
+      journal.failed(key, e.errorCode() + ": " + message);
+      Map<String, Object> local = new LinkedHashMap<>(bounded(e.result()));
+      local.put(OUTCOME_VARIABLE, outcome(e.errorCode(), e.result(), message));
+      if (models.catches(task.getProcessDefinitionId(), task.getActivityId(), e.errorCode())) {
+        log.info("step {} ended with {}: {}", stepName, e.errorCode(), message);
+        externalTasks.handleBpmnError(task.getId(), workerId, e.errorCode(), message, local);
+      } else {
+        log.warn("step {} ended with {} which the model does not catch: incident", stepName,
+            e.errorCode());
+        externalTasks.handleFailure(task.getId(), workerId, e.errorCode() + ": " + message,
+            message, 0, 0L, Map.of(), local);
+      }
+    } catch (RuntimeException e) {
+      heartbeat.cancel(false);
+      failTechnically(task, key, stepName, e);
+    }
+  }
+
+  private Map<String, Object> call(String route, Map<String, Object> inputs) {
+    try {
+      Object body = producer.requestBody("direct:" + route, inputs);
+      if (body instanceof Map<?, ?> map) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        map.forEach((k, v) -> result.put(String.valueOf(k), v));
+        return result;
+      }
+      throw new IllegalStateException("route " + route + " returned " + body + " instead of a result map");
+    } catch (CamelExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw e;
+    }
+  }
+
+  private void failTechnically(LockedExternalTask task, String key, String stepName, RuntimeException e) {
+    String message = masker.mask(String.valueOf(e.getMessage()));
+    journal.failed(key, message);
+    int retriesLeft = (task.getRetries() == null ? properties.getRetries() : task.getRetries()) - 1;
+    long backoff = retriesLeft > 0 ? properties.backoffFor(retriesLeft).toMillis() : 0L;
+    log.warn("step {} failed ({} retries left): {}", stepName, Math.max(retriesLeft, 0), message);
+    try {
+      externalTasks.handleFailure(task.getId(), workerId, truncate(message, 600),
+          masker.mask(stackTrace(e)), Math.max(retriesLeft, 0), backoff,
+          Map.of(), Map.of(OUTCOME_VARIABLE, outcome("failed", Map.of(), message)));
+    } catch (RuntimeException reportFailure) {
+      log.warn("could not report the failure of step {}: {}", stepName, reportFailure.getMessage());
+    }
+  }
+
+  private void extendLock(LockedExternalTask task) {
+    try {
+      externalTasks.extendLock(task.getId(), workerId, properties.getLockDuration().toMillis());
+    } catch (RuntimeException e) {
+      log.warn("could not extend the lock of step {}: {}", task.getActivityId(), e.getMessage());
+    }
+  }
+
+  /** Strings are masked and cut to the output limit; lists of strings likewise, element by element. */
+  private Map<String, Object> bounded(Map<String, Object> result) {
+    Map<String, Object> bounded = new LinkedHashMap<>();
+    result.forEach((name, value) -> bounded.put(name, boundedValue(value)));
+    return bounded;
+  }
+
+  private Object boundedValue(Object value) {
+    if (value instanceof String text) {
+      return truncate(masker.mask(text), properties.getOutputLimit());
+    }
+    if (value instanceof List<?> list) {
+      List<Object> copy = new ArrayList<>();
+      list.forEach(item -> copy.add(boundedValue(item)));
+      return copy;
+    }
+    return value;
+  }
+
+  private String outcome(String status, Map<String, Object> result, String message) {
+    StringBuilder text = new StringBuilder(status);
+    if (message != null) {
+      text.append(": ").append(message);
+    }
+    result.forEach((name, value) -> text.append('\n').append(name).append(" = ").append(value));
+    return truncate(masker.mask(text.toString()), 3 * properties.getOutputLimit());
+  }
+
+  private static String truncate(String text, int limit) {
+    if (text == null || text.length() <= limit) {
+      return text;
+    }
+    return text.substring(0, limit) + "... (" + (text.length() - limit) + " more characters)";
+  }
+
+  private static String stackTrace(Throwable e) {
+    StringWriter out = new StringWriter();
+    e.printStackTrace(new PrintWriter(out));
+    return truncate(out.toString(), 4000);
+  }
+
+  private void sleepQuietly() {
+    try {
+      Thread.sleep(properties.getPollInterval().toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String prefix) {
+    return runnable -> {
+      Thread thread = new Thread(runnable);
+      thread.setName(prefix + thread.getId());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "dr-runbook";
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.drrunbook.security;
+
+import static org.camunda.bpm.engine.authorization.Authorization.ANY;
+import static org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT;
+
+import java.util.List;
+import org.camunda.bpm.engine.AuthorizationService;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.authorization.Authorization;
+import org.camunda.bpm.engine.authorization.Permission;
+import org.camunda.bpm.engine.authorization.Permissions;
+import org.camunda.bpm.engine.authorization.Resource;
+import org.camunda.bpm.engine.authorization.Resources;
+import org.camunda.bpm.engine.identity.Group;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Creates the groups {@code dr-operators}, {@code dr-approvers} and {@code dr-admins} and the engine
+ * authorizations each needs, in every profile (no users: those come from the identity store of the
+ * site, or from the lab profile's demo users). Idempotent: existing grants are left as they are.
+ *
+ * <ul>
+ *   <li>operators and approvers: Tasklist and Cockpit; read and start processes; work the tasks of
+ *       their candidate groups (granted by the engine per task); retry failed steps;</li>
+ *   <li>admins: everything, including Admin, deployments and identity.</li>
+ * </ul>
+ */
+@Component
+public class IdentityBootstrap implements InitializingBean {
+
+  private final IdentityService identityService;
+  private final AuthorizationService authorizationService;
+
+  public IdentityBootstrap(IdentityService identityService, AuthorizationService authorizationService) {
+    this.identityService = identityService;
+    this.authorizationService = authorizationService;
+  }
+
+  @Override
+  public void afterPropertiesSet() {
+    group(DrGroups.OPERATORS, "DR operators");
+    group(DrGroups.APPROVERS, "DR approvers");
+    group(DrGroups.ADMINS, "DR administrators");
+
+    for (String group : List.of(DrGroups.OPERATORS, DrGroups.APPROVERS)) {
+      grant(group, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
+      grant(group, Resources.APPLICATION, "cockpit", Permissions.ACCESS);
+      grant(group, Resources.PROCESS_DEFINITION, ANY, Permissions.READ, Permissions.READ_INSTANCE,
+          Permissions.CREATE_INSTANCE, Permissions.READ_HISTORY, Permissions.UPDATE_INSTANCE,
+          Permissions.READ_TASK);
+      grant(group, Resources.PROCESS_INSTANCE, ANY, Permissions.CREATE, Permissions.READ,
+          Permissions.UPDATE);
+      grant(group, Resources.DEPLOYMENT, ANY, Permissions.READ);
+      grant(group, Resources.DECISION_DEFINITION, ANY, Permissions.READ);
+      grant(group, Resources.FILTER, ANY, Permissions.READ);
+      grant(group, Resources.HISTORIC_TASK, ANY, Permissions.READ);
+      grant(group, Resources.HISTORIC_PROCESS_INSTANCE, ANY, Permissions.READ);
+      grant(group, Resources.GROUP, ANY, Permissions.READ);
+      grant(group, Resources.USER, ANY, Permissions.READ);
+    }
+    for (Resources resource : Resources.values()) {
+      grant(DrGroups.ADMINS, resource, ANY, Permissions.ALL);
+    }
+  }
+
+  private void group(String id, String name) {
+    if (identityService.createGroupQuery().groupId(id).singleResult() == null) {
+      Group group = identityService.newGroup(id);
+      group.setName(name);
+      group.setType("WORKFLOW");
+      identityService.saveGroup(group);
+    }
+  }
+
+  private void grant(String groupId, Resource resource, String resourceId, Permission... permissions) {
+    boolean exists = authorizationService.createAuthorizationQuery()
+        .groupIdIn(groupId).resourceType(resource).resourceId(resourceId).count() > 0;
+    if (exists) {
+      return;
+    }
+    Authorization authorization = authorizationService.createNewAuthorization(AUTH_TYPE_GRANT);
+    authorization.setGroupId(groupId);
+    authorization.setResource(resource);
+    authorization.setResourceId(resourceId);
+    for (Permission permission : permissions) {
+      authorization.addPermission(permission);
+    }
+    authorizationService.saveAuthorization(authorization);
+  }
+}
