@@ -7,6 +7,8 @@ import java.util.List;
 import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.authorization.Authorization;
+import org.camunda.bpm.engine.authorization.HistoricProcessInstancePermissions;
+import org.camunda.bpm.engine.authorization.HistoricTaskPermissions;
 import org.camunda.bpm.engine.authorization.Permission;
 import org.camunda.bpm.engine.authorization.Permissions;
 import org.camunda.bpm.engine.authorization.Resource;
@@ -54,13 +56,18 @@ public class IdentityBootstrap implements InitializingBean {
       grant(group, Resources.DEPLOYMENT, ANY, Permissions.READ);
       grant(group, Resources.DECISION_DEFINITION, ANY, Permissions.READ);
       grant(group, Resources.FILTER, ANY, Permissions.READ);
-      grant(group, Resources.HISTORIC_TASK, ANY, Permissions.READ);
-      grant(group, Resources.HISTORIC_PROCESS_INSTANCE, ANY, Permissions.READ);
+      grant(group, Resources.HISTORIC_TASK, ANY, HistoricTaskPermissions.READ);
+      grant(group, Resources.HISTORIC_PROCESS_INSTANCE, ANY, HistoricProcessInstancePermissions.READ);
       grant(group, Resources.GROUP, ANY, Permissions.READ);
       grant(group, Resources.USER, ANY, Permissions.READ);
     }
     for (Resources resource : Resources.values()) {
-      grant(DrGroups.ADMINS, resource, ANY, Permissions.ALL);
+      Permission all = switch (resource) {
+        case HISTORIC_TASK -> HistoricTaskPermissions.ALL;
+        case HISTORIC_PROCESS_INSTANCE -> HistoricProcessInstancePermissions.ALL;
+        default -> Permissions.ALL;
+      };
+      grant(DrGroups.ADMINS, resource, ANY, all);
     }
   }
 

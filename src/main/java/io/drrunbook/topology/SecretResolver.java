@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,6 +21,7 @@ public class SecretResolver {
   private final SecretMasker masker;
   private final UnaryOperator<String> environment;
 
+  @Autowired
   public SecretResolver(SecretMasker masker) {
     this(masker, System::getenv);
   }
