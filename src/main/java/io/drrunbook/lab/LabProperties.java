@@ -19,6 +19,8 @@ public class LabProperties {
   private boolean resetOnStart = false;
   /** Role each simulated host plays (genesys-mgmt, goldengate, cs-proxy), by logical host name. */
   private Map<String, String> roles = new LinkedHashMap<>();
+  /** Simulated target databases by logical name: the schema account and its initial access state. */
+  private Map<String, LabDatabase> databases = new LinkedHashMap<>();
   /** Artificial duration of a lab command, by command name (e.g. genesys-ctl: 5s), for rehearsing slow steps. */
   private Map<String, Duration> commandDelays = new LinkedHashMap<>();
 
@@ -31,8 +33,23 @@ public class LabProperties {
   public Map<String, Duration> getCommandDelays() { return commandDelays; }
   public void setCommandDelays(Map<String, Duration> commandDelays) { this.commandDelays = commandDelays; }
 
+  public Map<String, LabDatabase> getDatabases() { return databases; }
+  public void setDatabases(Map<String, LabDatabase> databases) { this.databases = databases; }
+
   public Path keysDir() { return dir.resolve("keys"); }
   public Path secretsDir() { return dir.resolve("secrets"); }
   public Path databasesDir() { return dir.resolve("db"); }
   public Path stateFile() { return dir.resolve("state.json"); }
+
+  /** A simulated Configuration Database: which schema account the applications use, and whether it is open. */
+  public static class LabDatabase {
+    private String schemaUser = "GENESYS_CFG";
+    /** OPEN (the live database) or LOCKED (the standby: access disabled). */
+    private String access = "OPEN";
+
+    public String getSchemaUser() { return schemaUser; }
+    public void setSchemaUser(String schemaUser) { this.schemaUser = schemaUser; }
+    public String getAccess() { return access; }
+    public void setAccess(String access) { this.access = access; }
+  }
 }

@@ -1,0 +1,150 @@
+package io.drrunbook.lab;
+
+import io.drrunbook.connectors.sql.TargetDatabases;
+import io.drrunbook.lab.LabProperties.LabDatabase;
+import io.drrunbook.topology.SecretResolver;
+import io.drrunbook.topology.Topology;
+import io.drrunbook.topology.TopologyProperties.Database;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Profile;
+import org.springframework.stereotype.Component;
+
+/**
+ * The simulated Configuration Databases of the lab sites: H2 files (Oracle mode) under the lab
+ * folder, each with a generated password, the DBA_USERS view of the schema account and the
+ * enable/disable access procedures. Created at start-up, kept across restarts unless
+ * {@code dr.lab.reset-on-start}; {@link #reset()} puts back the initial state.
+ */
+@Component
+@Profile("lab")
+public class LabDatabases {
+
+  private static final Logger log = LoggerFactory.getLogger(LabDatabases.class);
+
+  private final LabProperties lab;
+  private final Topology topology;
+  private final SecretResolver secrets;
+  private final TargetDatabases databases;
+
+  public LabDatabases(LabProperties lab, Topology topology, SecretResolver secrets,
+      TargetDatabases databases) {
+    this.lab = lab;
+    this.topology = topology;
+    this.secrets = secrets;
+    this.databases = databases;
+    prepare(lab.isResetOnStart());
+  }
+
+  /** Puts every lab database back to its initial access state. */
+  public void reset() {
+    lab.getDatabases().forEach((name, spec) -> initialise(name, spec, true));
+  }
+
+  /** Account status of the schema user of each lab database, for the lab state view and tests. */
+  public Map<String, String> accessStates() {
+    Map<String, String> states = new LinkedHashMap<>();
+    lab.getDatabases().forEach((name, spec) -> states.put(name, accountStatus(name, spec.getSchemaUser())));
+    return states;
+  }
+
+  public String accountStatus(String logicalName, String schemaUser) {
+    try (Connection connection = databases.open(logicalName);
+        PreparedStatement query = connection.prepareStatement(
+            "SELECT ACCOUNT_STATUS FROM DBA_USERS WHERE USERNAME = ?")) {
+      query.setString(1, schemaUser);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next() ? rows.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("lab database " + logicalName + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void prepare(boolean reset) {
+    lab.getDatabases().forEach((name, spec) -> {
+      Database database = topology.database(name);
+      Path passwordFile = secrets.path(database.getPassword());
+      Path dbFile = h2File(database.getUrl());
+      boolean fresh = reset || !Files.exists(passwordFile) || !Files.exists(dbFile);
+      if (fresh) {
+        deleteDatabaseFiles(dbFile);
+        writePassword(passwordFile);
+      }
+      initialise(name, spec, fresh);
+    });
+  }
+
+  private void initialise(String name, LabDatabase spec, boolean initialState) {
+    try (Connection connection = databases.open(name); Statement sql = connection.createStatement()) {
+      sql.execute("CREATE TABLE IF NOT EXISTS DBA_USERS (USERNAME VARCHAR(128) PRIMARY KEY,"
+          + " ACCOUNT_STATUS VARCHAR(32) NOT NULL)");
+      sql.execute("CREATE ALIAS IF NOT EXISTS DR_ENABLE_ACCESS FOR '"
+          + LabDatabaseProcedures.class.getName() + ".enableAccess'");
+      sql.execute("CREATE ALIAS IF NOT EXISTS DR_DISABLE_ACCESS FOR '"
+          + LabDatabaseProcedures.class.getName() + ".disableAccess'");
+      if (initialState) {
+        try (PreparedStatement merge = connection.prepareStatement(
+            "MERGE INTO DBA_USERS (USERNAME, ACCOUNT_STATUS) KEY (USERNAME) VALUES (?, ?)")) {
+          merge.setString(1, spec.getSchemaUser());
+          merge.setString(2, spec.getAccess());
+          merge.executeUpdate();
+        }
+        log.info("lab database {}: {} is {}", name, spec.getSchemaUser(), spec.getAccess());
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot prepare lab database " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Path h2File(String url) {
+    String prefix = "jdbc:h2:file:";
+    if (!url.startsWith(prefix)) {
+      throw new IllegalStateException("lab databases are H2 files, got " + url);
+    }
+    String path = url.substring(prefix.length());
+    int options = path.indexOf(';');
+    return Path.of((options < 0 ? path : path.substring(0, options)) + ".mv.db");
+  }
+
+  private static void deleteDatabaseFiles(Path mvFile) {
+    String base = mvFile.getFileName().toString().replace(".mv.db", "");
+    Path dir = mvFile.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(f -> f.getFileName().toString().startsWith(base + ".")).toList()) {
+        Files.delete(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void writePassword(Path file) {
+    byte[] random = new byte[18];
+    new SecureRandom().nextBytes(random);
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+      LabFiles.ownerOnly(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
