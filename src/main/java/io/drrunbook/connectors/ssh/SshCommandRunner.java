@@ -1,0 +1,372 @@
+package io.drrunbook.connectors.ssh;
+
+import io.drrunbook.topology.SecretResolver;
+import io.drrunbook.topology.Topology;
+import io.drrunbook.topology.TopologyProperties.Host;
+import io.drrunbook.topology.TopologyProperties.SshAccess;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import org.apache.sshd.client.ClientBuilder;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.auth.password.PasswordIdentityProvider;
+import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.config.hosts.KnownHostEntry;
+import org.apache.sshd.client.future.ConnectFuture;
+import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.common.util.security.SecurityUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs ONE command line on a host of the topology over SSH (Apache MINA SSHD client, one shared
+ * {@link SshClient}, one session per command). Used by {@link SshExecConnector} (route
+ * {@code ssh-exec}).
+ *
+ * <p>Security: the server's host key must be in the topology's known_hosts file
+ * ({@code dr.topology.ssh.known-hosts}); an unknown, changed or revoked key is refused and the file
+ * is never written. Only public-key authentication is offered, with the host's
+ * {@code ssh.private-key} (and optional {@code ssh.passphrase}) secret reference. Secrets are never
+ * logged. stdout and stderr are captured separately, each bounded to its first
+ * {@value #MAX_OUTPUT_BYTES} bytes; a command that outlives its time limit has its channel closed
+ * and raises {@link SshCommandTimeoutException}. Every failure is a technical
+ * {@link SshCommandException} naming the logical host, address:port and the reason.
+ */
+@Component
+public class SshCommandRunner implements AutoCloseable {
+
+  public static final int MAX_OUTPUT_BYTES = 64 * 1024;
+
+  private static final Logger log = LoggerFactory.getLogger(SshCommandRunner.class);
+  private static final AttributeKey<String> HOST_KEY_PROBLEM = new AttributeKey<>();
+
+  private final Topology topology;
+  private final SecretResolver secrets;
+  private SshClient client;
+
+  public SshCommandRunner(Topology topology, SecretResolver secrets) {
+    this.topology = topology;
+    this.secrets = secrets;
+  }
+
+  /**
+   * Runs {@code commandLine} on the host {@code hostName} and returns its exit status and output,
+   * whatever the exit status is.
+   *
+   * @param hostName logical host name, {@code <site>.<host>}
+   * @param commandKey the catalog key, for messages and logs
+   * @param commandLine the rendered command line (arguments already quoted)
+   * @param timeLimit how long the command may run once started
+   */
+  public CommandResult run(String hostName, String commandKey, String commandLine,
+      Duration timeLimit) {
+    Host host = topology.host(hostName);
+    SshAccess ssh = host.getSsh();
+    String address = ssh.getHost() != null && !ssh.getHost().isBlank() ? ssh.getHost()
+        : host.getAddress();
+    Target target = new Target(hostName, address, ssh.getPort());
+    if (address == null || address.isBlank()) {
+      throw new SshCommandException(target.describe() + ": the topology gives no ssh.host or address");
+    }
+    if (ssh.getUser() == null || ssh.getUser().isBlank()) {
+      throw new SshCommandException(target.describe() + ": the topology gives no ssh.user");
+    }
+    KeyPair identity = loadIdentity(target, ssh);
+    Duration connectTimeout = topology.properties().getSsh().getConnectTimeout();
+
+    try (ClientSession session = connect(target, ssh.getUser(), connectTimeout)) {
+      session.addPublicKeyIdentity(identity);
+      authenticate(session, target, connectTimeout);
+      return execute(session, target, commandKey, commandLine, timeLimit, connectTimeout);
+    } catch (IOException e) {
+      // closing the session failed after the command ran or failed; nothing to recover
+      throw new SshCommandException(target.describe() + ": " + reason(e), e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (client != null) {
+      client.stop();
+      client = null;
+    }
+  }
+
+  private ClientSession connect(Target target, String user, Duration timeout) {
+    ConnectFuture future;
+    try {
+      future = client().connect(user, target.address(), target.port());
+    } catch (IOException e) {
+      throw new SshCommandException(target.describe() + ": " + reason(e), e);
+    }
+    try {
+      return future.verify(timeout).getClientSession();
+    } catch (IOException e) {
+      future.cancel();
+      throw new SshCommandException(target.describe() + ": " + reason(e), e);
+    }
+  }
+
+  private void authenticate(ClientSession session, Target target, Duration timeout) {
+    try {
+      session.auth().verify(timeout);
+    } catch (IOException e) {
+      String hostKeyProblem = session.getAttribute(HOST_KEY_PROBLEM);
+      if (hostKeyProblem != null) {
+        throw new SshCommandException(target.describe() + ": " + hostKeyProblem, e);
+      }
+      if (!session.isOpen() && e.getMessage() != null
+          && e.getMessage().contains("did not validate")) {
+        throw new SshCommandException(target.describe() + ": host key refused", e);
+      }
+      if (session.isOpen() || isAuthFailure(e)) {
+        throw new SshCommandException(target.describe() + ": authentication failed for user '"
+            + session.getUsername() + "' with the configured private key", e);
+      }
+      throw new SshCommandException(target.describe() + ": " + reason(e), e);
+    }
+  }
+
+  private CommandResult execute(ClientSession session, Target target, String commandKey,
+      String commandLine, Duration timeLimit, Duration openTimeout) throws IOException {
+    BoundedOutputStream stdout = new BoundedOutputStream(MAX_OUTPUT_BYTES);
+    BoundedOutputStream stderr = new BoundedOutputStream(MAX_OUTPUT_BYTES);
+    log.debug("ssh {} on {}: {}", commandKey, target.describe(), commandLine);
+    long started = System.nanoTime();
+    try (ChannelExec channel = session.createExecChannel(commandLine)) {
+      channel.setOut(stdout);
+      channel.setErr(stderr);
+      channel.open().verify(openTimeout);
+      Set<ClientChannelEvent> events =
+          channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeLimit.toMillis());
+      Duration duration = Duration.ofNanos(System.nanoTime() - started);
+      if (events.contains(ClientChannelEvent.TIMEOUT)) {
+        channel.close(true);
+        log.warn("ssh {} on {} exceeded its time limit of {}", commandKey, target.describe(),
+            format(timeLimit));
+        throw new SshCommandTimeoutException("command '" + commandKey + "' on "
+            + target.describe() + " exceeded its time limit of " + format(timeLimit)
+            + "; the channel was closed", timeLimit);
+      }
+      Integer exitStatus = channel.getExitStatus();
+      if (exitStatus == null) {
+        String signal = channel.getExitSignal();
+        throw new SshCommandException("command '" + commandKey + "' on " + target.describe()
+            + " ended without an exit status"
+            + (signal == null ? " (connection lost?)" : " (killed by signal " + signal + ")"));
+      }
+      log.info("ssh {} on {}: exit {} in {} ms", commandKey, target.describe(), exitStatus,
+          duration.toMillis());
+      return new CommandResult(exitStatus, stdout.text(), stderr.text(), duration);
+    }
+  }
+
+  private KeyPair loadIdentity(Target target, SshAccess ssh) {
+    String reference = ssh.getPrivateKey();
+    if (reference == null || reference.isBlank()) {
+      throw new SshCommandException(target.describe() + ": the topology gives no ssh.private-key");
+    }
+    FilePasswordProvider passphrase = ssh.getPassphrase() == null || ssh.getPassphrase().isBlank()
+        ? FilePasswordProvider.EMPTY : FilePasswordProvider.of(secrets.resolve(ssh.getPassphrase()));
+    String source;
+    byte[] keyData;
+    if (reference.startsWith("file:")) {
+      Path path = secrets.path(reference);
+      source = path.toString();
+      try {
+        keyData = Files.readAllBytes(path);
+      } catch (IOException e) {
+        throw new SshCommandException(target.describe() + ": cannot read the private key file "
+            + path + " (" + e.getClass().getSimpleName() + ")", e);
+      }
+    } else {
+      source = "the secret " + reference.substring(0, Math.max(0, reference.indexOf(':') + 1))
+          + "...";
+      keyData = secrets.resolve(reference).getBytes(StandardCharsets.UTF_8);
+    }
+    try (InputStream in = new ByteArrayInputStream(keyData)) {
+      Iterable<KeyPair> pairs = SecurityUtils.loadKeyPairIdentities(
+          null, NamedResource.ofName(source), in, passphrase);
+      Iterator<KeyPair> it = pairs == null ? null : pairs.iterator();
+      if (it == null || !it.hasNext()) {
+        throw new SshCommandException(target.describe() + ": no private key found in " + source);
+      }
+      return it.next();
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      if (e instanceof SshCommandException sshFailure) {
+        throw sshFailure;
+      }
+      // the exception text of a key parser may quote key material; give only its type
+      throw new SshCommandException(target.describe() + ": cannot load the private key from "
+          + source + " (" + e.getClass().getSimpleName()
+          + "; encrypted key without the right ssh.passphrase?)", e);
+    }
+  }
+
+  /** The one client, started on first use (the lab writes known_hosts at start-up). */
+  private synchronized SshClient client() {
+    if (client == null) {
+      String knownHosts = topology.knownHostsFile();
+      if (knownHosts == null || knownHosts.isBlank()) {
+        throw new SshCommandException("dr.topology.ssh.known-hosts is not set: SSH steps need a"
+            + " known_hosts file to verify every host key against");
+      }
+      SshClient built = ClientBuilder.builder()
+          .serverKeyVerifier(new StrictKnownHostsVerifier(Path.of(knownHosts)))
+          .build();
+      built.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+      // only the key the topology names for the host: no ~/.ssh keys, no passwords
+      built.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+      built.setPasswordIdentityProvider(PasswordIdentityProvider.EMPTY_PASSWORDS_PROVIDER);
+      built.start();
+      client = built;
+    }
+    return client;
+  }
+
+  private static boolean isAuthFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && (message.contains("No more authentication methods")
+          || message.contains("authentication"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String reason(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException) {
+        return "connection refused";
+      }
+      if (t instanceof NoRouteToHostException) {
+        return "no route to host";
+      }
+      if (t instanceof UnknownHostException) {
+        return "unknown host name";
+      }
+      if (t.getMessage() != null && t.getMessage().contains("timeout")) {
+        return "connection timed out";
+      }
+    }
+    return "connection failed (" + e.getClass().getSimpleName()
+        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
+  }
+
+  static String format(Duration duration) {
+    if (duration.toMillis() % 1000 != 0) {
+      return duration.toMillis() + " ms";
+    }
+    return duration.toSeconds() + " s";
+  }
+
+  private record Target(String hostName, String address, int port) {
+    String describe() {
+      return hostName + " (" + address + ":" + port + ")";
+    }
+  }
+
+  /**
+   * Accepts a server only if known_hosts holds its exact key; never asks, never writes the file, and
+   * leaves the reason of a refusal on the session for the error message.
+   */
+  private static final class StrictKnownHostsVerifier extends KnownHostsServerKeyVerifier {
+
+    StrictKnownHostsVerifier(Path knownHosts) {
+      super(RejectAllServerKeyVerifier.INSTANCE, knownHosts);
+      setModifiedServerKeyAcceptor((session, remote, entry, expected, actual) -> false);
+    }
+
+    @Override
+    protected boolean acceptUnknownHostKey(ClientSession session, SocketAddress remote,
+        PublicKey serverKey) {
+      session.setAttribute(HOST_KEY_PROBLEM, "host key not in known_hosts (" + getPath()
+          + "; the server presented " + KeyUtils.getFingerPrint(serverKey) + ")");
+      return false;
+    }
+
+    @Override
+    public boolean acceptModifiedServerKey(ClientSession session, SocketAddress remote,
+        KnownHostEntry entry, PublicKey expected, PublicKey actual) {
+      session.setAttribute(HOST_KEY_PROBLEM, "host key CHANGED: known_hosts expects "
+          + KeyUtils.getFingerPrint(expected) + " but the server presented "
+          + KeyUtils.getFingerPrint(actual) + " (possible man-in-the-middle; refused)");
+      return false;
+    }
+
+    @Override
+    protected void handleRevokedKey(ClientSession session, SocketAddress remote,
+        PublicKey serverKey) {
+      session.setAttribute(HOST_KEY_PROBLEM, "host key revoked in known_hosts");
+      super.handleRevokedKey(session, remote, serverKey);
+    }
+
+    @Override
+    protected boolean acceptIncompleteHostKeys(ClientSession session, SocketAddress remote,
+        PublicKey serverKey, Throwable reason) {
+      session.setAttribute(HOST_KEY_PROBLEM, "cannot read known_hosts (" + getPath() + ": "
+          + reason.getClass().getSimpleName() + ")");
+      return false;
+    }
+  }
+
+  /** Keeps the first {@code limit} bytes written to it and discards the rest. */
+  static final class BoundedOutputStream extends OutputStream {
+    private final byte[] buffer;
+    private int size;
+    private long discarded;
+
+    BoundedOutputStream(int limit) {
+      this.buffer = new byte[limit];
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      if (size < buffer.length) {
+        buffer[size++] = (byte) b;
+      } else {
+        discarded++;
+      }
+    }
+
+    @Override
+    public synchronized void write(byte[] data, int offset, int length) {
+      int kept = Math.min(length, buffer.length - size);
+      System.arraycopy(data, offset, buffer, size, kept);
+      size += kept;
+      discarded += length - kept;
+    }
+
+    synchronized String text() {
+      String text = new String(buffer, 0, size, StandardCharsets.UTF_8);
+      return discarded == 0 ? text : text + "\n[" + discarded + " more bytes discarded]";
+    }
+  }
+}

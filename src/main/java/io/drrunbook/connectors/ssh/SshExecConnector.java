@@ -1,0 +1,149 @@
+package io.drrunbook.connectors.ssh;
+
+import io.drrunbook.connectors.StepBusinessException;
+import io.drrunbook.connectors.StepInputs;
+import io.drrunbook.security.SecretMasker;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The bean behind route {@code ssh-exec} (connectors/ssh-exec.camel.yaml), used by every service
+ * task whose {@code route} input is {@code ssh-exec}: runs one entry of the {@link CommandCatalog}
+ * on one host of the topology as check -> act -> verify.
+ *
+ * <p>Inputs: {@code host} (logical name), {@code command} (catalog key), optional
+ * {@code timeoutSeconds} (per command; default the entry's timeout); every other input fills the
+ * template placeholder of the same name. Result: {@code host}, {@code command}, {@code commandLine}
+ * (the run line, or the verify line of a verify-only command), {@code exitCode}, {@code stdout},
+ * {@code stderr} (each at most {@value #MAX_TEXT} characters), {@code changed}, {@code durationMs}.
+ * A precondition exit code raises DR_PRECONDITION_FAILED, a verification that does not match raises
+ * DR_VERIFY_FAILED; any other non-zero exit, a timeout or a connection problem is technical.
+ */
+@Component("sshExec")
+public class SshExecConnector {
+
+  public static final int MAX_TEXT = 4000;
+  static final int MAX_STDERR_IN_MESSAGE = 1000;
+  private static final String TRUNCATED = "\n[truncated]";
+
+  private static final Logger log = LoggerFactory.getLogger(SshExecConnector.class);
+
+  private final CommandCatalog catalog;
+  private final SshCommandRunner runner;
+  private final SecretMasker masker;
+
+  public SshExecConnector(CommandCatalog catalog, SshCommandRunner runner, SecretMasker masker) {
+    this.catalog = catalog;
+    this.runner = runner;
+    this.masker = masker;
+  }
+
+  public Map<String, Object> execute(Map<String, Object> body) {
+    StepInputs inputs = new StepInputs(body);
+    String host = inputs.required("host");
+    String key = inputs.required("command");
+    CommandSpec spec = catalog.command(key);
+    Map<String, Object> args = inputs.arguments("host", "command");
+    Duration limit = inputs.timeout(spec.timeout());
+    log.debug("ssh-exec {} on {} (idempotency key {})", key, host, inputs.idempotencyKey());
+    long started = System.nanoTime();
+
+    if (spec.verifyOnly()) {
+      String verifyLine = CommandTemplate.render(spec.verify(), args);
+      CommandResult verified = runner.run(host, key + " (verify)", verifyLine, limit);
+      Map<String, Object> result = result(host, key, verifyLine, verified, false, started);
+      requireExpected(spec, args, host, key, verified, result);
+      return result;
+    }
+
+    String runLine = CommandTemplate.render(spec.run(), args);
+    String checkLine = null;
+    if (spec.check() != null) {
+      checkLine = CommandTemplate.render(spec.check(), args);
+      CommandResult checked = runner.run(host, key + " (check)", checkLine, limit);
+      if (checked.exitCode() == 0 && matches(spec.checkDone(), args, checked.stdout())) {
+        log.info("ssh-exec {} on {}: already done, run skipped", key, host);
+        // the check already proved the target state; a different verify command still runs
+        String verifyLine = spec.verify() == null ? null : CommandTemplate.render(spec.verify(), args);
+        if (verifyLine != null && !verifyLine.equals(checkLine)) {
+          CommandResult verified = runner.run(host, key + " (verify)", verifyLine, limit);
+          requireExpected(spec, args, host, key, verified,
+              result(host, key, verifyLine, verified, false, started));
+        }
+        return result(host, key, runLine, checked, false, started);
+      }
+    }
+
+    CommandResult ran = runner.run(host, key, runLine, limit);
+    if (ran.exitCode() != 0) {
+      if (spec.preconditionExitCodes().contains(ran.exitCode())) {
+        throw new StepBusinessException("DR_PRECONDITION_FAILED", "command '" + key + "' on "
+            + host + " reports a precondition not met (exit " + ran.exitCode() + ")"
+            + stderrSuffix(ran), result(host, key, runLine, ran, false, started));
+      }
+      throw new SshCommandFailedException("command '" + key + "' on " + host + " failed with exit "
+          + ran.exitCode() + stderrSuffix(ran), ran.exitCode());
+    }
+
+    Map<String, Object> result = result(host, key, runLine, ran, true, started);
+    if (spec.verify() != null) {
+      String verifyLine = CommandTemplate.render(spec.verify(), args);
+      CommandResult verified = runner.run(host, key + " (verify)", verifyLine, limit);
+      requireExpected(spec, args, host, key, verified,
+          result(host, key, verifyLine, verified, true, started));
+      result.put("durationMs", elapsedMillis(started));
+    }
+    return result;
+  }
+
+  private void requireExpected(CommandSpec spec, Map<String, Object> args, String host,
+      String key, CommandResult verified, Map<String, Object> verifyResult) {
+    if (verified.exitCode() == 0 && matches(spec.verifyExpect(), args, verified.stdout())) {
+      return;
+    }
+    String expectation = CommandTemplate.renderRegex(spec.verifyExpect(), args);
+    throw new StepBusinessException("DR_VERIFY_FAILED", "verification of '" + key + "' on " + host
+        + " failed: its output does not match " + expectation + " (exit " + verified.exitCode()
+        + ", stdout: " + bound(masker.mask(verified.stdout()), MAX_STDERR_IN_MESSAGE) + ")",
+        verifyResult);
+  }
+
+  private static boolean matches(String regexTemplate, Map<String, Object> args, String stdout) {
+    return Pattern.compile(CommandTemplate.renderRegex(regexTemplate, args)).matcher(stdout).find();
+  }
+
+  private Map<String, Object> result(String host, String key, String commandLine,
+      CommandResult outcome, boolean changed, long started) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("host", host);
+    result.put("command", key);
+    result.put("commandLine", bound(commandLine, MAX_TEXT));
+    result.put("exitCode", outcome.exitCode());
+    result.put("stdout", bound(outcome.stdout(), MAX_TEXT));
+    result.put("stderr", bound(outcome.stderr(), MAX_TEXT));
+    result.put("changed", changed);
+    result.put("durationMs", elapsedMillis(started));
+    return result;
+  }
+
+  private String stderrSuffix(CommandResult outcome) {
+    String stderr = outcome.stderr().strip();
+    return stderr.isEmpty() ? "" : ": " + bound(masker.mask(stderr), MAX_STDERR_IN_MESSAGE);
+  }
+
+  private static long elapsedMillis(long started) {
+    return Duration.ofNanos(System.nanoTime() - started).toMillis();
+  }
+
+  static String bound(String text, int max) {
+    if (text == null || text.length() <= max) {
+      return text;
+    }
+    return text.substring(0, max - TRUNCATED.length()) + TRUNCATED;
+  }
+}
