@@ -90,6 +90,7 @@ public class LabDnsServer implements Closeable {
   /** name -> type -> records of that RRset; guarded by {@code this}. */
   private final NavigableMap<Name, Map<Integer, List<Record>>> data = new TreeMap<>();
 
+  private final Object listenerLock = new Object();
   private final AtomicInteger updatesReceived = new AtomicInteger();
   private final AtomicInteger updatesApplied = new AtomicInteger();
   private final AtomicReference<UpdateSummary> lastUpdate = new AtomicReference<>();
@@ -214,15 +215,13 @@ public class LabDnsServer implements Closeable {
 
   /** Sets the A RRset of {@code name} to exactly {@code address} (replacing what was there). */
   public void setA(Name name, InetAddress address, long ttl) {
-    List<Record> snapshot;
     synchronized (this) {
       requireInZone(name);
       Record record = new ARecord(name, DClass.IN, ttl, address);
       rrsets(name, true).put(Type.A, new ArrayList<>(List.of(record)));
       bumpSerial();
-      snapshot = snapshot();
     }
-    notifyListener(snapshot);
+    notifyListener();
   }
 
   /** The addresses of {@code name}'s A RRset, empty if it has none. */
@@ -244,7 +243,6 @@ public class LabDnsServer implements Closeable {
    * belong to the zone; if there is no SOA (or no NS) at the apex, the default ones are kept.
    */
   public void replaceRecords(Collection<? extends Record> records) {
-    List<Record> snapshot;
     synchronized (this) {
       for (Record record : records) {
         requireInZone(record.getName());
@@ -262,9 +260,8 @@ public class LabDnsServer implements Closeable {
         seedApex();
         apex.putAll(kept);
       }
-      snapshot = snapshot();
     }
-    notifyListener(snapshot);
+    notifyListener();
   }
 
   /** The zone in master-file format (SOA first, absolute names). */
@@ -573,19 +570,15 @@ public class LabDnsServer implements Closeable {
       recordUpdate(query, client, "REFUSED (updates switched off)");
       return;
     }
-    List<Record> snapshot = null;
     int rcode;
     synchronized (this) {
       rcode = applyUpdate(query);
-      if (rcode == Rcode.NOERROR) {
-        snapshot = snapshot();
-      }
     }
     response.getHeader().setRcode(rcode);
     recordUpdate(query, client, Rcode.string(rcode));
-    if (snapshot != null) {
+    if (rcode == Rcode.NOERROR) {
       updatesApplied.incrementAndGet();
-      notifyListener(snapshot);
+      notifyListener();
     }
   }
 
@@ -879,11 +872,17 @@ public class LabDnsServer implements Closeable {
     return List.copyOf(all);
   }
 
-  private void notifyListener(List<Record> snapshot) {
-    try {
-      changeListener.accept(snapshot);
-    } catch (RuntimeException e) {
-      log.warn("lab DNS change listener failed", e);
+  /**
+   * Hands the listener the zone as it is now. Serialised, and the snapshot is taken inside the
+   * listener lock, so the last call always sees the latest zone even when updates race.
+   */
+  private void notifyListener() {
+    synchronized (listenerLock) {
+      try {
+        changeListener.accept(records());
+      } catch (RuntimeException e) {
+        log.warn("lab DNS change listener failed", e);
+      }
     }
   }
 
