@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,7 +202,7 @@ public class LabShell {
 
   private String replicationStatus(Replication r) {
     StringBuilder out = new StringBuilder(r.direction()).append(' ').append(r.status()).append('\n');
-    String lastStarted = GGSCI_TIME.format(r.lastStarted().atZone(ZoneId.systemDefault()));
+    String lastStarted = GGSCI_TIME.format(r.lastStarted().atZone(state.zone()));
     for (String replicat : r.replicats()) {
       out.append(String.format(Locale.ROOT, "REPLICAT   %-8s  Last Started %s   Status %s\n",
           replicat, lastStarted, r.status()));
@@ -307,7 +306,8 @@ public class LabShell {
     } catch (TextParseException e) {
       throw new SwitchoverException("'" + name + "' is not a valid DNS name");
     } catch (IOException e) {
-      throw new SwitchoverException("DNS server " + where + " is unreachable (" + e.getMessage()
+      throw new SwitchoverException("DNS server " + where + " is unreachable ("
+          + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())
           + "); name cache not flushed, proxy unchanged");
     }
     int rcode = response.getRcode();

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -146,6 +147,11 @@ public class LabState {
       }
       persist();
     }
+  }
+
+  /** The time zone the lab's scripts print times in. */
+  ZoneId zone() {
+    return clock.getZone();
   }
 
   // ---------------------------------------------------------------- hosts
