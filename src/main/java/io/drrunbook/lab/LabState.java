@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
@@ -121,6 +122,7 @@ public class LabState {
   private final Map<String, Deque<CommandRecord>> commandLog = new LinkedHashMap<>();
   private final Map<String, Map<String, Integer>> actionCounts = new LinkedHashMap<>();
 
+  @Autowired
   public LabState(LabProperties properties, Topology topology) {
     this(properties, topology, Clock.systemDefaultZone());
   }

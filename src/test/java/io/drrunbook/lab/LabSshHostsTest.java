@@ -233,7 +233,8 @@ class LabSshHostsTest {
   @Test
   void shouldRefuseAuthenticationWhenUserIsWrong() {
     assertThatThrownBy(() -> lab.exec(MGMT1, "/opt/dr/bin/genesys-ctl status scs-master", "root", lab.clientKey()))
-        .isInstanceOf(SshException.class);
+        .isInstanceOf(SshException.class)
+        .hasMessageContaining("No more authentication methods available");
     assertThat(lab.state.commandLog(MGMT1)).isEmpty();
   }
 
@@ -242,7 +243,20 @@ class LabSshHostsTest {
     KeyPair other = KeyUtils.generateKeyPair(KeyPairProvider.ECDSA_SHA2_NISTP256, 256);
 
     assertThatThrownBy(() -> lab.exec(MGMT1, "/opt/dr/bin/genesys-ctl status scs-master", LabFixture.USER, other))
-        .isInstanceOf(SshException.class);
+        .isInstanceOf(SshException.class)
+        .hasMessageContaining("No more authentication methods available");
+    assertThat(lab.state.commandLog(MGMT1)).isEmpty();
+  }
+
+  @Test
+  void shouldRefuseHostWhenKnownHostsHoldsAnotherKeyForIt() throws Exception {
+    Map<String, java.net.InetSocketAddress> swapped = new java.util.LinkedHashMap<>();
+    swapped.put(MGMT2, lab.hosts.endpoint(MGMT1));
+    lab.keys.writeKnownHosts(swapped);
+
+    assertThatThrownBy(() -> lab.exec(MGMT1, "/opt/dr/bin/genesys-ctl status scs-master"))
+        .isInstanceOf(SshException.class)
+        .hasMessageContaining("Server key did not validate");
     assertThat(lab.state.commandLog(MGMT1)).isEmpty();
   }
 
