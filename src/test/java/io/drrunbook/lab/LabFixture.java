@@ -1,0 +1,138 @@
+package io.drrunbook.lab;
+
+import io.drrunbook.topology.Topology;
+import io.drrunbook.topology.TopologyProperties;
+import io.drrunbook.topology.TopologyProperties.DnsServer;
+import io.drrunbook.topology.TopologyProperties.Host;
+import io.drrunbook.topology.TopologyProperties.Site;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.EnumSet;
+import java.util.Map;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+
+/**
+ * The drill lab built by hand for tests, without Spring: two sites, each with a management host, a
+ * GoldenGate host and one proxy, all SSH servers on free ports, and a real MINA SSH client that
+ * verifies host keys against the generated known_hosts and logs in with the generated key.
+ */
+final class LabFixture implements AutoCloseable {
+
+  static final Duration TIMEOUT = Duration.ofSeconds(10);
+  /** The lab clock: the replicats' "Last Started" time of the initial state. */
+  static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-20T10:00:00Z"), ZoneOffset.UTC);
+  static final String USER = "genesys";
+
+  final LabProperties lab;
+  final TopologyProperties topologyProperties;
+  final Topology topology;
+  final LabKeys keys;
+  final LabState state;
+  final LabShell shell;
+  final LabSshHosts hosts;
+  final SshClient client;
+
+  LabFixture(Path dir, int dnsPort, Map<String, Duration> delays) {
+    this.lab = labProperties(dir);
+    lab.getCommandDelays().putAll(delays);
+    this.topologyProperties = topology(dir, dnsPort);
+    this.topology = new Topology(topologyProperties);
+    this.keys = new LabKeys(lab, topology);
+    this.state = new LabState(lab, topology, CLOCK);
+    this.shell = new LabShell(state, lab, topology);
+    this.hosts = new LabSshHosts(lab, topology, keys, shell);
+    hosts.start();
+    this.client = SshClient.setUpDefaultClient();
+    client.setServerKeyVerifier(
+        new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, keys.knownHostsFile()));
+    client.start();
+  }
+
+  static LabProperties labProperties(Path dir) {
+    LabProperties lab = new LabProperties();
+    lab.setDir(dir.resolve("lab"));
+    lab.getRoles().put("site1.cs-mgmt", LabState.ROLE_GENESYS_MGMT);
+    lab.getRoles().put("site2.cs-mgmt", LabState.ROLE_GENESYS_MGMT);
+    lab.getRoles().put("site1.ogg", LabState.ROLE_GOLDENGATE);
+    lab.getRoles().put("site2.ogg", LabState.ROLE_GOLDENGATE);
+    lab.getRoles().put("site1.cs-proxy-1", LabState.ROLE_CS_PROXY);
+    lab.getRoles().put("site2.cs-proxy-1", LabState.ROLE_CS_PROXY);
+    return lab;
+  }
+
+  static TopologyProperties topology(Path dir, int dnsPort) {
+    TopologyProperties topology = new TopologyProperties();
+    topology.getSsh().setKnownHosts(dir.resolve("lab/keys/known_hosts").toString());
+    for (int n = 1; n <= 2; n++) {
+      Site site = new Site();
+      site.setTitle("Site " + n);
+      site.getHosts().put("cs-mgmt", host("127.0." + n + ".10"));
+      site.getHosts().put("ogg", host("127.0." + n + ".20"));
+      site.getHosts().put("cs-proxy-1", host("127.0." + n + ".31"));
+      topology.getSites().put("site" + n, site);
+    }
+    DnsServer dns = new DnsServer();
+    dns.setAddress("127.0.0.1");
+    dns.setPort(dnsPort);
+    dns.setTimeout(Duration.ofMillis(500));
+    topology.getDnsServers().put(LabShell.DNS_SERVER, dns);
+    return topology;
+  }
+
+  private static Host host(String address) {
+    Host host = new Host();
+    host.setAddress(address);
+    host.getSsh().setHost("127.0.0.1");
+    host.getSsh().setPort(0);
+    host.getSsh().setUser(USER);
+    return host;
+  }
+
+  /** The client key exactly as the SSH connector will read it: the generated OpenSSH file. */
+  KeyPair clientKey() throws IOException, GeneralSecurityException {
+    return new FileKeyPairProvider(keys.privateKeyFile()).loadKeys(null).iterator().next();
+  }
+
+  LabShell.Result exec(String host, String command) throws Exception {
+    return exec(host, command, USER, clientKey());
+  }
+
+  LabShell.Result exec(String host, String command, String user, KeyPair key) throws Exception {
+    try (ClientSession session = client.connect(user, "127.0.0.1", hosts.port(host)).verify(TIMEOUT).getSession()) {
+      session.addPublicKeyIdentity(key);
+      session.auth().verify(TIMEOUT);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      try (ChannelExec channel = session.createExecChannel(command)) {
+        channel.setOut(out);
+        channel.setErr(err);
+        channel.open().verify(TIMEOUT);
+        channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED, ClientChannelEvent.EXIT_STATUS), TIMEOUT);
+        channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), TIMEOUT);
+        Integer exit = channel.getExitStatus();
+        return new LabShell.Result(exit == null ? -1 : exit,
+            out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    client.stop();
+    hosts.stop();
+  }
+}
