@@ -17,10 +17,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.camunda.bpm.engine.ExternalTaskService;
+import org.camunda.bpm.engine.OptimisticLockingException;
+import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.externaltask.LockedExternalTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +47,11 @@ public class StepWorker implements SmartLifecycle {
   /** Local variable with the masked, bounded outcome of the step, kept in history for the report. */
   public static final String OUTCOME_VARIABLE = "stepOutcome";
 
+  private static final int COMPLETE_ATTEMPTS = 5;
   private static final Logger log = LoggerFactory.getLogger(StepWorker.class);
 
   private final ExternalTaskService externalTasks;
+  private final RuntimeService runtime;
   private final ProducerTemplate producer;
   private final StepJournal journal;
   private final ProcessModels models;
@@ -61,9 +66,10 @@ public class StepWorker implements SmartLifecycle {
   private Semaphore freeSlots;
   private final Object wakeUp = new Object();
 
-  public StepWorker(ExternalTaskService externalTasks, ProducerTemplate producer, StepJournal journal,
-      ProcessModels models, SecretMasker masker, StepProperties properties) {
+  public StepWorker(ExternalTaskService externalTasks, RuntimeService runtime, ProducerTemplate producer,
+      StepJournal journal, ProcessModels models, SecretMasker masker, StepProperties properties) {
     this.externalTasks = externalTasks;
+    this.runtime = runtime;
     this.producer = producer;
     this.journal = journal;
     this.models = models;
@@ -198,7 +204,7 @@ public class StepWorker implements SmartLifecycle {
       heartbeat.cancel(false);
       Map<String, Object> local = new LinkedHashMap<>(result);
       local.put(OUTCOME_VARIABLE, outcome("done", result, null));
-      externalTasks.complete(task.getId(), workerId, Map.of(), local);
+      completeWithRetry(task, local);
       log.info("step {} done ({})", stepName, key);
     } catch (StepBusinessException e) {
       heartbeat.cancel(false);
@@ -208,7 +214,10 @@ public class StepWorker implements SmartLifecycle {
       local.put(OUTCOME_VARIABLE, outcome(e.errorCode(), e.result(), message));
       if (models.catches(task.getProcessDefinitionId(), task.getActivityId(), e.errorCode())) {
         log.info("step {} ended with {}: {}", stepName, e.errorCode(), message);
-        externalTasks.handleBpmnError(task.getId(), workerId, e.errorCode(), message, local);
+        // the step's own scope keeps what it saw (history has it); the run's scope stays clean, so
+        // parallel instances of a step never overwrite each other's result
+        runtime.setVariablesLocal(task.getExecutionId(), local);
+        externalTasks.handleBpmnError(task.getId(), workerId, e.errorCode(), message);
       } else {
         log.warn("step {} ended with {} which the model does not catch: incident", stepName,
             e.errorCode());
@@ -218,6 +227,31 @@ public class StepWorker implements SmartLifecycle {
     } catch (RuntimeException e) {
       heartbeat.cancel(false);
       failTechnically(task, key, stepName, e);
+    }
+  }
+
+  /**
+   * Parallel instances of a step (a multi-instance over hosts) finishing at the same moment update
+   * the same parent execution; the engine then refuses all but one completion. The step's work is
+   * journaled, so completing again is safe and costs the step none of its retries.
+   */
+  private void completeWithRetry(LockedExternalTask task, Map<String, Object> local) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        externalTasks.complete(task.getId(), workerId, Map.of(), local);
+        return;
+      } catch (OptimisticLockingException e) {
+        if (attempt == COMPLETE_ATTEMPTS) {
+          throw e;
+        }
+        log.debug("completion of {} collided with a parallel step, attempt {}", task.getActivityId(), attempt);
+        try {
+          Thread.sleep(ThreadLocalRandom.current().nextLong(20, 100L * attempt));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 

@@ -157,6 +157,11 @@ class StepWorkerTest {
     assertThat(engine.getHistoryService().createHistoricActivityInstanceQuery()
         .processInstanceId(run.getId()).activityId("EndEvent_Caught").count()).isEqualTo(1);
     assertThat(calls).hasValue(1);
+    var outcome = engine.getHistoryService().createHistoricVariableInstanceQuery()
+        .processInstanceId(run.getId()).variableName(StepWorker.OUTCOME_VARIABLE).singleResult();
+    assertThat((String) outcome.getValue()).startsWith("DR_VERIFY_FAILED: record still points to Site 1");
+    assertThat(outcome.getActivityInstanceId()).as("kept in the step's scope, not the run's")
+        .isNotEqualTo(run.getId());
   }
 
   @Test
@@ -218,7 +223,7 @@ class StepWorkerTest {
     properties.setPollInterval(Duration.ofMillis(50));
     properties.setRetryBackoff(List.of(Duration.ZERO));
     ProducerTemplate producer = camel.createProducerTemplate();
-    worker = new StepWorker(engine.getExternalTaskService(), producer, journal,
+    worker = new StepWorker(engine.getExternalTaskService(), engine.getRuntimeService(), producer, journal,
         new ProcessModels(engine.getRepositoryService()), masker, properties);
     worker.start();
   }
