@@ -168,6 +168,8 @@ public class StepWorker implements SmartLifecycle {
           run(task);
         } finally {
           freeSlots.release();
+          // finishing a step usually creates the next one: look for it now
+          wakeUp();
         }
       });
     }

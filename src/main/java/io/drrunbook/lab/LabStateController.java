@@ -7,22 +7,22 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Read-only view of the drill lab for the dashboard: {@code GET /lab/api/state} returns
- * {@link LabState#snapshot()} (the sites side by side: applications, replication, proxies and the
- * last commands each host received).
+ * {@link Lab#view()}: the sites side by side (applications, replication, proxies and the last
+ * commands each host received), the DNS zone's A records and the databases' access state.
  */
 @RestController
 @Profile("lab")
 @RequestMapping("/lab/api")
 public class LabStateController {
 
-  private final LabState state;
+  private final Lab lab;
 
-  public LabStateController(LabState state) {
-    this.state = state;
+  public LabStateController(Lab lab) {
+    this.lab = lab;
   }
 
   @GetMapping("/state")
-  public LabState.Snapshot state() {
-    return state.snapshot();
+  public Lab.View state() {
+    return lab.view();
   }
 }

@@ -264,6 +264,11 @@ public class LabDns implements SmartLifecycle {
     }
   }
 
+  /** Puts every record of the lab zone back to its initial address (dr.lab.dns.initial). */
+  public synchronized void reset() {
+    seedMissing(server(), recordsOf(SERVER), false);
+  }
+
   /** For the lab state view: the zone's A records as name -> addresses. */
   public Map<String, List<String>> aRecords() {
     Map<String, List<String>> view = new LinkedHashMap<>();

@@ -1,0 +1,24 @@
+package io.drrunbook;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ActiveProfiles;
+
+/**
+ * The whole application with the drill lab, shared by every test class that uses this annotation
+ * (one Spring context for all of them): engine database in memory, lab state in
+ * target/drill-data, reset at start. Tests reset the lab themselves before each drill.
+ */
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.TYPE)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "dr.data-dir=./target/drill-data",
+    "dr.lab.reset-on-start=true",
+    "spring.datasource.url=jdbc:h2:mem:drill-engine;DB_CLOSE_DELAY=-1",
+    "dr.steps.retry-backoff=1s",
+    "dr.steps.poll-interval=100ms"})
+@ActiveProfiles("lab")
+public @interface DrillContext {}
