@@ -55,7 +55,9 @@ public class ModelDeployer implements InitializingBean {
       return;
     }
     var deployed = deployment.deployWithResult();
+    // unchanged resources are filtered out: then the engine reports no new definitions at all
+    var definitions = deployed.getDeployedProcessDefinitions();
     log.info("deployment {}: {} resources, {} process definitions new",
-        deployed.getId(), count, deployed.getDeployedProcessDefinitions().size());
+        deployed.getId(), count, definitions == null ? 0 : definitions.size());
   }
 }

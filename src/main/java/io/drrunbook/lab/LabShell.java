@@ -85,6 +85,7 @@ public class LabShell {
       "getent", "/usr/bin/getent");
   private static final DateTimeFormatter GGSCI_TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm", Locale.ROOT);
   private static final Logger log = LoggerFactory.getLogger(LabShell.class);
+  private static final ThreadLocal<Duration> PENDING_DELAY = new ThreadLocal<>();
 
   private final LabState state;
   private final LabProperties properties;
@@ -108,6 +109,7 @@ public class LabShell {
     }
     state.recordCommand(host, commandLine, result.exitCode(), counted[0]);
     log.debug("lab {} ran [{}] -> {}", host, commandLine, result.exitCode());
+    sleepPendingDelay();
     return result;
   }
 
@@ -333,8 +335,18 @@ public class LabShell {
     return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
   }
 
+  /**
+   * Marks the running command as slow: it answers only after the configured delay, which starts
+   * once the state change and the command are on record (as a real server is already starting
+   * while its start script still runs).
+   */
   private void delay(String command) {
-    Duration delay = properties.getCommandDelays().get(command);
+    PENDING_DELAY.set(properties.getCommandDelays().get(command));
+  }
+
+  private static void sleepPendingDelay() {
+    Duration delay = PENDING_DELAY.get();
+    PENDING_DELAY.remove();
     if (delay == null || delay.isZero() || delay.isNegative()) {
       return;
     }

@@ -1,0 +1,128 @@
+package io.drrunbook.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The application is killed (SIGKILL) in the middle of a step and started again on the same data
+ * folder: the run goes on from where it was, the interrupted step is attempted again with the same
+ * idempotency key, finds its work already done and does not act twice, and the run completes.
+ * Runs as a failsafe integration test, after the drill tests have released the lab's ports.
+ */
+class CrashRestartIT {
+
+  private static final String[] SLOW_STEPS = {
+      // the lab's genesys-ctl takes 8 s, longer than the step's lock: only the heartbeat keeps it
+      "--dr.lab.command-delays.genesys-ctl=8s",
+      "--dr.steps.lock-duration=6s",
+      "--dr.steps.retry-backoff=1s"};
+
+  @Test
+  void shouldCompleteTheRunWithoutActingTwiceWhenTheApplicationIsKilledMidStep() throws Exception {
+    Path data = Files.createDirectories(Path.of("target", "crash-restart-it")).toAbsolutePath();
+    deleteRecursively(data);
+    Files.createDirectories(data);
+    Path log = data.resolve("application.log");
+    int port = AppProcess.freePort();
+    String runId;
+
+    try (AppProcess first = AppProcess.start(data, log, port, SLOW_STEPS)) {
+      runId = first.post("operator", "/engine-rest/process-definition/key/dr-genesys-cs-failover/start",
+          "{\"businessKey\": \"CHG-CRASH-1\"}").path("id").asText();
+      String declare = awaitTask(first, "approver", runId, "UserTask_DeclareDisaster");
+      first.post("approver", "/engine-rest/task/" + declare + "/complete", """
+          {"variables": {"disasterDeclared": {"value": true},
+                         "disasterReason": {"value": "crash test"},
+                         "decidedBy": {"value": "DR manager"}}}""");
+      // the Site 2 master CS pair is starting: the lab has taken the start, the step still runs
+      await("start of the Site 2 master CS pair under way").atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> "RUNNING".equals(site2Mgmt(first).path("apps").path("confserv-master-pair").asText()));
+      assertThat(first.get("admin", "/engine-rest/external-task?processInstanceId=" + runId
+          + "&activityId=Task_StartMasterCsPair&locked=true")).hasSize(1);
+      first.kill();
+    }
+
+    try (AppProcess second = AppProcess.start(data, log, port, SLOW_STEPS)) {
+      String confirm = awaitTask(second, "operator", runId, "UserTask_ConfirmOperationsRestored");
+      second.post("operator", "/engine-rest/task/" + confirm + "/complete",
+          "{\"variables\": {\"operationsRestored\": {\"value\": true}}}");
+      await("run completed").atMost(Duration.ofSeconds(60)).until(() ->
+          "COMPLETED".equals(second.get("admin", "/engine-rest/history/process-instance/" + runId)
+              .path("state").asText()));
+
+      JsonNode lab = second.get("admin", "/lab/api/state");
+      JsonNode counts = site2Mgmt(second).path("actionCounts");
+      assertThat(counts.path("genesys-ctl start confserv-master-pair").asInt()).isEqualTo(1);
+      assertThat(counts.path("genesys-ctl start scs-master").asInt()).isEqualTo(1);
+      assertThat(counts.path("genesys-ctl start msgserver-scs-distributed").asInt()).isEqualTo(1);
+      assertThat(lab.path("dns").path("cs-master.genesys.lab.").get(0).asText()).isEqualTo("127.0.2.10");
+      lab.path("hosts").path("sites").forEach(site -> site.path("hosts").forEach(host -> {
+        if ("cs-proxy".equals(host.path("role").asText())) {
+          assertThat(host.path("actionCounts").path("cs-switchover cs-master.genesys.lab").asInt())
+              .isEqualTo(1);
+        }
+      }));
+    }
+
+    Map<String, Integer> attempts = journalAttempts(data);
+    assertThat(attempts).containsEntry("Task_StartMasterCsPair", 2);
+    attempts.forEach((activity, count) -> {
+      if (!activity.equals("Task_StartMasterCsPair")) {
+        assertThat(count).as(activity).isEqualTo(1);
+      }
+    });
+  }
+
+  private static JsonNode site2Mgmt(AppProcess app) {
+    return app.get("admin", "/lab/api/state").path("hosts").path("sites").path("site2").path("hosts")
+        .path("site2.cs-mgmt");
+  }
+
+  private static String awaitTask(AppProcess app, String user, String runId, String taskKey) {
+    return await("task " + taskKey).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300))
+        .until(() -> app.get(user, "/engine-rest/task?processInstanceId=" + runId
+            + "&taskDefinitionKey=" + taskKey), tasks -> tasks.size() == 1)
+        .get(0).path("id").asText();
+  }
+
+  /** Attempts per step activity (summed over multi-instance), read from the stopped engine database. */
+  private static Map<String, Integer> journalAttempts(Path data) throws Exception {
+    Map<String, Integer> attempts = new LinkedHashMap<>();
+    try (Connection connection = DriverManager.getConnection(
+            "jdbc:h2:file:" + data.resolve("engine"), "sa", "");
+        Statement query = connection.createStatement();
+        ResultSet rows = query.executeQuery(
+            "SELECT ACTIVITY_ID, ATTEMPTS, STATE FROM DR_STEP_JOURNAL")) {
+      while (rows.next()) {
+        assertThat(rows.getString("STATE")).as(rows.getString("ACTIVITY_ID")).isEqualTo("DONE");
+        String activity = rows.getString("ACTIVITY_ID");
+        int count = rows.getInt("ATTEMPTS");
+        // multi-instance steps: each instance is its own journal row; keep the highest
+        attempts.merge(activity, count, Math::max);
+      }
+    }
+    return attempts;
+  }
+
+  private static void deleteRecursively(Path dir) throws Exception {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    }
+  }
+}
