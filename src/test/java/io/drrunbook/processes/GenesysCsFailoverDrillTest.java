@@ -66,7 +66,8 @@ class GenesysCsFailoverDrillTest {
 
     ProcessInstance run = runtime.startProcessInstanceByKey(PROCESS, "DRILL-A1-1");
     complete(run, "UserTask_DeclareDisaster", "approver", DrGroups.APPROVERS, Map.of(
-        "disasterDeclared", true, "disasterReason", "Site 1 data center flooded (drill)",
+        // as Tasklist submits the radio of form-declare-disaster
+        "disasterDeclared", "true", "disasterReason", "Site 1 data center flooded (drill)",
         "decidedBy", "DR manager on duty"));
     complete(run, "UserTask_ConfirmOperationsRestored", "operator", DrGroups.OPERATORS, Map.of(
         "operationsRestored", true, "restoreNotes", "agents logged in at Site 2"));
@@ -97,7 +98,7 @@ class GenesysCsFailoverDrillTest {
   void shouldChangeNothingOnTheSitesWhenTheDisasterIsNotDeclared() throws Exception {
     ProcessInstance run = runtime.startProcessInstanceByKey(PROCESS, "DRILL-A1-2");
     complete(run, "UserTask_DeclareDisaster", "approver", DrGroups.APPROVERS, Map.of(
-        "disasterDeclared", false, "disasterReason", "power back at Site 1 after 4 minutes",
+        "disasterDeclared", "false", "disasterReason", "power back at Site 1 after 4 minutes",
         "decidedBy", "DR manager on duty"));
     awaitEnded(run);
 
