@@ -12,15 +12,14 @@ import org.springframework.context.ApplicationContext;
 
 /**
  * Outside the lab profile: no user and no password exists, the groups and their grants do,
- * authorizations are enforced, and no part of the drill lab runs.
+ * authorizations are enforced, and no part of the drill lab runs. An integration test (own JVM):
+ * a second Camunda engine in the JVM of the drill tests would confuse the engine REST API there.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.MOCK, properties = {
     "dr.data-dir=./target/production-defaults-data",
     "spring.datasource.url=jdbc:h2:mem:production-defaults;DB_CLOSE_DELAY=-1",
-    "dr.steps.worker-enabled=false",
-    // a second engine in the same test JVM must not take the drill context's engine name
-    "camunda.bpm.process-engine-name=production-defaults"})
-class ProductionDefaultsTest {
+    "dr.steps.worker-enabled=false"})
+class ProductionDefaultsIT {
 
   @Autowired IdentityService identity;
   @Autowired ProcessEngine engine;
