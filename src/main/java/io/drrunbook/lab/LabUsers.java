@@ -4,6 +4,8 @@ import io.drrunbook.security.DrGroups;
 import io.drrunbook.security.IdentityBootstrap;
 import java.util.Map;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.authorization.Groups;
+import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.User;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.annotation.DependsOn;
@@ -12,7 +14,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Demo users of the drill lab, and only of the lab profile: {@code operator}, {@code approver} and
- * {@code admin}, each with its name as password, in the matching {@code dr-*} group.
+ * {@code admin}, each with its name as password, in the matching {@code dr-*} group ({@code admin}
+ * also in Camunda's {@code camunda-admin}).
  */
 @Component
 @Profile("lab")
@@ -41,9 +44,22 @@ public class LabUsers implements InitializingBean {
         user.setPassword(id);
         identityService.saveUser(user);
       }
-      if (identityService.createUserQuery().userId(id).memberOfGroup(group).count() == 0) {
-        identityService.createMembership(id, group);
-      }
+      membership(id, group);
     });
+    // Camunda's own administrator group: the web apps stop offering their first-admin set-up page
+    // once it has a member, and the engine lets its members administer everything
+    if (identityService.createGroupQuery().groupId(Groups.CAMUNDA_ADMIN).singleResult() == null) {
+      Group admins = identityService.newGroup(Groups.CAMUNDA_ADMIN);
+      admins.setName("Camunda BPM Administrators");
+      admins.setType(Groups.GROUP_TYPE_SYSTEM);
+      identityService.saveGroup(admins);
+    }
+    membership("admin", Groups.CAMUNDA_ADMIN);
+  }
+
+  private void membership(String userId, String groupId) {
+    if (identityService.createUserQuery().userId(userId).memberOfGroup(groupId).count() == 0) {
+      identityService.createMembership(userId, groupId);
+    }
   }
 }
