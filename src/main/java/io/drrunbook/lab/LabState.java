@@ -454,7 +454,8 @@ public class LabState {
     Path file = properties.stateFile().toAbsolutePath();
     try {
       Files.createDirectories(file.getParent());
-      Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+      // a temporary file of its own per write: two lab instances over one folder never collide
+      Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), "state", ".json.tmp");
       mapper.writeValue(temporary.toFile(), state);
       try {
         Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
