@@ -27,7 +27,9 @@ import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.externaltask.LockedExternalTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -119,10 +121,27 @@ public class StepWorker implements SmartLifecycle {
     return running;
   }
 
-  /** Start after everything else (the engine, Camel, the lab), stop first. */
+  /** Stop first, before the engine, Camel and the lab. */
   @Override
   public int getPhase() {
     return Integer.MAX_VALUE - 100;
+  }
+
+  /**
+   * Not started with the other lifecycle beans: Camel starts its routes only once the context has
+   * been refreshed, so the worker waits for the application to be ready (a step fetched earlier
+   * would fail with "CamelContext is stopped" and lose one of its retries).
+   */
+  @Override
+  public boolean isAutoStartup() {
+    return false;
+  }
+
+  @EventListener(ApplicationReadyEvent.class)
+  public void onApplicationReady() {
+    if (!running) {
+      start();
+    }
   }
 
   /** Asks the poller to look for new steps now instead of at its next interval. */
