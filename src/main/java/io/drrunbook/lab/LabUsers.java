@@ -13,8 +13,8 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
 /**
- * Demo users of the drill lab, and only of the lab profile: {@code operator}, {@code approver} and
- * {@code admin}, each with its name as password, in the matching {@code dr-*} group ({@code admin}
+ * Demo users of the drill lab, and only of the lab profile: {@code operator}, {@code approver},
+ * {@code admin} and the ticketing system's technical user {@code ticketing}, each with its name as password, in the matching {@code dr-*} group ({@code admin}
  * also in Camunda's {@code camunda-admin}).
  */
 @Component
@@ -25,7 +25,8 @@ public class LabUsers implements InitializingBean {
   static final Map<String, String> USERS = Map.of(
       "operator", DrGroups.OPERATORS,
       "approver", DrGroups.APPROVERS,
-      "admin", DrGroups.ADMINS);
+      "admin", DrGroups.ADMINS,
+      "ticketing", DrGroups.TICKETING);
 
   private final IdentityService identityService;
 

@@ -6,6 +6,7 @@ import static org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT
 import java.util.List;
 import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.authorization.Authorization;
 import org.camunda.bpm.engine.authorization.HistoricProcessInstancePermissions;
 import org.camunda.bpm.engine.authorization.HistoricTaskPermissions;
@@ -14,29 +15,47 @@ import org.camunda.bpm.engine.authorization.Permissions;
 import org.camunda.bpm.engine.authorization.Resource;
 import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.identity.Group;
+import org.camunda.bpm.engine.repository.ProcessDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * Creates the groups {@code dr-operators}, {@code dr-approvers} and {@code dr-admins} and the engine
+ * Creates the groups {@code dr-operators}, {@code dr-approvers}, {@code dr-admins} and
+ * {@code dr-ticketing} and the engine
  * authorizations each needs, in every profile (no users: those come from the identity store of the
  * site, or from the lab profile's demo users). Idempotent: existing grants are left as they are.
  *
  * <ul>
  *   <li>operators and approvers: Tasklist and Cockpit; read and start processes; work the tasks of
  *       their candidate groups (granted by the engine per task); retry failed steps;</li>
- *   <li>admins: everything, including Admin, deployments and identity.</li>
+ *   <li>admins: everything, including Admin, deployments and identity;</li>
+ *   <li>ticketing (technical users of ticketing systems): start runs of the procedures listed in
+ *       {@code dr.security.ticketing.procedures} (default: every deployed {@code dr-*} process, as
+ *       deployed at start-up) and read those runs; no task work, no web app, no deployment.</li>
  * </ul>
  */
 @Component
-public class IdentityBootstrap implements InitializingBean {
+public class IdentityBootstrap implements InitializingBean, SmartInitializingSingleton {
+
+  private static final Logger log = LoggerFactory.getLogger(IdentityBootstrap.class);
 
   private final IdentityService identityService;
   private final AuthorizationService authorizationService;
+  private final RepositoryService repositoryService;
+  private final List<String> ticketingProcedures;
 
-  public IdentityBootstrap(IdentityService identityService, AuthorizationService authorizationService) {
+  public IdentityBootstrap(IdentityService identityService, AuthorizationService authorizationService,
+      RepositoryService repositoryService,
+      @Value("${dr.security.ticketing.procedures:}") List<String> ticketingProcedures) {
     this.identityService = identityService;
     this.authorizationService = authorizationService;
+    this.repositoryService = repositoryService;
+    this.ticketingProcedures = ticketingProcedures.stream().map(String::strip)
+        .filter(key -> !key.isEmpty()).toList();
   }
 
   @Override
@@ -44,6 +63,9 @@ public class IdentityBootstrap implements InitializingBean {
     group(DrGroups.OPERATORS, "DR operators");
     group(DrGroups.APPROVERS, "DR approvers");
     group(DrGroups.ADMINS, "DR administrators");
+    group(DrGroups.TICKETING, "DR ticketing systems");
+    // starting any run needs CREATE on process instances; what it may start is per definition
+    grant(DrGroups.TICKETING, Resources.PROCESS_INSTANCE, ANY, Permissions.CREATE);
 
     for (String group : List.of(DrGroups.OPERATORS, DrGroups.APPROVERS)) {
       grant(group, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
@@ -69,6 +91,20 @@ public class IdentityBootstrap implements InitializingBean {
       };
       grant(DrGroups.ADMINS, resource, ANY, all);
     }
+  }
+
+  /** Ticketing grants per procedure, once the models are deployed (after every singleton). */
+  @Override
+  public void afterSingletonsInstantiated() {
+    List<String> procedures = ticketingProcedures.isEmpty()
+        ? repositoryService.createProcessDefinitionQuery().latestVersion().list().stream()
+            .map(ProcessDefinition::getKey).filter(key -> key.startsWith("dr-")).distinct().toList()
+        : ticketingProcedures;
+    for (String key : procedures) {
+      grant(DrGroups.TICKETING, Resources.PROCESS_DEFINITION, key, Permissions.READ,
+          Permissions.CREATE_INSTANCE, Permissions.READ_INSTANCE, Permissions.READ_HISTORY);
+    }
+    log.info("{} may start: {}", DrGroups.TICKETING, procedures);
   }
 
   private void group(String id, String name) {

@@ -22,7 +22,7 @@ import java.util.List;
  * way (SIGKILL) and start it again on the same data folder; driven over its HTTP API with the lab
  * users.
  */
-final class AppProcess implements AutoCloseable {
+public final class AppProcess implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -34,7 +34,7 @@ final class AppProcess implements AutoCloseable {
     this.port = port;
   }
 
-  static AppProcess start(Path dataDir, Path log, int port, String... extraArgs) throws IOException {
+  public static AppProcess start(Path dataDir, Path log, int port, String... extraArgs) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-cp", System.getProperty("java.class.path"),
@@ -59,7 +59,7 @@ final class AppProcess implements AutoCloseable {
     return app;
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
@@ -78,11 +78,11 @@ final class AppProcess implements AutoCloseable {
     }
   }
 
-  JsonNode get(String user, String path) {
+  public JsonNode get(String user, String path) {
     return send(user, HttpRequest.newBuilder(uri(path)).GET());
   }
 
-  JsonNode post(String user, String path, String json) {
+  public JsonNode post(String user, String path, String json) {
     return send(user, HttpRequest.newBuilder(uri(path))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)));

@@ -69,7 +69,7 @@ class EngineRestSecurityTest {
     assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
   }
 
-  private static HttpEntity<LinkedMultiValueMap<String, Object>> deployment() {
+  static HttpEntity<LinkedMultiValueMap<String, Object>> deployment() {
     String bpmn = """
         <?xml version="1.0" encoding="UTF-8"?>
         <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -7,23 +7,28 @@ import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
+import java.util.List;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.context.ApplicationContext;
 
 /**
- * Outside the lab profile: no user and no password exists, the groups and their grants do,
- * authorizations are enforced, and no part of the drill lab runs. An integration test (own JVM):
- * a second Camunda engine in the JVM of the drill tests would confuse the engine REST API there.
+ * Outside the lab profile (here: the prod profile): no user and no password exists, the groups and
+ * their grants do, authorizations are enforced, no part of the drill lab runs, the APIs want
+ * credentials and HSTS is sent over HTTPS. An integration test (own JVM): a second Camunda engine in
+ * the JVM of the drill tests would confuse the engine REST API there.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.MOCK, properties = {
-    "dr.data-dir=./target/production-defaults-data",
-    "spring.datasource.url=jdbc:h2:mem:production-defaults;DB_CLOSE_DELAY=-1",
-    "dr.steps.worker-enabled=false"})
-class ProductionDefaultsIT {
+class ProductionDefaultsIT extends ProductionContext {
 
   @Autowired IdentityService identity;
   @Autowired ProcessEngine engine;
   @Autowired ApplicationContext context;
+  @Autowired TestRestTemplate http;
 
   @Test
   void shouldHaveNoUserWhenTheLabProfileIsOff() {
@@ -33,7 +38,7 @@ class ProductionDefaultsIT {
   @Test
   void shouldCreateTheGroupsWhenTheApplicationStarts() {
     assertThat(identity.createGroupQuery().groupIdIn(
-        DrGroups.OPERATORS, DrGroups.APPROVERS, DrGroups.ADMINS).count()).isEqualTo(3);
+        DrGroups.OPERATORS, DrGroups.APPROVERS, DrGroups.ADMINS, DrGroups.TICKETING).count()).isEqualTo(4);
   }
 
   @Test
@@ -44,5 +49,33 @@ class ProductionDefaultsIT {
   @Test
   void shouldRunNoPartOfTheLabWhenTheLabProfileIsOff() {
     assertThat(context.getBeanNamesForType(Lab.class)).isEmpty();
+  }
+
+  @Test
+  void shouldHaveNoSpringDefaultUserWhenTheApplicationStarts() {
+    assertThat(context.getBeanNamesForType(UserDetailsService.class)).isEmpty();
+  }
+
+  @Test
+  void shouldRefuseTheEngineRestApiWhenNoCredentialsAreSent() {
+    ResponseEntity<String> response = http.getForEntity("/engine-rest/process-definition", String.class);
+
+    assertThat(response.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+    assertThat(response.getHeaders().get(HttpHeaders.WWW_AUTHENTICATE))
+        .anySatisfy(value -> assertThat(value).startsWith("Basic"))
+        .anySatisfy(value -> assertThat(value).startsWith("Bearer"));
+  }
+
+  @Test
+  void shouldSendHstsWhenTheRequestCameOverHttps() {
+    HttpHeaders https = new HttpHeaders();
+    https.add("X-Forwarded-Proto", "https");
+    for (String path : List.of("/actuator/health", "/camunda/api/engine/engine/", "/engine-rest/version")) {
+      ResponseEntity<String> response = http.exchange(path, HttpMethod.GET, new HttpEntity<>(https), String.class);
+      assertThat(response.getHeaders().getFirst("Strict-Transport-Security")).as(path)
+          .isEqualTo("max-age=31536000 ; includeSubDomains");
+    }
+    assertThat(http.getForEntity("/actuator/health", String.class).getHeaders()
+        .containsKey("Strict-Transport-Security")).isFalse();
   }
 }

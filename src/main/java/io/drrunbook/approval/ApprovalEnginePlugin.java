@@ -1,0 +1,59 @@
+package io.drrunbook.approval;
+
+import io.drrunbook.security.SecretMasker;
+import java.util.ArrayList;
+import java.util.List;
+import org.camunda.bpm.engine.impl.bpmn.parser.BpmnParseListener;
+import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.interceptor.Command;
+import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
+import org.springframework.stereotype.Component;
+
+/**
+ * Engine configuration for manual decisions: the parse listener that attaches the four-eyes rule and
+ * the decision record to user tasks ({@link ApprovalParseListener}), and a command interceptor that
+ * lets a {@link FourEyesViolationException} leave the engine as itself: the engine wraps whatever a
+ * task listener throws in a plain {@code ProcessEngineException} (a 500 over REST); unwrapped it is an
+ * {@code AuthorizationException}, a 403 with the rule in the message.
+ */
+@Component
+public class ApprovalEnginePlugin extends AbstractProcessEnginePlugin {
+
+  private final DecisionRecord decisions;
+  private final SecretMasker masker;
+
+  public ApprovalEnginePlugin(DecisionRecord decisions, SecretMasker masker) {
+    this.decisions = decisions;
+    this.masker = masker;
+  }
+
+  @Override
+  public void preInit(ProcessEngineConfigurationImpl configuration) {
+    List<BpmnParseListener> parseListeners = configuration.getCustomPostBPMNParseListeners() == null
+        ? new ArrayList<>() : new ArrayList<>(configuration.getCustomPostBPMNParseListeners());
+    parseListeners.add(new ApprovalParseListener(decisions, masker));
+    configuration.setCustomPostBPMNParseListeners(parseListeners);
+
+    List<CommandInterceptor> interceptors = configuration.getCustomPreCommandInterceptorsTxRequired() == null
+        ? new ArrayList<>() : new ArrayList<>(configuration.getCustomPreCommandInterceptorsTxRequired());
+    interceptors.add(0, new UnwrapFourEyesViolation());
+    configuration.setCustomPreCommandInterceptorsTxRequired(interceptors);
+  }
+
+  static final class UnwrapFourEyesViolation extends CommandInterceptor {
+    @Override
+    public <T> T execute(Command<T> command) {
+      try {
+        return next.execute(command);
+      } catch (RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+          if (cause instanceof FourEyesViolationException violation) {
+            throw violation;
+          }
+        }
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package io.drrunbook.approval;
+
+import io.drrunbook.security.DrGroups;
+import io.drrunbook.security.SecretMasker;
+import org.camunda.bpm.engine.delegate.Expression;
+import org.camunda.bpm.engine.delegate.TaskListener;
+import org.camunda.bpm.engine.impl.bpmn.behavior.UserTaskActivityBehavior;
+import org.camunda.bpm.engine.impl.bpmn.parser.AbstractBpmnParseListener;
+import org.camunda.bpm.engine.impl.pvm.process.ActivityImpl;
+import org.camunda.bpm.engine.impl.pvm.process.ScopeImpl;
+import org.camunda.bpm.engine.impl.task.TaskDefinition;
+import org.camunda.bpm.engine.impl.util.xml.Element;
+
+/**
+ * Engine configuration: every user task of every deployed model gets a built-in {@code complete}
+ * listener ({@link ManualDecisionListener}) that records the decision; for a task whose candidate
+ * groups include {@code dr-approvers} it also enforces the four-eyes rule. Built-in: a model cannot
+ * leave it out, and skipping custom listeners does not skip it.
+ */
+class ApprovalParseListener extends AbstractBpmnParseListener {
+
+  private final TaskListener approval;
+  private final TaskListener decision;
+
+  ApprovalParseListener(DecisionRecord decisions, SecretMasker masker) {
+    this.approval = new ManualDecisionListener(true, decisions, masker);
+    this.decision = new ManualDecisionListener(false, decisions, masker);
+  }
+
+  @Override
+  public void parseUserTask(Element userTaskElement, ScopeImpl scope, ActivityImpl activity) {
+    if (!(activity.getActivityBehavior() instanceof UserTaskActivityBehavior behavior)) {
+      return;
+    }
+    TaskDefinition definition = behavior.getTaskDefinition();
+    boolean isApproval = definition.getCandidateGroupIdExpressions().stream()
+        .map(Expression::getExpressionText).anyMatch(DrGroups.APPROVERS::equals);
+    definition.addBuiltInTaskListener(TaskListener.EVENTNAME_COMPLETE, isApproval ? approval : decision);
+  }
+}

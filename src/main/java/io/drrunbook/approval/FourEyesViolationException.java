@@ -1,0 +1,16 @@
+package io.drrunbook.approval;
+
+import org.camunda.bpm.engine.AuthorizationException;
+
+/**
+ * An approval refused by the four-eyes rule. An {@link AuthorizationException}, so that the engine
+ * REST API and the web apps answer 403 with this message.
+ */
+public class FourEyesViolationException extends AuthorizationException {
+
+  private static final long serialVersionUID = 1L;
+
+  public FourEyesViolationException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,144 @@
+package io.drrunbook.security;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.Arrays;
+import org.camunda.bpm.engine.IdentityService;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.annotation.web.configurers.HeadersConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+
+/**
+ * Who may call what over HTTP.
+ *
+ * <ol>
+ *   <li>{@code /api/**} and {@code /engine-rest/**}: stateless, authenticated by HTTP Basic against
+ *       the engine's identity service or, when configured ({@link JwtConfiguration}), by an OAuth2
+ *       bearer token; the caller is then handed to the engine ({@link EngineAuthenticationFilter}),
+ *       whose authorizations decide (403 from the engine). No CSRF: no cookies are involved.</li>
+ *   <li>{@code /lab/**} (lab profile): HTTP Basic, members of a {@code dr-*} group.</li>
+ *   <li>everything else unchanged: the web apps under {@code /camunda} keep their own login,
+ *       session and CSRF protection; {@code /actuator/health} and {@code /actuator/info} are open.</li>
+ * </ol>
+ * Missing or bad credentials: 401 with {@code WWW-Authenticate}. The APIs answer with Spring
+ * Security's default headers (no caching, nosniff, no framing, HSTS over HTTPS); the web apps get
+ * HSTS (over HTTPS) when {@code dr.security.hsts} is on (the prod profile).
+ */
+@Configuration
+public class WebSecurity {
+
+  static final String REALM = "dr-runbook";
+
+  private final boolean hsts;
+
+  public WebSecurity(@Value("${dr.security.hsts:false}") boolean hsts) {
+    this.hsts = hsts;
+  }
+
+  /** The one Basic provider; as a bean it also keeps Spring Boot from inventing a default user. */
+  @Bean
+  public IdentityAuthenticationProvider identityAuthenticationProvider(IdentityService identityService) {
+    return new IdentityAuthenticationProvider(identityService);
+  }
+
+  @Bean
+  @Order(1)
+  public SecurityFilterChain apiSecurity(HttpSecurity http, IdentityService identityService,
+      IdentityAuthenticationProvider basic, ObjectProvider<JwtDecoder> jwtDecoder,
+      ObjectProvider<JwtProperties> jwtProperties) throws Exception {
+    JwtDecoder decoder = jwtDecoder.getIfAvailable();
+    AuthenticationEntryPoint unauthorized = unauthorized(decoder != null);
+    http.securityMatcher(paths("/api/**", "/engine-rest/**"))
+        // a provider manager without a parent: a failed Basic login is checked (and counted) once
+        .authenticationManager(new ProviderManager(basic))
+        .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .csrf(AbstractHttpConfigurer::disable)
+        .requestCache(AbstractHttpConfigurer::disable)
+        .httpBasic(basicAuth -> basicAuth.realmName(REALM).authenticationEntryPoint(unauthorized))
+        .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthorized))
+        .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
+        .addFilterAfter(new EngineAuthenticationFilter(identityService), AuthorizationFilter.class);
+    if (decoder != null) {
+      JwtAuthenticationProvider bearer = new JwtAuthenticationProvider(decoder);
+      bearer.setJwtAuthenticationConverter(new JwtGroupsConverter(jwtProperties.getObject()));
+      ProviderManager bearerManager = new ProviderManager(bearer);
+      http.oauth2ResourceServer(resourceServer -> resourceServer
+          .jwt(jwt -> jwt.authenticationManager(bearerManager)));
+    }
+    return http.build();
+  }
+
+  @Bean
+  @Order(2)
+  @Profile("lab")
+  public SecurityFilterChain labSecurity(HttpSecurity http, IdentityAuthenticationProvider basic)
+      throws Exception {
+    AuthenticationEntryPoint unauthorized = unauthorized(false);
+    http.securityMatcher(paths("/lab/**"))
+        .authenticationManager(new ProviderManager(basic))
+        .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .csrf(AbstractHttpConfigurer::disable)
+        .requestCache(AbstractHttpConfigurer::disable)
+        .httpBasic(basicAuth -> basicAuth.realmName(REALM).authenticationEntryPoint(unauthorized))
+        .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthorized))
+        .authorizeHttpRequests(requests -> requests.anyRequest()
+            .hasAnyAuthority(DrGroups.ALL.toArray(String[]::new)));
+    return http.build();
+  }
+
+  @Bean
+  @Order(3)
+  public SecurityFilterChain everythingElse(HttpSecurity http) throws Exception {
+    // the web apps have their own authentication and CSRF filter (cookie + X-XSRF-TOKEN header);
+    // Spring's CSRF filter would refuse their requests, so it stays out of their way
+    http.securityMatcher(AnyRequestMatcher.INSTANCE)
+        .csrf(AbstractHttpConfigurer::disable)
+        .requestCache(AbstractHttpConfigurer::disable)
+        .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+        .headers(this::webAppHeaders);
+    return http.build();
+  }
+
+  private void webAppHeaders(HeadersConfigurer<HttpSecurity> headers) {
+    // the web apps set their own security headers (camunda.bpm.webapp.header-security); Spring adds
+    // only HSTS, where configured (sent over HTTPS only)
+    if (hsts) {
+      headers.defaultsDisabled()
+          .httpStrictTransportSecurity(sts -> sts.includeSubDomains(true).maxAgeInSeconds(31_536_000));
+    } else {
+      headers.disable();
+    }
+  }
+
+  /** Paths of the whole application, not of Spring MVC's servlet ({@code /engine-rest} is Jersey's). */
+  private static RequestMatcher paths(String... patterns) {
+    PathPatternRequestMatcher.Builder builder = PathPatternRequestMatcher.withDefaults();
+    return new OrRequestMatcher(Arrays.stream(patterns).map(p -> (RequestMatcher) builder.matcher(p)).toList());
+  }
+
+  private static AuthenticationEntryPoint unauthorized(boolean bearer) {
+    return (request, response, exception) -> {
+      response.addHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
+      if (bearer) {
+        response.addHeader("WWW-Authenticate", "Bearer");
+      }
+      response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+    };
+  }
+}
