@@ -216,19 +216,19 @@ public class CallbackDeliveryWorker implements SmartLifecycle {
     if (error == null) {
       outbox.recordAttempt(row, attempt, State.DELIVERED, null);
       log.info("callback {} of run {} to {} (ticket {}) delivered at attempt {}: HTTP {}",
-          row.event(), row.processInstanceId(), row.ticketSystem(), row.ticketId(),
+          row.event(), row.processInstanceId(), row.ticketSystem(), printable(row.ticketId()),
           attemptNumber, status);
     } else if (permanent || attemptNumber >= maxAttempts) {
       outbox.recordAttempt(row, attempt, State.FAILED, null);
       log.warn("callback {} of run {} to {} (ticket {}) FAILED after {} attempt(s): {}",
-          row.event(), row.processInstanceId(), row.ticketSystem(), row.ticketId(),
-          attemptNumber, attempt.error());
+          row.event(), row.processInstanceId(), row.ticketSystem(), printable(row.ticketId()),
+          attemptNumber, printable(attempt.error()));
     } else {
       Instant next = ended.plus(system.getBackoff().after(attemptNumber));
       outbox.recordAttempt(row, attempt, State.PENDING, next);
       log.info("callback {} of run {} to {}: attempt {} of {} failed ({}), next at {}",
           row.event(), row.processInstanceId(), row.ticketSystem(), attemptNumber, maxAttempts,
-          attempt.error(), next);
+          printable(attempt.error()), next);
       scheduleScan(Duration.between(Instant.now(), next));
     }
   }
@@ -256,6 +256,11 @@ public class CallbackDeliveryWorker implements SmartLifecycle {
       byte[] bytes = in.readNBytes(ANSWER_LIMIT);
       return new String(bytes, StandardCharsets.UTF_8).replaceAll("\\s+", " ").strip();
     }
+  }
+
+  /** A value from outside (ticket id, answer) on one log line: control characters escaped. */
+  private static String printable(String text) {
+    return text == null ? null : text.replaceAll("\\p{Cntrl}", "?");
   }
 
   private static java.util.concurrent.ThreadFactory named(String prefix) {
