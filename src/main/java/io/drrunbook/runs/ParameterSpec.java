@@ -1,0 +1,91 @@
+package io.drrunbook.runs;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** One run parameter of a procedure, as declared in {@code config/procedures.yaml}. */
+public class ParameterSpec {
+
+  private String name;
+  private ParameterType type;
+  private boolean required;
+  private List<String> allowedValues = new ArrayList<>();
+  private Long minimum;
+  private Long maximum;
+  private Integer maxLength;
+  private String defaultValue;
+  private String description;
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public ParameterType getType() {
+    return type;
+  }
+
+  public void setType(ParameterType type) {
+    this.type = type;
+  }
+
+  public boolean isRequired() {
+    return required;
+  }
+
+  public void setRequired(boolean required) {
+    this.required = required;
+  }
+
+  public List<String> getAllowedValues() {
+    return allowedValues;
+  }
+
+  public void setAllowedValues(List<String> allowedValues) {
+    this.allowedValues = allowedValues == null ? new ArrayList<>() : allowedValues;
+  }
+
+  public Long getMinimum() {
+    return minimum;
+  }
+
+  public void setMinimum(Long minimum) {
+    this.minimum = minimum;
+  }
+
+  public Long getMaximum() {
+    return maximum;
+  }
+
+  public void setMaximum(Long maximum) {
+    this.maximum = maximum;
+  }
+
+  public Integer getMaxLength() {
+    return maxLength;
+  }
+
+  public void setMaxLength(Integer maxLength) {
+    this.maxLength = maxLength;
+  }
+
+  /** The {@code default} key of the YAML entry (a Java keyword, hence the property name). */
+  public String getDefault() {
+    return defaultValue;
+  }
+
+  public void setDefault(String defaultValue) {
+    this.defaultValue = defaultValue;
+  }
+
+  public String getDescription() {
+    return description;
+  }
+
+  public void setDescription(String description) {
+    this.description = description;
+  }
+}

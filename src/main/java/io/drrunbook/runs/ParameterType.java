@@ -1,0 +1,21 @@
+package io.drrunbook.runs;
+
+import java.util.Locale;
+
+/** The types a run parameter may have; each maps one JSON type to one process variable type. */
+public enum ParameterType {
+  /** JSON string -> String. */
+  STRING,
+  /** JSON true/false -> Boolean. */
+  BOOLEAN,
+  /** JSON integer (no fraction, no quotes) -> Integer, or Long beyond the int range. */
+  INTEGER,
+  /** JSON string, one of the declared allowed values -> String. */
+  ENUM,
+  /** JSON string, ISO-8601 date and time with offset -> java.util.Date. */
+  DATETIME;
+
+  public String id() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,254 @@
+package io.drrunbook.runs;
+
+import java.math.BigInteger;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.repository.ProcessDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.stereotype.Component;
+
+/**
+ * The procedures the product API offers and the run parameters each declares, from
+ * {@code dr.procedures} ({@code config/procedures.yaml}): the one place that both the validation of
+ * {@code POST /api/runs} and {@code GET /api/procedures} (and so the API documentation) read.
+ *
+ * <p>Checked at start-up, after the models are deployed: a malformed entry or an entry whose process
+ * is not deployed stops the application; a deployed process without an entry is only logged (it can
+ * still be started from Tasklist, not through {@code /api}).
+ */
+@Component
+public class ProcedureCatalog implements SmartInitializingSingleton {
+
+  /** Variables the API itself sets on every run; no parameter may take these names. */
+  public static final Set<String> RESERVED = Set.of(
+      RunVariables.TICKET_SYSTEM, RunVariables.TICKET_ID, RunVariables.TICKET_URL,
+      RunVariables.RUN_MODE, RunVariables.STARTED_BY);
+
+  static final int DEFAULT_MAX_LENGTH = 1000;
+  private static final Pattern PARAMETER_NAME = Pattern.compile("[a-z][A-Za-z0-9]{0,63}");
+  private static final Logger log = LoggerFactory.getLogger(ProcedureCatalog.class);
+
+  private final Map<String, ProcedureSpec> procedures;
+  private final RepositoryService repositoryService;
+
+  public ProcedureCatalog(ProcedureProperties properties, RepositoryService repositoryService) {
+    this.procedures = Map.copyOf(new LinkedHashMap<>(properties));
+    this.repositoryService = repositoryService;
+    List<String> problems = problems();
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("the procedure catalog (dr.procedures) is not well-formed: "
+          + problems);
+    }
+  }
+
+  /** The procedure ids, sorted. */
+  public Collection<String> ids() {
+    return new TreeSet<>(procedures.keySet());
+  }
+
+  public Optional<ProcedureSpec> find(String id) {
+    return Optional.ofNullable(id == null ? null : procedures.get(id));
+  }
+
+  @Override
+  public void afterSingletonsInstantiated() {
+    Set<String> deployed = repositoryService.createProcessDefinitionQuery().latestVersion().list()
+        .stream().map(ProcessDefinition::getKey).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> missing = new TreeSet<>(procedures.keySet());
+    missing.removeAll(deployed);
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("the procedure catalog (dr.procedures, config/procedures.yaml)"
+          + " lists " + missing + " but no such process is deployed (deployed: " + deployed + ")");
+    }
+    Set<String> unlisted = new TreeSet<>(deployed);
+    unlisted.removeAll(procedures.keySet());
+    if (!unlisted.isEmpty()) {
+      log.warn("deployed processes {} have no entry in the procedure catalog (dr.procedures):"
+          + " they cannot be started through /api", unlisted);
+    }
+    log.info("procedure catalog: {}", ids());
+  }
+
+  /**
+   * The process variables for the parameters of a start request, defaults filled in; every problem
+   * is added to {@code problems} with its field ({@code parameters.<name>}).
+   */
+  public Map<String, Object> variables(ProcedureSpec procedure, Map<String, Object> given,
+      List<FieldProblem> problems) {
+    Map<String, Object> values = given == null ? Map.of() : given;
+    Map<String, ParameterSpec> declared = new LinkedHashMap<>();
+    procedure.getParameters().forEach(p -> declared.put(p.getName(), p));
+    for (String name : values.keySet()) {
+      if (!declared.containsKey(name)) {
+        problems.add(new FieldProblem("parameters." + fieldName(name),
+            "not a parameter of this procedure (declared: " + declared.keySet() + ")"));
+      }
+    }
+    Map<String, Object> variables = new LinkedHashMap<>();
+    for (ParameterSpec parameter : declared.values()) {
+      String field = "parameters." + parameter.getName();
+      if (!values.containsKey(parameter.getName())) {
+        if (parameter.getDefault() != null) {
+          variables.put(parameter.getName(), convert(parameter, textDefault(parameter), new ArrayList<>()));
+        } else if (parameter.isRequired()) {
+          problems.add(new FieldProblem(field, "is required"));
+        }
+        continue;
+      }
+      List<String> wrong = new ArrayList<>();
+      Object value = convert(parameter, values.get(parameter.getName()), wrong);
+      wrong.forEach(message -> problems.add(new FieldProblem(field, message)));
+      if (wrong.isEmpty()) {
+        variables.put(parameter.getName(), value);
+      }
+    }
+    return variables;
+  }
+
+  /** Converts one JSON value (as Jackson read it) to the variable value; problems go to {@code wrong}. */
+  static Object convert(ParameterSpec parameter, Object value, List<String> wrong) {
+    if (value == null) {
+      wrong.add("must not be null");
+      return null;
+    }
+    switch (parameter.getType()) {
+      case BOOLEAN -> {
+        if (value instanceof Boolean) {
+          return value;
+        }
+        wrong.add("must be a JSON boolean (true or false)");
+      }
+      case INTEGER -> {
+        if (!(value instanceof Integer || value instanceof Long || value instanceof BigInteger)) {
+          wrong.add("must be a JSON integer");
+          return null;
+        }
+        BigInteger number = new BigInteger(value.toString());
+        if (number.bitLength() > 63) {
+          wrong.add("is out of range");
+          return null;
+        }
+        long n = number.longValue();
+        if (parameter.getMinimum() != null && n < parameter.getMinimum()
+            || parameter.getMaximum() != null && n > parameter.getMaximum()) {
+          wrong.add("must be between " + parameter.getMinimum() + " and " + parameter.getMaximum());
+          return null;
+        }
+        return n >= Integer.MIN_VALUE && n <= Integer.MAX_VALUE ? (Object) (int) n : (Object) n;
+      }
+      case STRING -> {
+        if (!(value instanceof String text)) {
+          wrong.add("must be a JSON string");
+          return null;
+        }
+        int max = parameter.getMaxLength() == null ? DEFAULT_MAX_LENGTH : parameter.getMaxLength();
+        if (text.length() > max) {
+          wrong.add("must be at most " + max + " characters long");
+        } else if (!plainText(text)) {
+          wrong.add("must not contain control, formatting or unassigned characters");
+        } else {
+          return text;
+        }
+      }
+      case ENUM -> {
+        if (value instanceof String text && parameter.getAllowedValues().contains(text)) {
+          return text;
+        }
+        wrong.add("must be one of " + parameter.getAllowedValues());
+      }
+      case DATETIME -> {
+        if (value instanceof String text && text.length() <= 64) {
+          try {
+            return Date.from(OffsetDateTime.parse(text).toInstant());
+          } catch (DateTimeParseException e) {
+            // reported below
+          }
+        }
+        wrong.add("must be an ISO-8601 date and time with offset, e.g. 2025-01-31T22:00:00Z");
+      }
+      default -> throw new IllegalStateException("unhandled type " + parameter.getType());
+    }
+    return null;
+  }
+
+  /** Text without control characters (tabs and newlines included), bidi and other formatting marks. */
+  static boolean plainText(String text) {
+    return text.codePoints().allMatch(c -> switch (Character.getType(c)) {
+      case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE,
+          Character.UNASSIGNED -> false;
+      default -> true;
+    });
+  }
+
+  /** A field name safe to echo in an error (a hostile key is not repeated verbatim). */
+  static String fieldName(String name) {
+    return PARAMETER_NAME.matcher(name).matches() ? name : "(an unknown name)";
+  }
+
+  private static Object textDefault(ParameterSpec parameter) {
+    String text = parameter.getDefault();
+    return switch (parameter.getType()) {
+      case BOOLEAN -> Boolean.parseBoolean(text);
+      case INTEGER -> Long.parseLong(text.strip());
+      default -> text;
+    };
+  }
+
+  private List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    procedures.forEach((id, procedure) -> {
+      if (procedure.getTitle() == null || procedure.getTitle().isBlank()) {
+        problems.add(id + ": title is missing");
+      }
+      Set<String> names = new TreeSet<>();
+      for (ParameterSpec parameter : procedure.getParameters()) {
+        String where = id + ".parameters." + parameter.getName();
+        if (parameter.getName() == null || !PARAMETER_NAME.matcher(parameter.getName()).matches()) {
+          problems.add(where + ": name must match " + PARAMETER_NAME);
+        } else if (RESERVED.contains(parameter.getName())) {
+          problems.add(where + ": name is reserved for the API (" + RESERVED + ")");
+        } else if (!names.add(parameter.getName())) {
+          problems.add(where + ": declared twice");
+        }
+        if (parameter.getType() == null) {
+          problems.add(where + ": type is missing (string, boolean, integer, enum, datetime)");
+          continue;
+        }
+        if (parameter.getType() == ParameterType.ENUM && parameter.getAllowedValues().isEmpty()) {
+          problems.add(where + ": an enum needs allowed-values");
+        }
+        if (parameter.getType() != ParameterType.ENUM && !parameter.getAllowedValues().isEmpty()) {
+          problems.add(where + ": allowed-values apply to enums only");
+        }
+        if (parameter.getMinimum() != null && parameter.getMaximum() != null
+            && parameter.getMinimum() > parameter.getMaximum()) {
+          problems.add(where + ": minimum is above maximum");
+        }
+        if (parameter.getDefault() != null) {
+          List<String> wrong = new ArrayList<>();
+          try {
+            convert(parameter, textDefault(parameter), wrong);
+          } catch (NumberFormatException e) {
+            wrong.add("not a number");
+          }
+          wrong.forEach(message -> problems.add(where + ": default " + message));
+        }
+      }
+    });
+    return problems;
+  }
+}

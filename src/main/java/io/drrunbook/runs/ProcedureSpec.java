@@ -1,0 +1,54 @@
+package io.drrunbook.runs;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** One procedure of the catalog, as declared in {@code config/procedures.yaml}. */
+public class ProcedureSpec {
+
+  private String title;
+  private String catalogId;
+  private String seed;
+  private String description;
+  private List<ParameterSpec> parameters = new ArrayList<>();
+
+  public String getTitle() {
+    return title;
+  }
+
+  public void setTitle(String title) {
+    this.title = title;
+  }
+
+  public String getCatalogId() {
+    return catalogId;
+  }
+
+  public void setCatalogId(String catalogId) {
+    this.catalogId = catalogId;
+  }
+
+  public String getSeed() {
+    return seed;
+  }
+
+  public void setSeed(String seed) {
+    this.seed = seed;
+  }
+
+  public String getDescription() {
+    return description;
+  }
+
+  public void setDescription(String description) {
+    this.description = description;
+  }
+
+  public List<ParameterSpec> getParameters() {
+    return parameters;
+  }
+
+  public void setParameters(List<ParameterSpec> parameters) {
+    this.parameters = parameters == null ? new ArrayList<>() : parameters;
+  }
+}

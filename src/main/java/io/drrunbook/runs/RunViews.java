@@ -1,0 +1,65 @@
+package io.drrunbook.runs;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.drrunbook.runs.callbacks.CallbackDeliveries;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.Instant;
+import java.util.List;
+
+/** What the API answers about runs and procedures (JSON). */
+public final class RunViews {
+
+  private RunViews() {}
+
+  public enum RunState { ACTIVE, COMPLETED, CANCELLED, INCIDENT, SUSPENDED }
+
+  @Schema(description = "the ticket a run belongs to")
+  public record Ticket(String system, String id, String url) {}
+
+  @Schema(description = "where to follow the run")
+  public record Links(
+      @Schema(description = "this run in the product API") String self,
+      @Schema(description = "the run in Camunda Cockpit") String cockpit,
+      @Schema(description = "the run's manual tasks in Camunda Tasklist") String tasklist) {}
+
+  @Schema(description = "a run: one process instance of a procedure, for one ticket")
+  public record Run(String id, String procedure, Ticket ticket, String mode, RunState state,
+      String startedBy, Instant startTime, Instant endTime, Links links) {}
+
+  @Schema(description = "one step of a run, from the engine's history")
+  public record Step(String activityId, String name, String type, Instant start, Instant end,
+      Long durationMs,
+      @Schema(description = "service tasks: first line of the step's outcome (done, DR_VERIFY_FAILED: ..., failed: ...);"
+          + " user tasks: who completed it; canceled when the run or a boundary event ended it")
+      String outcome) {}
+
+  @Schema(description = "a manual step waiting for a person")
+  public record ManualTask(String id, String taskKey, String name, List<String> candidateGroups,
+      String assignee, Instant created) {}
+
+  @Schema(description = "a step that failed and waits for an operator (Cockpit: retry)")
+  public record Incident(String activityId, String message, Instant time) {}
+
+  @Schema(description = "who cancelled the run, when and why")
+  public record Cancellation(String by, Instant at, String reason) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @Schema(description = "a run in detail")
+  public record RunDetail(String id, String procedure, Ticket ticket, String mode, RunState state,
+      String startedBy, Instant startTime, Instant endTime, Links links, List<Step> steps,
+      List<Step> running, List<ManualTask> waiting, List<Incident> incidents,
+      Cancellation cancellation, List<CallbackDeliveries.Delivery> callbacks) {}
+
+  @Schema(description = "one page of runs, newest first")
+  public record RunPage(List<Run> items, int page, int size, long total) {}
+
+  @Schema(description = "a run parameter a procedure declares")
+  public record Parameter(String name, String type, boolean required, List<String> allowedValues,
+      Long minimum, Long maximum, Integer maxLength,
+      @JsonProperty("default") @Schema(name = "default") String defaultValue, String description) {}
+
+  @Schema(description = "a procedure that can be started through the API")
+  public record Procedure(String id, String title, String catalogId, String seed,
+      String description, List<Parameter> parameters) {}
+}

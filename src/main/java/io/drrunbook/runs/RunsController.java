@@ -1,0 +1,115 @@
+package io.drrunbook.runs;
+
+import io.drrunbook.runs.RunService.Started;
+import io.drrunbook.runs.RunViews.Run;
+import io.drrunbook.runs.RunViews.RunDetail;
+import io.drrunbook.runs.RunViews.RunPage;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+/** {@code /api/runs}: start a run from a ticket, follow it, cancel it. */
+@RestController
+@RequestMapping(path = "/api/runs", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "runs", description = "runs of procedures, one per ticket at a time")
+public class RunsController {
+
+  private static final String PROBLEM = "application/problem+json";
+
+  private final RunService runs;
+
+  public RunsController(RunService runs) {
+    this.runs = runs;
+  }
+
+  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(summary = "Start a run for a ticket (idempotent while that run is active)",
+      description = "The business key of the run is the ticket id. The same procedure for the same"
+          + " ticket (system and id) while a run is active answers 200 with that run and starts"
+          + " nothing: a ticketing system may retry its call safely.")
+  @ApiResponse(responseCode = "201", description = "run started",
+      headers = @Header(name = "Location", description = "the run's URL"))
+  @ApiResponse(responseCode = "200", description = "a run of this procedure for this ticket is active: that run")
+  @ApiResponse(responseCode = "400", description = "invalid request (errors name the fields)",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "401", description = "not authenticated", content = @Content)
+  @ApiResponse(responseCode = "403", description = "the caller may not start this procedure",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "404", description = "no such procedure",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "413", description = "body over 64 KiB",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "415", description = "body is not application/json",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "429", description = "too many start requests by this caller (Retry-After)",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  public ResponseEntity<Run> start(@RequestBody(required = false) StartRunRequest request) {
+    Started started = runs.start(request, baseUrl());
+    if (!started.created()) {
+      return ResponseEntity.ok(started.run());
+    }
+    return ResponseEntity.created(URI.create(started.run().links().self())).body(started.run());
+  }
+
+  @GetMapping("/{id}")
+  @Operation(summary = "A run: state, steps done and running, manual tasks waiting, incidents")
+  @ApiResponse(responseCode = "200", description = "the run")
+  @ApiResponse(responseCode = "401", description = "not authenticated", content = @Content)
+  @ApiResponse(responseCode = "404", description = "no such run",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  public RunDetail get(@PathVariable String id) {
+    return runs.detail(id, baseUrl());
+  }
+
+  @GetMapping
+  @Operation(summary = "Runs of the catalog's procedures, newest first")
+  @ApiResponse(responseCode = "200", description = "one page of runs")
+  @ApiResponse(responseCode = "400", description = "invalid filter or paging",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  public RunPage list(
+      @Parameter(description = "ticket id (the run's business key)") @RequestParam(required = false) String ticket,
+      @Parameter(description = "ACTIVE, COMPLETED, CANCELLED, INCIDENT or SUSPENDED") @RequestParam(required = false) String state,
+      @Parameter(description = "procedure id") @RequestParam(required = false) String procedure,
+      @Parameter(description = "page number, from 0") @RequestParam(defaultValue = "0") int page,
+      @Parameter(description = "page size, 1 to 100") @RequestParam(defaultValue = "20") int size) {
+    return runs.list(ticket, state, procedure, page, size, baseUrl());
+  }
+
+  @PostMapping(path = "/{id}/cancel", consumes = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(summary = "Cancel an active run, with a reason (dr-operators, dr-approvers, dr-admins)")
+  @ApiResponse(responseCode = "200", description = "the cancelled run, with who, when and why")
+  @ApiResponse(responseCode = "400", description = "reason missing or too long",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "403", description = "the caller may not cancel runs",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "404", description = "no such run",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "409", description = "the run has already ended",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  public ResponseEntity<RunDetail> cancel(@PathVariable String id,
+      @RequestBody(required = false) CancelRunRequest request) {
+    String reason = request == null ? null : request.reason();
+    return ResponseEntity.status(HttpStatus.OK).body(runs.cancel(id, reason, baseUrl()));
+  }
+
+  private static String baseUrl() {
+    return ServletUriComponentsBuilder.fromCurrentContextPath().toUriString();
+  }
+}

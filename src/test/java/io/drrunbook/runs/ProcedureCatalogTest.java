@@ -1,0 +1,110 @@
+package io.drrunbook.runs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.Mockito.RETURNS_DEEP_STUBS;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.repository.ProcessDefinition;
+import org.junit.jupiter.api.Test;
+
+/** The catalog's own checks and the parameter validation, without the engine. */
+class ProcedureCatalogTest {
+
+  @Test
+  void shouldRefuseToStartWhenACatalogEntryHasNoDeployedProcess() {
+    ProcedureCatalog catalog = new ProcedureCatalog(properties("dr-genesys-cs-failover"),
+        repository("dr-other-process"));
+
+    assertThatThrownBy(catalog::afterSingletonsInstantiated)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("[dr-genesys-cs-failover]")
+        .hasMessageContaining("no such process is deployed");
+  }
+
+  @Test
+  void shouldStartWhenADeployedProcessHasNoCatalogEntry() {
+    ProcedureCatalog catalog = new ProcedureCatalog(properties("dr-genesys-cs-failover"),
+        repository("dr-genesys-cs-failover", "dr-not-in-catalog"));
+
+    catalog.afterSingletonsInstantiated();
+
+    assertThat(catalog.ids()).containsExactly("dr-genesys-cs-failover");
+  }
+
+  @Test
+  void shouldRefuseAMalformedEntryWhenTheCatalogIsRead() {
+    ProcedureProperties properties = properties("dr-genesys-cs-failover");
+    ParameterSpec reserved = parameter("ticketId", ParameterType.STRING);
+    ParameterSpec enumWithoutValues = parameter("site", ParameterType.ENUM);
+    ParameterSpec badDefault = parameter("rto", ParameterType.INTEGER);
+    badDefault.setMaximum(10L);
+    badDefault.setDefault("60");
+    properties.get("dr-genesys-cs-failover").setParameters(List.of(reserved, enumWithoutValues, badDefault));
+
+    assertThatThrownBy(() -> new ProcedureCatalog(properties, repository()))
+        .hasMessageContaining("ticketId: name is reserved")
+        .hasMessageContaining("site: an enum needs allowed-values")
+        .hasMessageContaining("rto: default must be between");
+  }
+
+  @Test
+  void shouldConvertEachTypeAndNameTheFieldWhenAValueIsWrong() {
+    ProcedureProperties properties = properties("p");
+    ParameterSpec site = parameter("site", ParameterType.ENUM);
+    site.setAllowedValues(List.of("site1", "site2"));
+    ParameterSpec window = parameter("window", ParameterType.DATETIME);
+    ParameterSpec force = parameter("force", ParameterType.BOOLEAN);
+    force.setDefault("false");
+    ParameterSpec note = parameter("note", ParameterType.STRING);
+    note.setRequired(true);
+    properties.get("p").setParameters(List.of(site, window, force, note));
+    ProcedureCatalog catalog = new ProcedureCatalog(properties, repository());
+    List<FieldProblem> problems = new ArrayList<>();
+
+    Map<String, Object> ok = catalog.variables(catalog.find("p").orElseThrow(),
+        Map.of("site", "site2", "window", "2025-01-31T22:00:00Z", "note", "drill"), problems);
+    assertThat(problems).isEmpty();
+    assertThat(ok).containsEntry("site", "site2").containsEntry("force", false).containsEntry("note", "drill");
+    assertThat(ok.get("window")).isInstanceOf(java.util.Date.class);
+
+    catalog.variables(catalog.find("p").orElseThrow(),
+        Map.of("site", "site3", "window", "tomorrow", "note", "a\u202eb", "force", "yes"), problems);
+    assertThat(problems).extracting(FieldProblem::field).containsExactlyInAnyOrder(
+        "parameters.site", "parameters.window", "parameters.note", "parameters.force");
+  }
+
+  private static ProcedureProperties properties(String... ids) {
+    ProcedureProperties properties = new ProcedureProperties();
+    for (String id : ids) {
+      ProcedureSpec spec = new ProcedureSpec();
+      spec.setTitle("title of " + id);
+      properties.put(id, spec);
+    }
+    return properties;
+  }
+
+  private static ParameterSpec parameter(String name, ParameterType type) {
+    ParameterSpec parameter = new ParameterSpec();
+    parameter.setName(name);
+    parameter.setType(type);
+    return parameter;
+  }
+
+  private static RepositoryService repository(String... deployedKeys) {
+    RepositoryService repository = mock(RepositoryService.class, RETURNS_DEEP_STUBS);
+    List<ProcessDefinition> definitions = new ArrayList<>();
+    for (String key : deployedKeys) {
+      ProcessDefinition definition = mock(ProcessDefinition.class);
+      when(definition.getKey()).thenReturn(key);
+      definitions.add(definition);
+    }
+    when(repository.createProcessDefinitionQuery().latestVersion().list()).thenReturn(definitions);
+    return repository;
+  }
+}
