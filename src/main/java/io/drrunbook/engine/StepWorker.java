@@ -173,7 +173,9 @@ public class StepWorker implements SmartLifecycle {
 
   private int fetchAndSubmit() throws InterruptedException {
     int slots = freeSlots.availablePermits();
-    if (slots == 0) {
+    // Camel's Spring Boot starter starts the routes on ContextRefreshedEvent, after every
+    // lifecycle bean (this one included): fetch nothing before they can take a step
+    if (slots == 0 || !producer.getCamelContext().isStarted()) {
       return 0;
     }
     List<LockedExternalTask> tasks = externalTasks.fetchAndLock(slots, workerId)
