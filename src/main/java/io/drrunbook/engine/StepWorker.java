@@ -173,8 +173,8 @@ public class StepWorker implements SmartLifecycle {
 
   private int fetchAndSubmit() throws InterruptedException {
     int slots = freeSlots.availablePermits();
-    // Camel's Spring Boot starter starts the routes on ContextRefreshedEvent, after every
-    // lifecycle bean (this one included): fetch nothing before they can take a step
+    // the routes must be able to take a step: Camel starts them on ContextRefreshedEvent and stops
+    // them on shutdown, independently of this worker
     if (slots == 0 || !producer.getCamelContext().isStarted()) {
       return 0;
     }
