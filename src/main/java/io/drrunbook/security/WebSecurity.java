@@ -72,7 +72,10 @@ public class WebSecurity {
         .requestCache(AbstractHttpConfigurer::disable)
         .httpBasic(basicAuth -> basicAuth.realmName(REALM).authenticationEntryPoint(unauthorized))
         .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthorized))
-        .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
+        // the API's documentation (springdoc's UI entry) is readable without logging in
+        .authorizeHttpRequests(requests -> requests
+            .requestMatchers(paths("/api/docs", "/api/docs/**", "/api/swagger-ui/**", "/api/swagger-ui.html")).permitAll()
+            .anyRequest().authenticated())
         .addFilterAfter(new EngineAuthenticationFilter(identityService), AuthorizationFilter.class);
     if (decoder != null) {
       JwtAuthenticationProvider bearer = new JwtAuthenticationProvider(decoder);
