@@ -1,13 +1,9 @@
 package io.drrunbook.approval;
 
-import java.sql.Connection;
-import java.sql.DatabaseMetaData;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import io.drrunbook.engine.ProductTables;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -61,31 +57,17 @@ public class DecisionRecord {
     return text == null || text.length() <= max ? text : text.substring(0, max);
   }
 
-  private void createTableIfMissing(DataSource dataSource) {
-    try (Connection connection = dataSource.getConnection()) {
-      DatabaseMetaData meta = connection.getMetaData();
-      for (String name : List.of(TABLE, TABLE.toLowerCase(Locale.ROOT))) {
-        try (ResultSet tables = meta.getTables(null, null, name, null)) {
-          if (tables.next()) {
-            return;
-          }
-        }
-      }
-      String product = meta.getDatabaseProductName().toLowerCase(Locale.ROOT);
-      String text = product.contains("postgres") ? "TEXT" : "CLOB";
-      String varchar = product.contains("oracle") ? "VARCHAR2" : "VARCHAR";
-      jdbc.execute("CREATE TABLE " + TABLE + " ("
-          + "TASK_ID " + varchar + "(64) PRIMARY KEY, "
-          + "TASK_KEY " + varchar + "(255) NOT NULL, "
-          + "TASK_NAME " + varchar + "(255), "
-          + "PROCESS_INSTANCE_ID " + varchar + "(64), "
-          + "USER_ID " + varchar + "(255), "
-          + "DECIDED_AT TIMESTAMP NOT NULL, "
-          + "APPROVAL INTEGER NOT NULL, "
-          + "EVIDENCE_JSON " + text + ")");
-      jdbc.execute("CREATE INDEX DR_DECISION_PI ON " + TABLE + " (PROCESS_INSTANCE_ID)");
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot prepare the decision table", e);
-    }
+  private static void createTableIfMissing(DataSource dataSource) {
+    ProductTables.createIfMissing(dataSource, TABLE, types -> List.of(
+        "CREATE TABLE " + TABLE + " ("
+            + "TASK_ID " + types.varchar() + "(64) PRIMARY KEY, "
+            + "TASK_KEY " + types.varchar() + "(255) NOT NULL, "
+            + "TASK_NAME " + types.varchar() + "(255), "
+            + "PROCESS_INSTANCE_ID " + types.varchar() + "(64), "
+            + "USER_ID " + types.varchar() + "(255), "
+            + "DECIDED_AT TIMESTAMP NOT NULL, "
+            + "APPROVAL INTEGER NOT NULL, "
+            + "EVIDENCE_JSON " + types.text() + ")",
+        "CREATE INDEX DR_DECISION_PI ON " + TABLE + " (PROCESS_INSTANCE_ID)"));
   }
 }

@@ -3,14 +3,11 @@ package io.drrunbook.engine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -111,33 +108,19 @@ public class StepJournal {
     return text == null || text.length() <= limit ? text : text.substring(0, limit);
   }
 
-  private void createTableIfMissing(DataSource dataSource) {
-    try (Connection connection = dataSource.getConnection()) {
-      DatabaseMetaData meta = connection.getMetaData();
-      for (String name : List.of(TABLE, TABLE.toLowerCase(Locale.ROOT))) {
-        try (ResultSet tables = meta.getTables(null, null, name, null)) {
-          if (tables.next()) {
-            return;
-          }
-        }
-      }
-      String product = meta.getDatabaseProductName().toLowerCase(Locale.ROOT);
-      String text = product.contains("postgres") ? "TEXT" : "CLOB";
-      String varchar = product.contains("oracle") ? "VARCHAR2" : "VARCHAR";
-      jdbc.execute("CREATE TABLE " + TABLE + " ("
-          + "IDEMPOTENCY_KEY " + varchar + "(200) PRIMARY KEY, "
-          + "PROCESS_INSTANCE_ID " + varchar + "(64) NOT NULL, "
-          + "ACTIVITY_ID " + varchar + "(255) NOT NULL, "
-          + "ROUTE " + varchar + "(100) NOT NULL, "
-          + "STATE " + varchar + "(20) NOT NULL, "
-          + "ATTEMPTS INTEGER NOT NULL, "
-          + "RESULT_JSON " + text + ", "
-          + "LAST_ERROR " + varchar + "(2000), "
-          + "STARTED_AT TIMESTAMP NOT NULL, "
-          + "ENDED_AT TIMESTAMP)");
-      jdbc.execute("CREATE INDEX DR_STEP_JOURNAL_PI ON " + TABLE + " (PROCESS_INSTANCE_ID)");
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot prepare the step journal table", e);
-    }
+  private static void createTableIfMissing(DataSource dataSource) {
+    ProductTables.createIfMissing(dataSource, TABLE, types -> List.of(
+        "CREATE TABLE " + TABLE + " ("
+            + "IDEMPOTENCY_KEY " + types.varchar() + "(200) PRIMARY KEY, "
+            + "PROCESS_INSTANCE_ID " + types.varchar() + "(64) NOT NULL, "
+            + "ACTIVITY_ID " + types.varchar() + "(255) NOT NULL, "
+            + "ROUTE " + types.varchar() + "(100) NOT NULL, "
+            + "STATE " + types.varchar() + "(20) NOT NULL, "
+            + "ATTEMPTS INTEGER NOT NULL, "
+            + "RESULT_JSON " + types.text() + ", "
+            + "LAST_ERROR " + types.varchar() + "(2000), "
+            + "STARTED_AT TIMESTAMP NOT NULL, "
+            + "ENDED_AT TIMESTAMP)",
+        "CREATE INDEX DR_STEP_JOURNAL_PI ON " + TABLE + " (PROCESS_INSTANCE_ID)"));
   }
 }

@@ -1,13 +1,9 @@
 package io.drrunbook.runs;
 
-import java.sql.Connection;
-import java.sql.DatabaseMetaData;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import io.drrunbook.engine.ProductTables;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -72,29 +68,16 @@ public class RunKeyGuard {
         + " WHERE PROCESS_INSTANCE_ID = ? AND ACTIVE_SLOT = ?", processInstanceId, ACTIVE);
   }
 
-  private void createTableIfMissing(DataSource dataSource) {
-    try (Connection connection = dataSource.getConnection()) {
-      DatabaseMetaData meta = connection.getMetaData();
-      for (String name : List.of(TABLE, TABLE.toLowerCase(Locale.ROOT))) {
-        try (ResultSet tables = meta.getTables(null, null, name, null)) {
-          if (tables.next()) {
-            return;
-          }
-        }
-      }
-      String product = meta.getDatabaseProductName().toLowerCase(Locale.ROOT);
-      String varchar = product.contains("oracle") ? "VARCHAR2" : "VARCHAR";
-      jdbc.execute("CREATE TABLE " + TABLE + " ("
-          + "PROCEDURE_ID " + varchar + "(255) NOT NULL, "
-          + "TICKET_SYSTEM " + varchar + "(32) NOT NULL, "
-          + "TICKET_ID " + varchar + "(64) NOT NULL, "
-          + "ACTIVE_SLOT " + varchar + "(64) NOT NULL, "
-          + "PROCESS_INSTANCE_ID " + varchar + "(64) NOT NULL, "
-          + "CREATED_AT TIMESTAMP NOT NULL, "
-          + "CONSTRAINT DR_RUN_KEY_UNIQUE UNIQUE (PROCEDURE_ID, TICKET_SYSTEM, TICKET_ID, ACTIVE_SLOT))");
-      jdbc.execute("CREATE INDEX DR_RUN_KEY_PI ON " + TABLE + " (PROCESS_INSTANCE_ID)");
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot prepare the run key table", e);
-    }
+  private static void createTableIfMissing(DataSource dataSource) {
+    ProductTables.createIfMissing(dataSource, TABLE, types -> List.of(
+        "CREATE TABLE " + TABLE + " ("
+            + "PROCEDURE_ID " + types.varchar() + "(255) NOT NULL, "
+            + "TICKET_SYSTEM " + types.varchar() + "(32) NOT NULL, "
+            + "TICKET_ID " + types.varchar() + "(64) NOT NULL, "
+            + "ACTIVE_SLOT " + types.varchar() + "(64) NOT NULL, "
+            + "PROCESS_INSTANCE_ID " + types.varchar() + "(64) NOT NULL, "
+            + "CREATED_AT TIMESTAMP NOT NULL, "
+            + "CONSTRAINT DR_RUN_KEY_UNIQUE UNIQUE (PROCEDURE_ID, TICKET_SYSTEM, TICKET_ID, ACTIVE_SLOT))",
+        "CREATE INDEX DR_RUN_KEY_PI ON " + TABLE + " (PROCESS_INSTANCE_ID)"));
   }
 }

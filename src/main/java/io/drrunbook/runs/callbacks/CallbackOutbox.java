@@ -1,16 +1,14 @@
 package io.drrunbook.runs.callbacks;
 
+import io.drrunbook.engine.ProductTables;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -158,57 +156,37 @@ public class CallbackOutbox {
     return text == null || text.length() <= limit ? text : text.substring(0, limit);
   }
 
-  private void createTablesIfMissing(DataSource dataSource) {
-    try (Connection connection = dataSource.getConnection()) {
-      DatabaseMetaData meta = connection.getMetaData();
-      String product = meta.getDatabaseProductName().toLowerCase(Locale.ROOT);
-      String text = product.contains("postgres") ? "TEXT" : "CLOB";
-      String varchar = product.contains("oracle") ? "VARCHAR2" : "VARCHAR";
-      String bigint = product.contains("oracle") ? "NUMBER(19)" : "BIGINT";
-      if (!exists(meta, TABLE)) {
-        jdbc.execute("CREATE TABLE " + TABLE + " ("
-            + "ID " + varchar + "(36) PRIMARY KEY, "
-            + "SEQ " + bigint + " NOT NULL, "
-            + "PROCESS_INSTANCE_ID " + varchar + "(64) NOT NULL, "
-            + "TICKET_SYSTEM " + varchar + "(100) NOT NULL, "
-            + "TICKET_ID " + varchar + "(255), "
-            + "EVENT " + varchar + "(40) NOT NULL, "
-            + "VALUES_JSON " + text + ", "
-            + "STATE " + varchar + "(20) NOT NULL, "
+  private static void createTablesIfMissing(DataSource dataSource) {
+    ProductTables.createIfMissing(dataSource, TABLE, types -> List.of(
+        "CREATE TABLE " + TABLE + " ("
+            + "ID " + types.varchar() + "(36) PRIMARY KEY, "
+            + "SEQ " + types.bigint() + " NOT NULL, "
+            + "PROCESS_INSTANCE_ID " + types.varchar() + "(64) NOT NULL, "
+            + "TICKET_SYSTEM " + types.varchar() + "(100) NOT NULL, "
+            + "TICKET_ID " + types.varchar() + "(255), "
+            + "EVENT " + types.varchar() + "(40) NOT NULL, "
+            + "VALUES_JSON " + types.text() + ", "
+            + "STATE " + types.varchar() + "(20) NOT NULL, "
             + "ATTEMPTS INTEGER NOT NULL, "
             + "NEXT_ATTEMPT_AT TIMESTAMP, "
             + "LOCKED_UNTIL TIMESTAMP, "
             + "LAST_STATUS INTEGER, "
-            + "LAST_ERROR " + varchar + "(2000), "
+            + "LAST_ERROR " + types.varchar() + "(2000), "
             + "CREATED_AT TIMESTAMP NOT NULL, "
             + "LAST_ATTEMPT_AT TIMESTAMP, "
-            + "FINISHED_AT TIMESTAMP)");
-        jdbc.execute("CREATE INDEX DR_CALLBACK_OUTBOX_PI ON " + TABLE + " (PROCESS_INSTANCE_ID)");
-        jdbc.execute("CREATE INDEX DR_CALLBACK_OUTBOX_ST ON " + TABLE + " (STATE, SEQ)");
-      }
-      if (!exists(meta, ATTEMPTS)) {
-        jdbc.execute("CREATE TABLE " + ATTEMPTS + " ("
-            + "OUTBOX_ID " + varchar + "(36) NOT NULL, "
+            + "FINISHED_AT TIMESTAMP)",
+        "CREATE INDEX DR_CALLBACK_OUTBOX_PI ON " + TABLE + " (PROCESS_INSTANCE_ID)",
+        "CREATE INDEX DR_CALLBACK_OUTBOX_ST ON " + TABLE + " (STATE, SEQ)"));
+    ProductTables.createIfMissing(dataSource, ATTEMPTS, types -> List.of(
+        "CREATE TABLE " + ATTEMPTS + " ("
+            + "OUTBOX_ID " + types.varchar() + "(36) NOT NULL, "
             + "ATTEMPT INTEGER NOT NULL, "
             + "ATTEMPTED_AT TIMESTAMP NOT NULL, "
             + "HTTP_STATUS INTEGER, "
-            + "ERROR " + varchar + "(2000), "
-            + "DURATION_MS " + bigint + " NOT NULL, "
-            + "PRIMARY KEY (OUTBOX_ID, ATTEMPT))");
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot prepare the callback outbox tables", e);
-    }
+            + "ERROR " + types.varchar() + "(2000), "
+            + "DURATION_MS " + types.bigint() + " NOT NULL, "
+            + "PRIMARY KEY (OUTBOX_ID, ATTEMPT))"));
   }
 
-  private static boolean exists(DatabaseMetaData meta, String table) throws SQLException {
-    for (String name : List.of(table, table.toLowerCase(Locale.ROOT))) {
-      try (ResultSet tables = meta.getTables(null, null, name, null)) {
-        if (tables.next()) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
+  
 }
