@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 public class Lab {
 
   /** Everything the lab holds, at one moment. */
-  public record View(LabState.Snapshot hosts, Map<String, List<String>> dns,
+  public record View(Map<String, List<LabState.ComponentView>> hosts, Map<String, List<String>> dns,
       Map<String, String> databaseAccess) {}
 
   private final LabState state;
@@ -36,7 +36,9 @@ public class Lab {
   }
 
   public View view() {
-    return new View(state.snapshot(), dns.aRecords(), databases.accessStates());
+    Map<String, List<LabState.ComponentView>> hosts = new java.util.LinkedHashMap<>();
+    state.hosts().forEach(host -> hosts.put(host, state.components(host)));
+    return new View(hosts, dns.aRecords(), databases.accessStates());
   }
 
   public LabState state() {

@@ -17,10 +17,12 @@ public class LabProperties {
   private Path dir = Path.of("data", "lab");
   /** Put the lab back to its initial state at start-up instead of resuming the persisted state. */
   private boolean resetOnStart = false;
-  /** Role each simulated host plays (genesys-mgmt, goldengate, cs-proxy), by logical host name. */
+  /** Role each simulated host plays (a role a lab model defines, e.g. genesys-mgmt), by logical host name. */
   private Map<String, String> roles = new LinkedHashMap<>();
   /** Simulated target databases by logical name: the schema account and its initial access state. */
   private Map<String, LabDatabase> databases = new LinkedHashMap<>();
+  /** Where the lab's model files are (resource patterns); see docs/lab-models.md. */
+  private java.util.List<String> models = new java.util.ArrayList<>(java.util.List.of("classpath:lab/models/*.yaml"));
   /** Artificial duration of a lab command, by command name (e.g. genesys-ctl: 5s), for rehearsing slow steps. */
   private Map<String, Duration> commandDelays = new LinkedHashMap<>();
 
@@ -32,6 +34,9 @@ public class LabProperties {
   public void setRoles(Map<String, String> roles) { this.roles = roles; }
   public Map<String, Duration> getCommandDelays() { return commandDelays; }
   public void setCommandDelays(Map<String, Duration> commandDelays) { this.commandDelays = commandDelays; }
+
+  public java.util.List<String> getModels() { return models; }
+  public void setModels(java.util.List<String> models) { this.models = models; }
 
   public Map<String, LabDatabase> getDatabases() { return databases; }
   public void setDatabases(Map<String, LabDatabase> databases) { this.databases = databases; }

@@ -1,10 +1,16 @@
 package io.drrunbook.lab;
 
-import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.drrunbook.lab.model.LabExpressions;
+import io.drrunbook.lab.model.LabModel;
+import io.drrunbook.lab.model.LabModelException;
+import io.drrunbook.lab.model.LabModels;
+import io.drrunbook.lab.model.LabScope;
+import io.drrunbook.lab.model.LabSteps;
+import io.drrunbook.lab.model.LabWorld;
 import io.drrunbook.topology.Topology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,9 +27,10 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,106 +38,80 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
 /**
- * The simulated systems of the drill lab and what they were asked to do: Genesys applications on the
- * management hosts, GoldenGate replication between the sites, the Configuration Server Proxies' view
- * of the master, and per host the last commands received and a count of state-changing actions.
+ * The state of the drill lab's simulated systems, as their models ({@link LabModels}) describe them:
+ * per simulated host, its role's components with their state and attributes; per host, the last
+ * commands received and how often it executed each state-changing action.
  *
- * <p>Thread-safe (one lock); every change is written to {@link LabProperties#stateFile()} as JSON
- * before the method returns, and the file is read back at start-up unless
- * {@link LabProperties#isResetOnStart()}. The initial state is the lab before a failover: the first
- * site of the topology is the main site (its applications RUNNING, its replication to the other sites
- * RUNNING, every proxy connected to its management host), every other site is dormant.
- *
- * <p>Used by {@link LabShell} (the commands of the simulated hosts), the lab state REST view and the
- * drill tests, which assert the state the sites end in.
+ * <p>Initial state: each component's {@code state} and {@code attributes} templates, evaluated for its
+ * host (the first site of the topology is the main site, live before a failover). Derived values are
+ * computed at every read. Thread-safe (one lock); every change is written to
+ * {@link LabProperties#stateFile()} as JSON before the method returns, and read back at start-up
+ * unless {@link LabProperties#isResetOnStart()}.
  */
 @Component
 @Profile("lab")
-public class LabState {
+public class LabState implements LabWorld, LabSteps.Effects {
 
-  public static final String ROLE_GENESYS_MGMT = "genesys-mgmt";
-  public static final String ROLE_GOLDENGATE = "goldengate";
-  public static final String ROLE_CS_PROXY = "cs-proxy";
-
-  /** The master Configuration Server pair: a proxy can only connect where this one runs. */
-  public static final String CONFIG_SERVER_APP = "confserv-master-pair";
-  /** The applications of a management host, in display order. */
-  public static final List<String> APPS =
-      List.of(CONFIG_SERVER_APP, "scs-master", "msgserver-scs-distributed");
-  /** The name every proxy resolves to find the master Configuration Server (the cs-master A record). */
-  public static final String MASTER_NAME = "cs-master.genesys.lab";
-  /** What {@link ProxyState#connectedTo()} holds while a proxy has no master connection. */
-  public static final String NOT_CONNECTED = "none";
   /** How many received commands each host remembers. */
   public static final int COMMAND_LOG_SIZE = 50;
+  private static final int MAX_DERIVATION_DEPTH = 16;
 
   private static final Logger log = LoggerFactory.getLogger(LabState.class);
-
-  public enum RunState { RUNNING, STOPPED }
-
-  public enum ProxyMode {
-    NORMAL, LIMITED;
-
-    /** As {@code cs-proxy-ctl status} prints it and as it is stored: {@code normal}, {@code limited}. */
-    @JsonValue
-    public String label() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
-  /**
-   * One replication direction ({@code site1-to-site2}); its replicats run on {@code host} (the
-   * GoldenGate host of the target site).
-   */
-  public record Replication(String direction, RunState status, String host, List<String> replicats,
-                            long lagSeconds, Instant lastStarted) {
-    public Replication {
-      replicats = List.copyOf(replicats);
-    }
-  }
-
-  /** A Configuration Server Proxy: its mode, its master's name, what its resolver cache holds, where it is connected. */
-  public record ProxyState(ProxyMode mode, String master, String cachedAddress, String connectedTo) {}
 
   /** A command line a host received, and its exit code. */
   public record CommandRecord(Instant time, String command, int exitCode) {}
 
-  /** One host as shown side by side; parts that do not apply to its role are null (omitted in JSON). */
-  public record HostView(String role, String address, Map<String, RunState> apps,
-                         List<Replication> replication, ProxyState proxy,
-                         List<CommandRecord> lastCommands, Map<String, Integer> actionCounts) {}
+  /** A component as read: its state and attributes (stored and derived), with its model's title and kind. */
+  public record ComponentView(String name, String title, String kind, String state, Map<String, Object> attributes) {}
 
-  public record SiteView(String title, Map<String, HostView> hosts) {}
-
-  /** An immutable view of the whole lab, by site and logical host name. */
-  public record Snapshot(Instant takenAt, Map<String, SiteView> sites) {}
+  /** A stored component: what the file holds. */
+  record StoredComponent(String state, Map<String, Object> attributes) {}
 
   /** The file format. */
-  record Persisted(Map<String, Map<String, RunState>> apps, Map<String, Replication> replication,
-                   Map<String, ProxyState> proxies, Map<String, List<CommandRecord>> commandLog,
+  record Persisted(Map<String, Map<String, StoredComponent>> components,
+                   Map<String, List<CommandRecord>> commandLog,
                    Map<String, Map<String, Integer>> actionCounts) {}
+
+  /** A component's live values and the model element it came from. */
+  private static final class Live {
+    final LabModel.Component model;
+    String state;
+    final Map<String, Object> attributes;
+
+    Live(LabModel.Component model, String state, Map<String, Object> attributes) {
+      this.model = model;
+      this.state = state;
+      this.attributes = attributes;
+    }
+  }
 
   private final LabProperties properties;
   private final Topology topology;
+  private final LabModels models;
+  private final LabExpressions expressions;
   private final Clock clock;
   private final ObjectMapper mapper;
   private final Map<String, String> roles;
+  private final LabResolver resolver;
+  private volatile Function<String, OptionalLong> lagOverrides = direction -> OptionalLong.empty();
+  private final ThreadLocal<int[]> derivationDepth = ThreadLocal.withInitial(() -> new int[1]);
 
-  private final Map<String, Map<String, RunState>> apps = new LinkedHashMap<>();
-  private final Map<String, Replication> replication = new LinkedHashMap<>();
-  private final Map<String, ProxyState> proxies = new LinkedHashMap<>();
+  private final Map<String, Map<String, Live>> components = new LinkedHashMap<>();
   private final Map<String, Deque<CommandRecord>> commandLog = new LinkedHashMap<>();
   private final Map<String, Map<String, Integer>> actionCounts = new LinkedHashMap<>();
 
   @Autowired
-  public LabState(LabProperties properties, Topology topology) {
-    this(properties, topology, Clock.systemDefaultZone());
+  public LabState(LabProperties properties, Topology topology, LabModels models) {
+    this(properties, topology, models, Clock.systemDefaultZone());
   }
 
-  LabState(LabProperties properties, Topology topology, Clock clock) {
+  LabState(LabProperties properties, Topology topology, LabModels models, Clock clock) {
     this.properties = properties;
     this.topology = topology;
+    this.models = models;
+    this.expressions = models.expressions();
     this.clock = clock;
+    this.resolver = new LabResolver(topology);
     this.mapper = JsonMapper.builder()
         .findAndAddModules()
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -138,7 +119,10 @@ public class LabState {
         .enable(SerializationFeature.INDENT_OUTPUT)
         .build();
     this.roles = new LinkedHashMap<>(properties.getRoles());
-    roles.keySet().forEach(topology::host);
+    roles.forEach((host, role) -> {
+      topology.host(host);
+      models.role(role);
+    });
     synchronized (this) {
       initialise();
       Path file = properties.stateFile();
@@ -151,9 +135,13 @@ public class LabState {
     }
   }
 
-  /** The time zone the lab's scripts print times in. */
-  ZoneId zone() {
-    return clock.getZone();
+  /** Where forced replication lags come from (the lab's faults). */
+  public void setLagOverrides(Function<String, OptionalLong> lagOverrides) {
+    this.lagOverrides = Objects.requireNonNull(lagOverrides);
+  }
+
+  public LabModels models() {
+    return models;
   }
 
   // ---------------------------------------------------------------- hosts
@@ -172,111 +160,144 @@ public class LabState {
     return role;
   }
 
-  // ---------------------------------------------------------------- Genesys applications
+  // ---------------------------------------------------------------- LabWorld
 
-  /** The applications of a management host (empty for other roles). */
-  public synchronized List<String> apps(String host) {
-    role(host);
-    Map<String, RunState> hostApps = apps.get(host);
-    return hostApps == null ? List.of() : List.copyOf(hostApps.keySet());
+  @Override
+  public List<String> sites() {
+    return List.copyOf(topology.properties().getSites().keySet());
   }
 
-  public synchronized RunState appState(String host, String app) {
-    return hostApps(host, app).get(app);
+  @Override
+  public String siteOf(String host) {
+    int dot = host.indexOf('.');
+    return dot < 0 ? host : host.substring(0, dot);
   }
 
-  /**
-   * Sets an application's state and returns the previous one. Stopping the master Configuration
-   * Server pair drops the proxies connected to its host into limited mode; starting it reconnects the
-   * proxies whose cached master address is its host (as a real proxy retries its master).
-   */
-  public synchronized RunState setAppState(String host, String app, RunState newState) {
-    Map<String, RunState> hostApps = hostApps(host, app);
-    RunState previous = hostApps.put(app, Objects.requireNonNull(newState));
-    if (previous != newState && CONFIG_SERVER_APP.equals(app)) {
-      String address = topology.host(host).getAddress();
-      proxies.replaceAll((proxyHost, proxy) -> {
-        if (newState == RunState.STOPPED && address.equals(proxy.connectedTo())) {
-          return new ProxyState(ProxyMode.LIMITED, proxy.master(), proxy.cachedAddress(), NOT_CONNECTED);
-        }
-        if (newState == RunState.RUNNING && NOT_CONNECTED.equals(proxy.connectedTo())
-            && address.equals(proxy.cachedAddress())) {
-          return new ProxyState(ProxyMode.NORMAL, proxy.master(), proxy.cachedAddress(), address);
-        }
-        return proxy;
-      });
-    }
-    persist();
-    return previous;
+  @Override
+  public String addressOf(String host) {
+    return topology.host(host).getAddress();
   }
 
-  // ---------------------------------------------------------------- replication
-
-  /** The replication directions, e.g. {@code site1-to-site2}. */
-  public synchronized List<String> directions() {
-    return List.copyOf(replication.keySet());
-  }
-
-  public synchronized Replication replication(String direction) {
-    Replication r = replication.get(direction);
-    if (r == null) {
-      throw new IllegalArgumentException("no replication '" + direction + "' (the lab has " + replication.keySet() + ")");
-    }
-    return r;
-  }
-
-  /** The directions whose replicats run on a host. */
-  public synchronized List<Replication> replicationsOn(String host) {
-    return replication.values().stream().filter(r -> r.host().equals(host)).toList();
-  }
-
-  /** Starts or stops a direction's replicats and returns the previous state; a start restarts the lag at 0. */
-  public synchronized Replication setReplicationState(String direction, RunState newState) {
-    Replication previous = replication(direction);
-    Replication next = newState == RunState.RUNNING && previous.status() != RunState.RUNNING
-        ? new Replication(direction, newState, previous.host(), previous.replicats(), 0, clock.instant())
-        : new Replication(direction, newState, previous.host(), previous.replicats(),
-            previous.lagSeconds(), previous.lastStarted());
-    replication.put(direction, next);
-    persist();
-    return previous;
-  }
-
-  /** Sets the lag a direction reports, for rehearsing a lagging replication. */
-  public synchronized void setReplicationLag(String direction, long lagSeconds) {
-    Replication r = replication(direction);
-    replication.put(direction, new Replication(direction, r.status(), r.host(), r.replicats(), lagSeconds, r.lastStarted()));
-    persist();
-  }
-
-  // ---------------------------------------------------------------- Configuration Server Proxies
-
-  public synchronized ProxyState proxy(String host) {
-    ProxyState proxy = proxies.get(host);
-    if (proxy == null) {
-      throw new IllegalArgumentException("'" + host + "' is not a simulated cs-proxy host");
-    }
-    return proxy;
-  }
-
-  /**
-   * A proxy's resolver cache now holds {@code resolvedAddress} for its master name (null: the name did
-   * not resolve) and the proxy reconnects: to that address if a management host there runs the master
-   * Configuration Server pair (mode normal), else to nothing (mode limited). Returns the new state.
-   */
-  public synchronized ProxyState switchProxy(String host, String resolvedAddress) {
-    ProxyState before = proxy(host);
-    boolean masterThere = resolvedAddress != null && roles.entrySet().stream()
-        .filter(e -> ROLE_GENESYS_MGMT.equals(e.getValue()))
+  @Override
+  public List<String> hostsOf(String role, String site) {
+    return roles.entrySet().stream()
+        .filter(e -> role == null || role.equals(e.getValue()))
         .map(Map.Entry::getKey)
-        .anyMatch(mgmt -> resolvedAddress.equals(topology.host(mgmt).getAddress())
-            && apps.get(mgmt).get(CONFIG_SERVER_APP) == RunState.RUNNING);
-    ProxyState after = masterThere
-        ? new ProxyState(ProxyMode.NORMAL, before.master(), resolvedAddress, resolvedAddress)
-        : new ProxyState(ProxyMode.LIMITED, before.master(), resolvedAddress, NOT_CONNECTED);
-    proxies.put(host, after);
+        .filter(h -> site == null || siteOf(h).equals(site))
+        .toList();
+  }
+
+  @Override
+  public synchronized boolean hasComponent(String host, String component) {
+    return hostComponents(host).containsKey(component);
+  }
+
+  @Override
+  public synchronized List<String> componentNames(String host) {
+    return List.copyOf(hostComponents(host).keySet());
+  }
+
+  @Override
+  public synchronized String state(String host, String component) {
+    return read(host, component).state();
+  }
+
+  @Override
+  public synchronized Object attribute(String host, String component, String name) {
+    return read(host, component).attributes().get(name);
+  }
+
+  @Override
+  public String resolve(String name) {
+    return resolver.resolve(name);
+  }
+
+  @Override
+  public OptionalLong lagOverride(String direction) {
+    return lagOverrides.apply(direction);
+  }
+
+  @Override
+  public Instant now() {
+    return clock.instant();
+  }
+
+  @Override
+  public ZoneId zone() {
+    return clock.getZone();
+  }
+
+  // ---------------------------------------------------------------- components
+
+  /** A component as read now (derived values computed). */
+  public synchronized ComponentView component(String host, String component) {
+    return read(host, component);
+  }
+
+  /** The components of a host, in model order. */
+  public synchronized List<ComponentView> components(String host) {
+    return hostComponents(host).keySet().stream().map(name -> read(host, name)).toList();
+  }
+
+  /** Changes a component's state (attribute null) or one stored attribute, and persists. */
+  @Override
+  public synchronized void set(String host, String component, String attribute, Object value) {
+    Live live = live(host, component);
+    if (attribute == null) {
+      if (live.model.derived().containsKey("state")) {
+        throw new LabModelException("the state of " + component + " on " + host + " is derived; set what it derives from");
+      }
+      live.state = value == null ? null : String.valueOf(value);
+    } else {
+      if (live.model.derived().containsKey(attribute)) {
+        throw new LabModelException(component + "." + attribute + " on " + host + " is derived; set what it derives from");
+      }
+      live.attributes.put(attribute, value);
+    }
     persist();
-    return after;
+  }
+
+  private ComponentView read(String host, String component) {
+    Live live = live(host, component);
+    int[] depth = derivationDepth.get();
+    if (++depth[0] > MAX_DERIVATION_DEPTH) {
+      depth[0] = 0;
+      throw new LabModelException("derived values of " + component + " on " + host + " refer to each other in a cycle");
+    }
+    try {
+      Map<String, Object> attributes = new LinkedHashMap<>(live.attributes);
+      String state = live.state;
+      if (!live.model.derived().isEmpty()) {
+        LabScope scope = new LabScope(this, host, attributes).with("state", state);
+        for (Map.Entry<String, String> derived : live.model.derived().entrySet()) {
+          Object value = expressions.value(derived.getValue(), scope);
+          if (derived.getKey().equals("state")) {
+            state = value == null ? null : String.valueOf(value);
+          } else {
+            attributes.put(derived.getKey(), value);
+          }
+          scope = scope.with(derived.getKey(), value);
+        }
+      }
+      return new ComponentView(component, live.model.title(), live.model.kind(), state,
+          Collections.unmodifiableMap(attributes));
+    } finally {
+      depth[0]--;
+    }
+  }
+
+  private Live live(String host, String component) {
+    Live live = hostComponents(host).get(component);
+    if (live == null) {
+      throw new IllegalArgumentException("no component '" + component + "' on " + host
+          + " (it has " + hostComponents(host).keySet() + ")");
+    }
+    return live;
+  }
+
+  private Map<String, Live> hostComponents(String host) {
+    role(host);
+    return components.getOrDefault(host, Map.of());
   }
 
   // ---------------------------------------------------------------- command log and action counts
@@ -305,9 +326,15 @@ public class LabState {
   }
 
   /** How often a host executed a state-changing action, e.g. {@code genesys-ctl start confserv-master-pair}. */
-  public synchronized int actionCount(String host, String commandName) {
+  public synchronized int actionCount(String host, String action) {
     role(host);
-    return actionCounts.getOrDefault(host, Map.of()).getOrDefault(commandName, 0);
+    return actionCounts.getOrDefault(host, Map.of()).getOrDefault(action, 0);
+  }
+
+  /** Every counted action of a host. */
+  public synchronized Map<String, Integer> actionCounts(String host) {
+    role(host);
+    return Collections.unmodifiableMap(new LinkedHashMap<>(actionCounts.getOrDefault(host, Map.of())));
   }
 
   // ---------------------------------------------------------------- whole lab
@@ -319,84 +346,48 @@ public class LabState {
     log.info("Lab state reset to the initial state");
   }
 
-  public synchronized Snapshot snapshot() {
-    Map<String, SiteView> sites = new LinkedHashMap<>();
-    topology.properties().getSites().forEach((siteId, site) -> {
-      Map<String, HostView> hosts = new LinkedHashMap<>();
-      roles.forEach((host, role) -> {
-        if (siteOf(host).equals(siteId)) {
-          hosts.put(host, hostView(host, role));
-        }
-      });
-      if (!hosts.isEmpty()) {
-        sites.put(siteId, new SiteView(site.getTitle(), unmodifiable(hosts)));
-      }
-    });
-    return new Snapshot(clock.instant(), unmodifiable(sites));
-  }
-
-  private HostView hostView(String host, String role) {
-    Map<String, RunState> hostApps = apps.containsKey(host) ? unmodifiable(apps.get(host)) : null;
-    List<Replication> hostReplication = ROLE_GOLDENGATE.equals(role) ? replicationsOn(host) : null;
-    return new HostView(role, topology.host(host).getAddress(), hostApps, hostReplication,
-        proxies.get(host), commandLog(host), unmodifiable(actionCounts.getOrDefault(host, Map.of())));
-  }
-
   // ---------------------------------------------------------------- initial state and persistence
 
   private void initialise() {
-    apps.clear();
-    replication.clear();
-    proxies.clear();
+    components.clear();
     commandLog.clear();
     actionCounts.clear();
-    List<String> siteIds = new ArrayList<>(topology.properties().getSites().keySet());
-    String mainSite = siteIds.isEmpty() ? null : siteIds.get(0);
-    String mainMaster = null;
-    for (Map.Entry<String, String> e : roles.entrySet()) {
-      String host = e.getKey();
-      if (ROLE_GENESYS_MGMT.equals(e.getValue())) {
-        RunState initial = siteOf(host).equals(mainSite) ? RunState.RUNNING : RunState.STOPPED;
-        Map<String, RunState> hostApps = new LinkedHashMap<>();
-        APPS.forEach(app -> hostApps.put(app, initial));
-        apps.put(host, hostApps);
-        if (initial == RunState.RUNNING && mainMaster == null) {
-          mainMaster = topology.host(host).getAddress();
+    roles.forEach((host, role) -> {
+      Map<String, Live> hostComponents = new LinkedHashMap<>();
+      LabScope hostScope = new LabScope(this, host, Map.of());
+      models.role(role).components().forEach((key, model) -> {
+        if (model.each() == null) {
+          hostComponents.put(key, initial(model, hostScope));
+        } else {
+          Object items = expressions.value(model.each(), hostScope);
+          for (Object item : items instanceof Iterable<?> list ? list : List.of(items)) {
+            LabScope scope = hostScope.with(model.as() == null ? "it" : model.as(), item);
+            hostComponents.put(expressions.text(model.name(), scope), initial(model, scope));
+          }
         }
-      }
-    }
-    Instant now = clock.instant();
-    for (int from = 0; from < siteIds.size(); from++) {
-      for (int to = 0; to < siteIds.size(); to++) {
-        String target = goldenGateHostOf(siteIds.get(to));
-        if (from == to || target == null) {
-          continue;
-        }
-        String direction = siteIds.get(from) + "-to-" + siteIds.get(to);
-        String suffix = String.valueOf(from + 1) + (to + 1);
-        RunState status = from == 0 ? RunState.RUNNING : RunState.STOPPED;
-        replication.put(direction, new Replication(direction, status, target,
-            List.of("RCFG" + suffix, "RLOG" + suffix), 0, now));
-      }
-    }
-    for (Map.Entry<String, String> e : roles.entrySet()) {
-      if (ROLE_CS_PROXY.equals(e.getValue())) {
-        proxies.put(e.getKey(), mainMaster != null
-            ? new ProxyState(ProxyMode.NORMAL, MASTER_NAME, mainMaster, mainMaster)
-            : new ProxyState(ProxyMode.LIMITED, MASTER_NAME, null, NOT_CONNECTED));
-      }
-    }
+      });
+      components.put(host, hostComponents);
+    });
   }
 
-  private String goldenGateHostOf(String siteId) {
-    return roles.entrySet().stream()
-        .filter(e -> ROLE_GOLDENGATE.equals(e.getValue()) && siteOf(e.getKey()).equals(siteId))
-        .map(Map.Entry::getKey)
-        .findFirst()
-        .orElse(null);
+  private Live initial(LabModel.Component model, LabScope scope) {
+    Object state = model.state() == null ? null : expressions.value(model.state(), scope);
+    Map<String, Object> attributes = new LinkedHashMap<>();
+    model.attributes().forEach((name, template) -> attributes.put(name, plain(expressions.value(template, scope))));
+    return new Live(model, state == null ? null : String.valueOf(state), attributes);
   }
 
-  /** Takes from the file what still fits the configured lab; hosts or directions no longer configured are dropped. */
+  /** Keeps attribute values JSON-plain: lists of values, text, numbers, booleans. */
+  private static Object plain(Object value) {
+    if (value instanceof Iterable<?> list) {
+      List<Object> copy = new ArrayList<>();
+      list.forEach(v -> copy.add(plain(v)));
+      return copy;
+    }
+    return value;
+  }
+
+  /** Takes from the file what still fits the configured lab; hosts or components no longer there are dropped. */
   private void load(Path file) {
     Persisted saved;
     try {
@@ -405,24 +396,22 @@ public class LabState {
       log.warn("Lab state file {} is unreadable ({}); starting from the initial state", file, e.getMessage());
       return;
     }
-    if (saved.apps() != null) {
-      apps.forEach((host, hostApps) -> {
-        Map<String, RunState> savedApps = saved.apps().getOrDefault(host, Map.of());
-        hostApps.replaceAll((app, state) -> savedApps.getOrDefault(app, state));
-      });
-    }
-    if (saved.replication() != null) {
-      replication.replaceAll((direction, initial) -> {
-        Replication s = saved.replication().get(direction);
-        return s == null || s.status() == null ? initial
-            : new Replication(direction, s.status(), initial.host(), initial.replicats(), s.lagSeconds(),
-                s.lastStarted() != null ? s.lastStarted() : initial.lastStarted());
-      });
-    }
-    if (saved.proxies() != null) {
-      proxies.replaceAll((host, initial) -> {
-        ProxyState s = saved.proxies().get(host);
-        return s == null || s.mode() == null ? initial : s;
+    if (saved.components() != null) {
+      components.forEach((host, hostComponents) -> {
+        Map<String, StoredComponent> savedHost = saved.components().getOrDefault(host, Map.of());
+        hostComponents.forEach((name, live) -> {
+          StoredComponent s = savedHost.get(name);
+          if (s != null) {
+            live.state = s.state();
+            if (s.attributes() != null) {
+              s.attributes().forEach((k, v) -> {
+                if (!live.model.derived().containsKey(k)) {
+                  live.attributes.put(k, v);
+                }
+              });
+            }
+          }
+        });
       });
     }
     if (saved.commandLog() != null) {
@@ -448,14 +437,20 @@ public class LabState {
 
   /** Writes the state to a temporary file and moves it over the state file, so a crash never leaves half a file. */
   private void persist() {
+    Map<String, Map<String, StoredComponent>> stored = new LinkedHashMap<>();
+    components.forEach((host, hostComponents) -> {
+      Map<String, StoredComponent> s = new LinkedHashMap<>();
+      hostComponents.forEach((name, live) -> s.put(name, new StoredComponent(live.state, live.attributes)));
+      stored.put(host, s);
+    });
     Map<String, List<CommandRecord>> commands = new LinkedHashMap<>();
     commandLog.forEach((host, deque) -> commands.put(host, List.copyOf(deque)));
-    Persisted state = new Persisted(apps, replication, proxies, commands, actionCounts);
+    Persisted state = new Persisted(stored, commands, actionCounts);
     Path file = properties.stateFile().toAbsolutePath();
     try {
       Files.createDirectories(file.getParent());
       // a temporary file of its own per write: two lab instances over one folder never collide
-      Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), "state", ".json.tmp");
+      Path temporary = Files.createTempFile(file.getParent(), "state", ".json.tmp");
       mapper.writeValue(temporary.toFile(), state);
       try {
         Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -465,26 +460,5 @@ public class LabState {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the lab state to " + file, e);
     }
-  }
-
-  private Map<String, RunState> hostApps(String host, String app) {
-    role(host);
-    Map<String, RunState> hostApps = apps.get(host);
-    if (hostApps == null) {
-      throw new IllegalArgumentException("'" + host + "' is not a simulated " + ROLE_GENESYS_MGMT + " host");
-    }
-    if (!hostApps.containsKey(app)) {
-      throw new IllegalArgumentException("no application '" + app + "' on " + host + " (it has " + hostApps.keySet() + ")");
-    }
-    return hostApps;
-  }
-
-  private static String siteOf(String host) {
-    int dot = host.indexOf('.');
-    return dot < 0 ? host : host.substring(0, dot);
-  }
-
-  private static <K, V> Map<K, V> unmodifiable(Map<K, V> map) {
-    return Collections.unmodifiableMap(new LinkedHashMap<>(map));
   }
 }

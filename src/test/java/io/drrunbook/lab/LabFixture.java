@@ -1,5 +1,6 @@
 package io.drrunbook.lab;
 
+import io.drrunbook.lab.model.LabModels;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyProperties;
 import io.drrunbook.topology.TopologyProperties.DnsServer;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -36,6 +38,8 @@ final class LabFixture implements AutoCloseable {
   /** The lab clock: the replicats' "Last Started" time of the initial state. */
   static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-20T10:00:00Z"), ZoneOffset.UTC);
   static final String USER = "genesys";
+  /** The product's lab models, as the lab profile loads them. */
+  static final LabModels MODELS = LabModels.load(List.of("classpath:lab/models/*.yaml")).checkReferences();
 
   final LabProperties lab;
   final TopologyProperties topologyProperties;
@@ -52,8 +56,8 @@ final class LabFixture implements AutoCloseable {
     this.topologyProperties = topology(dir, dnsPort);
     this.topology = new Topology(topologyProperties);
     this.keys = new LabKeys(lab, topology);
-    this.state = new LabState(lab, topology, CLOCK);
-    this.shell = new LabShell(state, lab, topology);
+    this.state = new LabState(lab, topology, MODELS, CLOCK);
+    this.shell = new LabShell(state, lab);
     this.hosts = new LabSshHosts(lab, topology, keys, shell);
     hosts.start();
     this.client = SshClient.setUpDefaultClient();
@@ -65,12 +69,12 @@ final class LabFixture implements AutoCloseable {
   static LabProperties labProperties(Path dir) {
     LabProperties lab = new LabProperties();
     lab.setDir(dir.resolve("lab"));
-    lab.getRoles().put("site1.cs-mgmt", LabState.ROLE_GENESYS_MGMT);
-    lab.getRoles().put("site2.cs-mgmt", LabState.ROLE_GENESYS_MGMT);
-    lab.getRoles().put("site1.ogg", LabState.ROLE_GOLDENGATE);
-    lab.getRoles().put("site2.ogg", LabState.ROLE_GOLDENGATE);
-    lab.getRoles().put("site1.cs-proxy-1", LabState.ROLE_CS_PROXY);
-    lab.getRoles().put("site2.cs-proxy-1", LabState.ROLE_CS_PROXY);
+    lab.getRoles().put("site1.cs-mgmt", "genesys-mgmt");
+    lab.getRoles().put("site2.cs-mgmt", "genesys-mgmt");
+    lab.getRoles().put("site1.ogg", "goldengate");
+    lab.getRoles().put("site2.ogg", "goldengate");
+    lab.getRoles().put("site1.cs-proxy-1", "cs-proxy");
+    lab.getRoles().put("site2.cs-proxy-1", "cs-proxy");
     return lab;
   }
 
@@ -89,7 +93,7 @@ final class LabFixture implements AutoCloseable {
     dns.setAddress("127.0.0.1");
     dns.setPort(dnsPort);
     dns.setTimeout(Duration.ofMillis(500));
-    topology.getDnsServers().put(LabShell.DNS_SERVER, dns);
+    topology.getDnsServers().put(LabResolver.DNS_SERVER, dns);
     return topology;
   }
 

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.drrunbook.lab.LabState.ProxyMode;
-import io.drrunbook.lab.LabState.ProxyState;
-import io.drrunbook.lab.LabState.RunState;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.sshd.common.SshException;
@@ -110,9 +108,9 @@ class LabSshHostsTest {
     assertThat(start.stdout()).endsWith("confserv-master-pair RUNNING\n");
     assertThat(again.stdout()).isEqualTo("confserv-master-pair already RUNNING\n");
     assertThat(status.stdout()).isEqualTo("confserv-master-pair RUNNING\n");
-    LabState reloaded = new LabState(lab.lab, lab.topology, LabFixture.CLOCK);
-    assertThat(reloaded.appState(MGMT2, "confserv-master-pair")).isEqualTo(RunState.RUNNING);
-    assertThat(reloaded.appState(MGMT2, "scs-master")).isEqualTo(RunState.STOPPED);
+    LabState reloaded = new LabState(lab.lab, lab.topology, LabFixture.MODELS, LabFixture.CLOCK);
+    assertThat(reloaded.state(MGMT2, "confserv-master-pair")).isEqualTo("RUNNING");
+    assertThat(reloaded.state(MGMT2, "scs-master")).isEqualTo("STOPPED");
     assertThat(reloaded.commandLog(MGMT2)).hasSize(3);
   }
 
@@ -139,12 +137,12 @@ class LabSshHostsTest {
         lag 0 seconds
         """);
     assertThat(status.stdout()).containsPattern("(?m)^site1-to-site2 STOPPED$");
-    assertThat(lab.state.replication("site1-to-site2").status()).isEqualTo(RunState.STOPPED);
+    assertThat(lab.state.state("site2.ogg", "site1-to-site2")).isEqualTo("STOPPED");
   }
 
   @Test
   void shouldPrintRunningStatusWhenReplicationRuns() throws Exception {
-    lab.state.setReplicationLag("site1-to-site2", 7);
+    lab.state.set("site2.ogg", "site1-to-site2", "lagSeconds", 7);
 
     LabShell.Result status = lab.exec(OGG2, "/opt/dr/bin/dr-replication status site1-to-site2");
 
@@ -162,7 +160,7 @@ class LabSshHostsTest {
 
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(result.stderr()).isEqualTo("no replicat for site1-to-site2 on this host\n");
-    assertThat(lab.state.replication("site1-to-site2").status()).isEqualTo(RunState.RUNNING);
+    assertThat(lab.state.state("site2.ogg", "site1-to-site2")).isEqualTo("RUNNING");
   }
 
   @Test
@@ -183,9 +181,9 @@ class LabSshHostsTest {
         """);
     assertThat(getent.exitCode()).isZero();
     assertThat(getent.stdout()).isEqualTo("127.0.2.10  cs-master.genesys.lab\n");
-    assertThat(lab.state.proxy(PROXY1))
-        .isEqualTo(new ProxyState(ProxyMode.NORMAL, "cs-master.genesys.lab", "127.0.2.10", "127.0.2.10"));
-    assertThat(lab.state.proxy("site2.cs-proxy-1").cachedAddress()).isEqualTo("127.0.1.10");
+    assertThat(proxy(lab.state, PROXY1))
+        .isEqualTo(List.of("normal", "cs-master.genesys.lab", "127.0.2.10", "127.0.2.10"));
+    assertThat(lab.state.attribute("site2.cs-proxy-1", "cs-proxy", "cachedAddress")).isEqualTo("127.0.1.10");
   }
 
   @Test
@@ -202,7 +200,7 @@ class LabSshHostsTest {
         master cs-master.genesys.lab
         connected-to none
         """);
-    assertThat(lab.state.proxy(PROXY1).cachedAddress()).isEqualTo("127.0.2.10");
+    assertThat(lab.state.attribute(PROXY1, "cs-proxy", "cachedAddress")).isEqualTo("127.0.2.10");
   }
 
   @Test
@@ -214,8 +212,8 @@ class LabSshHostsTest {
 
     assertThat(switchover.exitCode()).isEqualTo(1);
     assertThat(switchover.stderr()).startsWith("cs-switchover: DNS server 127.0.0.1:" + closedPort + " is unreachable");
-    assertThat(lab.state.proxy(PROXY1))
-        .isEqualTo(new ProxyState(ProxyMode.NORMAL, "cs-master.genesys.lab", "127.0.1.10", "127.0.1.10"));
+    assertThat(proxy(lab.state, PROXY1))
+        .isEqualTo(List.of("normal", "cs-master.genesys.lab", "127.0.1.10", "127.0.1.10"));
     assertThat(lab.state.actionCount(PROXY1, "cs-switchover cs-master.genesys.lab")).isEqualTo(1);
   }
 
@@ -295,7 +293,7 @@ class LabSshHostsTest {
     });
 
     await().atMost(Duration.ofMillis(2500)).until(() ->
-        new LabState(lab.lab, lab.topology, LabFixture.CLOCK).appState(MGMT2, "scs-master") == RunState.RUNNING);
+        new LabState(lab.lab, lab.topology, LabFixture.MODELS, LabFixture.CLOCK).state(MGMT2, "scs-master").equals("RUNNING"));
     assertThat(start).isNotDone();
     assertThat(start.get(LabFixture.TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).exitCode()).isZero();
   }
@@ -304,17 +302,24 @@ class LabSshHostsTest {
   void shouldRestoreInitialStateWhenLabIsReset() throws Exception {
     lab.exec(MGMT1, "/opt/dr/bin/genesys-ctl stop confserv-master-pair");
     lab.exec(OGG2, "/opt/dr/bin/dr-replication stop site1-to-site2");
-    assertThat(lab.state.proxy(PROXY1).mode()).isEqualTo(ProxyMode.LIMITED);
+    assertThat(lab.state.state(PROXY1, "cs-proxy")).isEqualTo("limited");
 
     lab.state.reset();
 
-    assertThat(lab.state.appState(MGMT1, "confserv-master-pair")).isEqualTo(RunState.RUNNING);
-    assertThat(lab.state.replication("site1-to-site2").status()).isEqualTo(RunState.RUNNING);
-    assertThat(lab.state.proxy(PROXY1))
-        .isEqualTo(new ProxyState(ProxyMode.NORMAL, "cs-master.genesys.lab", "127.0.1.10", "127.0.1.10"));
+    assertThat(lab.state.state(MGMT1, "confserv-master-pair")).isEqualTo("RUNNING");
+    assertThat(lab.state.state("site2.ogg", "site1-to-site2")).isEqualTo("RUNNING");
+    assertThat(proxy(lab.state, PROXY1))
+        .isEqualTo(List.of("normal", "cs-master.genesys.lab", "127.0.1.10", "127.0.1.10"));
     assertThat(lab.state.commandLog(MGMT1)).isEmpty();
     assertThat(lab.state.actionCount(MGMT1, "genesys-ctl stop confserv-master-pair")).isZero();
-    assertThat(new LabState(lab.lab, lab.topology, LabFixture.CLOCK).appState(MGMT1, "confserv-master-pair"))
-        .isEqualTo(RunState.RUNNING);
+    assertThat(new LabState(lab.lab, lab.topology, LabFixture.MODELS, LabFixture.CLOCK).state(MGMT1, "confserv-master-pair"))
+        .isEqualTo("RUNNING");
+  }
+
+  /** A proxy as (mode, master, cached address, connected to). */
+  private static List<Object> proxy(LabState state, String host) {
+    LabState.ComponentView proxy = state.component(host, "cs-proxy");
+    return java.util.Arrays.asList(proxy.state(), proxy.attributes().get("master"),
+        proxy.attributes().get("cachedAddress"), proxy.attributes().get("connectedTo"));
   }
 }

@@ -1,25 +1,20 @@
 package io.drrunbook.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.drrunbook.lab.LabState.ProxyMode;
-import io.drrunbook.lab.LabState.ProxyState;
-import io.drrunbook.lab.LabState.Replication;
-import io.drrunbook.lab.LabState.RunState;
+import io.drrunbook.lab.model.LabModelException;
 import io.drrunbook.topology.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The lab's simulated systems without SSH: initial state, persistence, proxies following the master. */
+/** The lab's simulated systems without SSH: initial state from the models, persistence, derived values. */
 class LabStateTest {
+
+  private static final List<String> APPS = List.of("confserv-master-pair", "scs-master", "msgserver-scs-distributed");
 
   @TempDir
   Path dir;
@@ -28,43 +23,65 @@ class LabStateTest {
 
   private LabState state() {
     properties.setDir(dir.resolve("lab"));
-    return new LabState(properties, new Topology(LabFixture.topology(dir, 8053)), LabFixture.CLOCK);
+    return new LabState(properties, new Topology(LabFixture.topology(dir, 8053)), LabFixture.MODELS, LabFixture.CLOCK);
   }
 
   @Test
   void shouldDescribeLabBeforeFailoverWhenStartedWithoutStateFile() {
     LabState state = state();
 
-    assertThat(LabState.APPS).allSatisfy(app -> {
-      assertThat(state.appState("site1.cs-mgmt", app)).isEqualTo(RunState.RUNNING);
-      assertThat(state.appState("site2.cs-mgmt", app)).isEqualTo(RunState.STOPPED);
+    assertThat(state.componentNames("site1.cs-mgmt")).containsExactlyElementsOf(APPS);
+    assertThat(APPS).allSatisfy(app -> {
+      assertThat(state.state("site1.cs-mgmt", app)).isEqualTo("RUNNING");
+      assertThat(state.state("site2.cs-mgmt", app)).isEqualTo("STOPPED");
     });
-    assertThat(state.replication("site1-to-site2")).isEqualTo(new Replication("site1-to-site2", RunState.RUNNING,
-        "site2.ogg", List.of("RCFG12", "RLOG12"), 0, Instant.parse("2026-11-20T10:00:00Z")));
-    assertThat(state.replication("site2-to-site1").status()).isEqualTo(RunState.STOPPED);
-    assertThat(state.replication("site2-to-site1").host()).isEqualTo("site1.ogg");
-    assertThat(state.replication("site2-to-site1").replicats()).containsExactly("RCFG21", "RLOG21");
-    assertThat(state.proxy("site2.cs-proxy-1"))
-        .isEqualTo(new ProxyState(ProxyMode.NORMAL, "cs-master.genesys.lab", "127.0.1.10", "127.0.1.10"));
+    LabState.ComponentView replication = state.component("site2.ogg", "site1-to-site2");
+    assertThat(replication.state()).isEqualTo("RUNNING");
+    assertThat(replication.kind()).isEqualTo("replication");
+    assertThat(replication.attributes())
+        .containsEntry("from", "site1").containsEntry("to", "site2")
+        .containsEntry("replicats", List.of("RCFG12", "RLOG12"))
+        .containsEntry("lagSeconds", 0)
+        .containsEntry("lastStarted", "2026-11-20T10:00:00Z");
+    assertThat(state.componentNames("site2.ogg")).containsExactly("site1-to-site2");
+    assertThat(state.componentNames("site1.ogg")).containsExactly("site2-to-site1");
+    assertThat(state.state("site1.ogg", "site2-to-site1")).isEqualTo("STOPPED");
+    assertThat(state.attribute("site1.ogg", "site2-to-site1", "replicats")).isEqualTo(List.of("RCFG21", "RLOG21"));
+    LabState.ComponentView proxy = state.component("site2.cs-proxy-1", "cs-proxy");
+    assertThat(proxy.state()).isEqualTo("normal");
+    assertThat(proxy.attributes())
+        .containsEntry("master", "cs-master.genesys.lab")
+        .containsEntry("cachedAddress", "127.0.1.10")
+        .containsEntry("connectedTo", "127.0.1.10");
     assertThat(Files.exists(properties.stateFile())).isTrue();
   }
 
   @Test
   void shouldIgnorePersistedStateWhenResetOnStartIsSet() {
-    state().setAppState("site2.cs-mgmt", "scs-master", RunState.RUNNING);
-    assertThat(state().appState("site2.cs-mgmt", "scs-master")).isEqualTo(RunState.RUNNING);
+    state().set("site2.cs-mgmt", "scs-master", null, "RUNNING");
+    assertThat(state().state("site2.cs-mgmt", "scs-master")).isEqualTo("RUNNING");
 
     properties.setResetOnStart(true);
 
-    assertThat(state().appState("site2.cs-mgmt", "scs-master")).isEqualTo(RunState.STOPPED);
+    assertThat(state().state("site2.cs-mgmt", "scs-master")).isEqualTo("STOPPED");
+  }
+
+  @Test
+  void shouldResumeStoredAttributesWhenRestartedOnSameFolder() {
+    state().set("site1.cs-proxy-1", "cs-proxy", "cachedAddress", "127.0.2.10");
+
+    LabState resumed = state();
+
+    assertThat(resumed.attribute("site1.cs-proxy-1", "cs-proxy", "cachedAddress")).isEqualTo("127.0.2.10");
+    assertThat(resumed.state("site1.cs-proxy-1", "cs-proxy")).isEqualTo("limited");
   }
 
   @Test
   void shouldStartFromInitialStateWhenStateFileIsCorrupt() throws Exception {
-    state().setAppState("site2.cs-mgmt", "scs-master", RunState.RUNNING);
+    state().set("site2.cs-mgmt", "scs-master", null, "RUNNING");
     Files.writeString(properties.stateFile(), "{not json");
 
-    assertThat(state().appState("site2.cs-mgmt", "scs-master")).isEqualTo(RunState.STOPPED);
+    assertThat(state().state("site2.cs-mgmt", "scs-master")).isEqualTo("STOPPED");
   }
 
   @Test
@@ -85,35 +102,37 @@ class LabStateTest {
   void shouldDropProxiesToLimitedModeWhenTheirMasterStopsAndReconnectWhenItStarts() {
     LabState state = state();
 
-    state.setAppState("site1.cs-mgmt", LabState.CONFIG_SERVER_APP, RunState.STOPPED);
-    ProxyState whileDown = state.proxy("site1.cs-proxy-1");
-    state.setAppState("site1.cs-mgmt", LabState.CONFIG_SERVER_APP, RunState.RUNNING);
+    state.set("site1.cs-mgmt", "confserv-master-pair", null, "STOPPED");
+    LabState.ComponentView whileDown = state.component("site1.cs-proxy-1", "cs-proxy");
+    state.set("site1.cs-mgmt", "confserv-master-pair", null, "RUNNING");
 
-    assertThat(whileDown)
-        .isEqualTo(new ProxyState(ProxyMode.LIMITED, "cs-master.genesys.lab", "127.0.1.10", LabState.NOT_CONNECTED));
-    assertThat(state.proxy("site1.cs-proxy-1").mode()).isEqualTo(ProxyMode.NORMAL);
-    assertThat(state.proxy("site1.cs-proxy-1").connectedTo()).isEqualTo("127.0.1.10");
+    assertThat(whileDown.state()).isEqualTo("limited");
+    assertThat(whileDown.attributes()).containsEntry("cachedAddress", "127.0.1.10").containsEntry("connectedTo", "none");
+    assertThat(state.state("site1.cs-proxy-1", "cs-proxy")).isEqualTo("normal");
+    assertThat(state.attribute("site1.cs-proxy-1", "cs-proxy", "connectedTo")).isEqualTo("127.0.1.10");
   }
 
   @Test
-  void shouldShowSitesSideBySideWhenSnapshotIsSerialised() throws Exception {
+  void shouldRefuseToSetDerivedValueWhenAskedTo() {
     LabState state = state();
-    state.recordCommand("site2.cs-mgmt", "/opt/dr/bin/genesys-ctl start scs-master", 0, "genesys-ctl start scs-master");
-    ObjectMapper json = JsonMapper.builder().findAndAddModules()
-        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
 
-    JsonNode snapshot = json.valueToTree(state.snapshot());
+    assertThatThrownBy(() -> state.set("site1.cs-proxy-1", "cs-proxy", null, "normal"))
+        .isInstanceOf(LabModelException.class)
+        .hasMessageContaining("derived");
+    assertThatThrownBy(() -> state.set("site1.cs-proxy-1", "cs-proxy", "connectedTo", "x"))
+        .isInstanceOf(LabModelException.class)
+        .hasMessageContaining("derived");
+  }
 
-    assertThat(snapshot.get("sites").fieldNames()).toIterable().containsExactly("site1", "site2");
-    JsonNode site2 = snapshot.get("sites").get("site2").get("hosts");
-    assertThat(site2.fieldNames()).toIterable().containsExactly("site2.cs-mgmt", "site2.ogg", "site2.cs-proxy-1");
-    assertThat(site2.at("/site2.cs-mgmt/apps/confserv-master-pair").asText()).isEqualTo("STOPPED");
-    assertThat(site2.at("/site2.cs-mgmt/lastCommands/0/command").asText())
-        .isEqualTo("/opt/dr/bin/genesys-ctl start scs-master");
-    assertThat(site2.at("/site2.cs-mgmt/actionCounts/genesys-ctl start scs-master").asInt()).isEqualTo(1);
-    assertThat(site2.at("/site2.ogg/replication/0/direction").asText()).isEqualTo("site1-to-site2");
-    assertThat(site2.at("/site2.ogg/replication/0/status").asText()).isEqualTo("RUNNING");
-    assertThat(site2.at("/site2.cs-proxy-1/proxy/mode").asText()).isEqualTo("normal");
-    assertThat(site2.at("/site2.cs-proxy-1/proxy/connectedTo").asText()).isEqualTo("127.0.1.10");
+  @Test
+  void shouldNameHostAndComponentsWhenComponentIsUnknown() {
+    LabState state = state();
+
+    assertThatThrownBy(() -> state.state("site1.cs-mgmt", "nope"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("site1.cs-mgmt").hasMessageContaining("confserv-master-pair");
+    assertThatThrownBy(() -> state.state("site9.x", "nope"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no simulated host 'site9.x'");
   }
 }

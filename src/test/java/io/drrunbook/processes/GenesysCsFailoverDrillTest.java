@@ -7,8 +7,6 @@ import io.drrunbook.DrillContext;
 import io.drrunbook.engine.StepJournal;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabState;
-import io.drrunbook.lab.LabState.ProxyMode;
-import io.drrunbook.lab.LabState.RunState;
 import io.drrunbook.security.DrGroups;
 import io.drrunbook.topology.Topology;
 import java.net.InetAddress;
@@ -78,13 +76,13 @@ class GenesysCsFailoverDrillTest {
     assertThat(masterAddressFromLabDns()).isEqualTo("127.0.2.10");
     LabState state = lab.state();
     SITE2_APPS.forEach(app ->
-        assertThat(state.appState("site2.cs-mgmt", app)).as(app).isEqualTo(RunState.RUNNING));
-    assertThat(state.replication("site1-to-site2").status()).isEqualTo(RunState.STOPPED);
+        assertThat(state.state("site2.cs-mgmt", app)).as(app).isEqualTo("RUNNING"));
+    assertThat(state.state("site2.ogg", "site1-to-site2")).isEqualTo("STOPPED");
     assertThat(lab.databases().accountStatus("site2.config-db", "GENESYS_CFG")).isEqualTo("OPEN");
     for (String proxy : topology.group("cs-proxies")) {
       assertThat(state.actionCount(proxy, SWITCHOVER)).as(proxy).isEqualTo(1);
-      assertThat(state.proxy(proxy).connectedTo()).as(proxy).isEqualTo("127.0.2.10");
-      assertThat(state.proxy(proxy).mode()).as(proxy).isEqualTo(ProxyMode.NORMAL);
+      assertThat(state.attribute(proxy, "cs-proxy", "connectedTo")).as(proxy).isEqualTo("127.0.2.10");
+      assertThat(state.state(proxy, "cs-proxy")).as(proxy).isEqualTo("normal");
     }
     assertThat(journal.forProcessInstance(run.getId()))
         .allSatisfy(step -> {
@@ -104,8 +102,8 @@ class GenesysCsFailoverDrillTest {
 
     assertThat(masterAddressFromLabDns()).isEqualTo("127.0.1.10");
     SITE2_APPS.forEach(app ->
-        assertThat(lab.state().appState("site2.cs-mgmt", app)).isEqualTo(RunState.STOPPED));
-    assertThat(lab.state().replication("site1-to-site2").status()).isEqualTo(RunState.RUNNING);
+        assertThat(lab.state().state("site2.cs-mgmt", app)).isEqualTo("STOPPED"));
+    assertThat(lab.state().state("site2.ogg", "site1-to-site2")).isEqualTo("RUNNING");
     assertThat(lab.databases().accountStatus("site2.config-db", "GENESYS_CFG")).isEqualTo("LOCKED");
   }
 

@@ -81,10 +81,10 @@ class HostileRequestsTest {
   /** Every host's last commands and action counts. */
   private Map<String, Object> labCommands() {
     Map<String, Object> commands = new LinkedHashMap<>();
-    lab.view().hosts().sites().forEach((site, view) -> view.hosts().forEach((host, hostView) -> {
-      commands.put(host + ".lastCommands", hostView.lastCommands());
-      commands.put(host + ".actionCounts", hostView.actionCounts());
-    }));
+    lab.state().hosts().forEach(host -> {
+      commands.put(host + ".lastCommands", lab.state().commandLog(host));
+      commands.put(host + ".actionCounts", lab.state().actionCounts(host));
+    });
     return commands;
   }
 

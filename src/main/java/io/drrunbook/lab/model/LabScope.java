@@ -1,0 +1,197 @@
+package io.drrunbook.lab.model;
+
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * What a model expression sees: the variables of the running step (command arguments, {@code let}
+ * values, a component's attributes), the host it runs on, and functions over the whole lab. Every
+ * public getter and method here is part of the model language (docs/lab-models.md lists them).
+ */
+public final class LabScope {
+
+  private final LabWorld world;
+  private final String host;
+  private final Map<String, Object> variables;
+
+  public LabScope(LabWorld world, String host, Map<String, ?> variables) {
+    this.world = world;
+    this.host = host;
+    this.variables = new LinkedHashMap<>(variables);
+  }
+
+  /** The same host with one more (or replaced) variable. */
+  public LabScope with(String name, Object value) {
+    LabScope copy = new LabScope(world, host, variables);
+    copy.variables.put(name, value);
+    return copy;
+  }
+
+  boolean hasVariable(String name) {
+    return variables.containsKey(name);
+  }
+
+  Object variable(String name) {
+    return variables.get(name);
+  }
+
+  void put(String name, Object value) {
+    variables.put(name, value);
+  }
+
+  // ---------------------------------------------------------------- where the step runs
+
+  /** The logical host, e.g. site2.cs-mgmt. */
+  public String getHost() {
+    return host;
+  }
+
+  public String getSite() {
+    return world.siteOf(host);
+  }
+
+  public String getAddress() {
+    return world.addressOf(host);
+  }
+
+  public String getMainSite() {
+    return world.sites().isEmpty() ? null : world.sites().get(0);
+  }
+
+  public List<String> getSites() {
+    return world.sites();
+  }
+
+  /** The sites other than this host's, in topology order. */
+  public List<String> getOtherSites() {
+    String site = getSite();
+    return world.sites().stream().filter(s -> !s.equals(site)).toList();
+  }
+
+  // ---------------------------------------------------------------- components
+
+  public boolean hasComponent(String component) {
+    return world.hasComponent(host, component);
+  }
+
+  public List<String> componentNames() {
+    return world.componentNames(host);
+  }
+
+  /** A component's state on this host. */
+  public String state(String component) {
+    return world.state(host, component);
+  }
+
+  /** A component's state on another host. */
+  public String stateOn(String otherHost, String component) {
+    return world.state(otherHost, component);
+  }
+
+  public Object attr(String component, String name) {
+    return world.attribute(host, component, name);
+  }
+
+  public Object attrOn(String otherHost, String component, String name) {
+    return world.attribute(otherHost, component, name);
+  }
+
+  /** Whether a host at this address has the component in state RUNNING. */
+  public boolean runningAt(String address, String component) {
+    if (address == null) {
+      return false;
+    }
+    return world.hostsOf(null, null).stream()
+        .anyMatch(h -> address.equals(world.addressOf(h)) && world.hasComponent(h, component)
+            && "RUNNING".equals(world.state(h, component)));
+  }
+
+  /** Replication lag of a direction on this host: a fault's forced lag, else its lagSeconds. */
+  public long lag(String direction) {
+    OptionalLong forced = world.lagOverride(direction);
+    if (forced.isPresent()) {
+      return forced.getAsLong();
+    }
+    Object stored = attr(direction, "lagSeconds");
+    return stored instanceof Number n ? n.longValue() : 0;
+  }
+
+  // ---------------------------------------------------------------- topology
+
+  public List<String> hostsOf(String role) {
+    return world.hostsOf(role, null);
+  }
+
+  /** The first host of a role on a site, or null. */
+  public String firstHost(String role, String site) {
+    List<String> hosts = world.hostsOf(role, site);
+    return hosts.isEmpty() ? null : hosts.get(0);
+  }
+
+  public String addressOf(String otherHost) {
+    return otherHost == null ? null : world.addressOf(otherHost);
+  }
+
+  /** 1 for the first site of the topology, 2 for the second, ... */
+  public int siteNumber(String site) {
+    return world.sites().indexOf(site) + 1;
+  }
+
+  // ---------------------------------------------------------------- network
+
+  /** Resolves a name at the lab DNS server, over the network; null when it does not exist. */
+  public String resolve(String name) {
+    return world.resolve(name);
+  }
+
+  // ---------------------------------------------------------------- text and time
+
+  /** Two DNS names are the same, ignoring case and a trailing dot. */
+  public boolean sameName(String a, String b) {
+    return a != null && b != null && stripDot(a).equalsIgnoreCase(stripDot(b));
+  }
+
+  public String join(Collection<?> values) {
+    return values == null ? "" : String.join(", ", values.stream().map(String::valueOf).toList());
+  }
+
+  /** {@link String#format} in the root locale. */
+  public String format(String pattern, Object... args) {
+    return String.format(Locale.ROOT, pattern, args);
+  }
+
+  /** Now, as ISO-8601 text (how times are stored in the state). */
+  public String now() {
+    return world.now().toString();
+  }
+
+  /** Now as Unix epoch seconds. */
+  public long epochSeconds() {
+    return world.now().getEpochSecond();
+  }
+
+  /** Formats a stored time (ISO-8601 text) with a pattern, in the lab's time zone. */
+  public String time(Object iso, String pattern) {
+    if (iso == null) {
+      return "";
+    }
+    Instant instant = Instant.parse(String.valueOf(iso));
+    return DateTimeFormatter.ofPattern(pattern, Locale.ROOT).format(instant.atZone(world.zone()));
+  }
+
+  private static String stripDot(String name) {
+    return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+  }
+
+  @Override
+  public String toString() {
+    return "scope of " + Objects.toString(host) + " " + variables.keySet();
+  }
+}

@@ -1,0 +1,41 @@
+package io.drrunbook.lab.model;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.OptionalLong;
+
+/** What a model expression can read about the whole lab (implemented by the lab's state). */
+public interface LabWorld {
+
+  /** The topology's sites, in order; the first is the main site (live before a failover). */
+  List<String> sites();
+
+  String siteOf(String host);
+
+  /** The address a host has on its site's network (what DNS records point at). */
+  String addressOf(String host);
+
+  /** The simulated hosts of a role on a site (site null: on every site), in topology order. */
+  List<String> hostsOf(String role, String site);
+
+  boolean hasComponent(String host, String component);
+
+  List<String> componentNames(String host);
+
+  /** A component's state (stored or derived); an unknown component is a {@link LabModelException}. */
+  String state(String host, String component);
+
+  /** An attribute of a component (stored or derived), null if it has none of that name. */
+  Object attribute(String host, String component, String name);
+
+  /** The A record's address for a name at the lab's DNS server, over the network; null for NXDOMAIN. */
+  String resolve(String name);
+
+  /** A replication lag forced by a fault, if any. */
+  OptionalLong lagOverride(String direction);
+
+  Instant now();
+
+  ZoneId zone();
+}
