@@ -103,6 +103,22 @@ public final class LabScope {
     return world.attribute(otherHost, component, name);
   }
 
+  /**
+   * The first host of a role whose component has this value for an attribute ({@code state} for its
+   * state), or null.
+   */
+  public String findHost(String role, String component, String attribute, Object value) {
+    String wanted = value == null ? null : String.valueOf(value);
+    return world.hostsOf(role, null).stream()
+        .filter(h -> world.hasComponent(h, component))
+        .filter(h -> {
+          Object actual = "state".equals(attribute) ? world.state(h, component) : world.attribute(h, component, attribute);
+          return actual != null && String.valueOf(actual).equals(wanted);
+        })
+        .findFirst()
+        .orElse(null);
+  }
+
   /** Whether a host at this address has the component in state RUNNING. */
   public boolean runningAt(String address, String component) {
     if (address == null) {
