@@ -17,6 +17,11 @@ public class LabProperties {
   private Path dir = Path.of("data", "lab");
   /** Put the lab back to its initial state at start-up instead of resuming the persisted state. */
   private boolean resetOnStart = false;
+  /**
+   * Bind every lab server (SSH hosts, DNS, HTTP endpoints) to a free port and write the port into
+   * the topology, so that several labs (a rehearsal and a test run) share one machine.
+   */
+  private boolean ephemeralPorts = false;
   /** Role each simulated host plays (a role a lab model defines, e.g. genesys-mgmt), by logical host name. */
   private Map<String, String> roles = new LinkedHashMap<>();
   /** Simulated target databases by logical name: the schema account and its initial access state. */
@@ -30,6 +35,8 @@ public class LabProperties {
   public void setDir(Path dir) { this.dir = dir; }
   public boolean isResetOnStart() { return resetOnStart; }
   public void setResetOnStart(boolean resetOnStart) { this.resetOnStart = resetOnStart; }
+  public boolean isEphemeralPorts() { return ephemeralPorts; }
+  public void setEphemeralPorts(boolean ephemeralPorts) { this.ephemeralPorts = ephemeralPorts; }
   public Map<String, String> getRoles() { return roles; }
   public void setRoles(Map<String, String> roles) { this.roles = roles; }
   public Map<String, Duration> getCommandDelays() { return commandDelays; }

@@ -71,7 +71,9 @@ public class LabSshHosts implements SmartLifecycle {
     executor = Executors.newCachedThreadPool(threadFactory());
     try {
       for (String host : properties.getRoles().keySet()) {
-        startHost(host);
+        if (!shell.isEndpoint(host)) {
+          startHost(host);
+        }
       }
     } catch (IOException | RuntimeException e) {
       stopServers();

@@ -120,7 +120,9 @@ public class LabState implements LabWorld, LabSteps.Effects {
         .build();
     this.roles = new LinkedHashMap<>(properties.getRoles());
     roles.forEach((host, role) -> {
-      topology.host(host);
+      if (!isEndpoint(host)) {
+        topology.host(host);
+      }
       models.role(role);
     });
     synchronized (this) {
@@ -175,7 +177,20 @@ public class LabState implements LabWorld, LabSteps.Effects {
 
   @Override
   public String addressOf(String host) {
+    if (isEndpoint(host)) {
+      return java.net.URI.create(topology.endpoint(host).getUrl()).getHost();
+    }
     return topology.host(host).getAddress();
+  }
+
+  /** Whether a simulated name is a topology endpoint (HTTP) rather than a host (SSH). */
+  public boolean isEndpoint(String name) {
+    int dot = name.indexOf('.');
+    if (dot < 0) {
+      return false;
+    }
+    var site = topology.properties().getSites().get(name.substring(0, dot));
+    return site != null && site.getEndpoints().containsKey(name.substring(dot + 1)) && !site.getHosts().containsKey(name.substring(dot + 1));
   }
 
   @Override

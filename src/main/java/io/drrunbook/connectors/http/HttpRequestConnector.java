@@ -1,0 +1,127 @@
+package io.drrunbook.connectors.http;
+
+import io.drrunbook.connectors.StepBusinessException;
+import io.drrunbook.connectors.StepInputs;
+import io.drrunbook.topology.SecretResolver;
+import io.drrunbook.topology.Topology;
+import io.drrunbook.topology.TopologyProperties.Endpoint;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The {@code http-request} connector: one request to a topology endpoint over HTTP (JDK client,
+ * connect and request time limits), REST/JSON or SOAP 1.1. A 4xx answer is a business refusal
+ * ({@code DR_HTTP_REJECTED}); a 5xx answer, a SOAP Fault, a refused connection or an exceeded time
+ * limit is a technical failure the engine retries. The Authorization secret is never logged or
+ * returned.
+ */
+@Component("httpRequest")
+public class HttpRequestConnector {
+
+  static final int MAX_BODY = 4000;
+  private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+  private static final Pattern FAULT_STRING = Pattern.compile("<faultstring[^>]*>(.*?)</faultstring>", Pattern.DOTALL);
+  private static final Logger log = LoggerFactory.getLogger(HttpRequestConnector.class);
+
+  private final Topology topology;
+  private final SecretResolver secrets;
+  private final HttpClient client;
+
+  public HttpRequestConnector(Topology topology, SecretResolver secrets) {
+    this.topology = topology;
+    this.secrets = secrets;
+    this.client = HttpClient.newBuilder()
+        .connectTimeout(Duration.ofSeconds(10))
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  public Map<String, Object> call(Map<String, Object> body) throws IOException, InterruptedException {
+    StepInputs in = new StepInputs(body);
+    String endpointName = in.required("endpoint");
+    Endpoint endpoint = topology.endpoint(endpointName);
+    String soapAction = in.optional("soapAction", null);
+    String method = in.optional("method", soapAction != null ? "POST" : "GET").toUpperCase(Locale.ROOT);
+    if (!METHODS.contains(method)) {
+      throw new IllegalArgumentException("method '" + method + "' is not one of " + METHODS);
+    }
+    String path = in.optional("path", "");
+    String requestBody = in.optional("body", null);
+    Duration timeout = in.timeout(Duration.ofSeconds(30));
+    URI uri = URI.create(endpoint.getUrl().replaceAll("/+$", "") + (path.startsWith("/") || path.isEmpty() ? path : "/" + path));
+    String shown = method + " " + endpointName + (path.isEmpty() ? "" : " " + path);
+
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
+        .method(method, requestBody == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(requestBody));
+    if (soapAction != null) {
+      request.header("Content-Type", "text/xml; charset=utf-8").header("SOAPAction", "\"" + soapAction + "\"");
+    } else if (requestBody != null) {
+      request.header("Content-Type", in.optional("contentType", "application/json"));
+    }
+    request.header("Accept", soapAction != null ? "text/xml" : "application/json, */*");
+    if (endpoint.getAuthorization() != null && !endpoint.getAuthorization().isBlank()) {
+      request.header("Authorization", secrets.resolve(endpoint.getAuthorization()).trim());
+    }
+
+    HttpResponse<String> response;
+    try {
+      response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (HttpTimeoutException e) {
+      throw new IOException(shown + ": no answer within " + timeout.toSeconds() + " s", e);
+    } catch (ConnectException e) {
+      throw new IOException(shown + ": connection refused at " + uri.getHost() + ":" + uri.getPort(), e);
+    }
+    int status = response.statusCode();
+    String text = bounded(response.body());
+    log.debug("{} -> HTTP {}", shown, status);
+    if (soapAction != null) {
+      Matcher fault = FAULT_STRING.matcher(response.body() == null ? "" : response.body());
+      if (fault.find()) {
+        throw new IOException(shown + ": SOAP Fault (HTTP " + status + "): " + fault.group(1).trim());
+      }
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("status", status);
+    result.put("body", text);
+    if (status >= 500) {
+      throw new IOException(shown + ": HTTP " + status + ": " + excerpt(text));
+    }
+    if (status >= 400) {
+      throw new StepBusinessException("DR_HTTP_REJECTED", shown + " was refused: HTTP " + status + ": " + excerpt(text), result);
+    }
+    String expectBody = in.optional("expectBody", null);
+    if (expectBody != null && !Pattern.compile(expectBody).matcher(response.body()).find()) {
+      throw new StepBusinessException("DR_VERIFY_FAILED",
+          shown + ": the answer does not match " + expectBody + ": " + excerpt(text), result);
+    }
+    return result;
+  }
+
+  private static String bounded(String body) {
+    if (body == null) {
+      return "";
+    }
+    return body.length() <= MAX_BODY ? body : body.substring(0, MAX_BODY) + "...";
+  }
+
+  private static String excerpt(String text) {
+    String line = text.strip().replaceAll("\\s+", " ");
+    return line.length() <= 200 ? line : line.substring(0, 200) + "...";
+  }
+}

@@ -1,0 +1,174 @@
+package io.drrunbook.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.drrunbook.connectors.StepBusinessException;
+import io.drrunbook.connectors.http.HttpRequestConnector;
+import io.drrunbook.lab.model.LabModels;
+import io.drrunbook.security.SecretMasker;
+import io.drrunbook.topology.SecretResolver;
+import io.drrunbook.topology.Topology;
+import io.drrunbook.topology.TopologyProperties;
+import io.drrunbook.topology.TopologyProperties.Endpoint;
+import io.drrunbook.topology.TopologyProperties.Site;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Lab HTTP endpoints answering a model's API calls, reached through the real http-request connector
+ * (JDK HTTP client): REST reads and writes change the lab state, SOAP answers, the generated
+ * Authorization secret is required, and HTTP faults (5xx, SOAP Fault, slow, unreachable) reach the
+ * connector as the failures it reports.
+ */
+class LabHttpEndpointsTest {
+
+  private static final String API = "site2.demo-api";
+
+  @TempDir
+  Path dir;
+
+  private LabState state;
+  private LabHttpEndpoints endpoints;
+  private HttpRequestConnector connector;
+  private TopologyProperties topology;
+  private final Map<String, LabHttpEndpoints.HttpFault> faults = new HashMap<>();
+
+  @BeforeEach
+  void startEndpoint() {
+    topology = new TopologyProperties();
+    for (int n = 1; n <= 2; n++) {
+      Site site = new Site();
+      Endpoint endpoint = new Endpoint();
+      endpoint.setUrl("http://127.0.0.1:1/api/v1");
+      endpoint.setAuthorization("file:" + dir.resolve("secrets/site" + n + "-demo-api.authorization"));
+      site.getEndpoints().put("demo-api", endpoint);
+      topology.getSites().put("site" + n, site);
+    }
+    LabProperties lab = new LabProperties();
+    lab.setDir(dir.resolve("lab"));
+    lab.setEphemeralPorts(true);
+    lab.getRoles().put(API, "demo-api");
+    LabModels models = LabModels.load(List.of("classpath:lab/models/*.yaml", "classpath:lab-models/demo-api.yaml"))
+        .checkReferences();
+    Topology resolved = new Topology(topology);
+    SecretResolver secrets = new SecretResolver(new SecretMasker());
+    state = new LabState(lab, resolved, models, LabFixture.CLOCK);
+    endpoints = new LabHttpEndpoints(lab, resolved, state, secrets);
+    endpoints.setFaults(new LabHttpEndpoints.Faults() {
+      @Override
+      public Optional<LabHttpEndpoints.HttpFault> forRequest(String endpoint, String method, String path, String soapAction) {
+        return Optional.ofNullable(faults.get(endpoint));
+      }
+
+      @Override
+      public boolean unreachable(String endpoint) {
+        return false;
+      }
+    });
+    endpoints.start();
+    connector = new HttpRequestConnector(resolved, secrets);
+  }
+
+  @AfterEach
+  void stop() {
+    endpoints.stop();
+  }
+
+  @Test
+  void shouldChangeLabStateWhenConnectorPutsJson() throws Exception {
+    Map<String, Object> put = connector.call(Map.of("endpoint", API, "method", "PUT", "path", "/widgets/widget",
+        "body", "{\"state\": \"RUNNING\"}"));
+    Map<String, Object> get = connector.call(Map.of("endpoint", API, "path", "/widgets/widget",
+        "expectBody", "\"state\": \"RUNNING\""));
+
+    assertThat(put).containsEntry("status", 204);
+    assertThat(get).containsEntry("status", 200);
+    assertThat(state.state(API, "widget")).isEqualTo("RUNNING");
+    assertThat(state.actionCount(API, "put widget widget RUNNING")).isEqualTo(1);
+    assertThat(state.commandLog(API)).extracting(LabState.CommandRecord::command)
+        .containsExactly("PUT /widgets/widget", "GET /widgets/widget");
+  }
+
+  @Test
+  void shouldRaiseRejectionWhenApiAnswers4xx() {
+    assertThatThrownBy(() -> connector.call(Map.of("endpoint", API, "path", "/widgets/nope")))
+        .isInstanceOf(StepBusinessException.class)
+        .hasMessageContaining("HTTP 404")
+        .hasMessageContaining("no widget nope");
+    assertThatThrownBy(() -> connector.call(Map.of("endpoint", API, "method", "PUT", "path", "/widgets/widget", "body", "{}")))
+        .isInstanceOf(StepBusinessException.class)
+        .hasMessageContaining("HTTP 400");
+    assertThat(state.state(API, "widget")).isEqualTo("STOPPED");
+  }
+
+  @Test
+  void shouldAnswerSoapCallWhenActionMatches() throws Exception {
+    Map<String, Object> result = connector.call(Map.of("endpoint", API, "path", "/soap",
+        "soapAction", "urn:demo#GetStatus", "body", "<soapenv:Envelope/>"));
+
+    assertThat(result.get("body").toString()).contains("<status>STOPPED</status>");
+  }
+
+  @Test
+  void shouldRefuseRequestWhenAuthorizationIsMissing() throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(topology.getSites().get("site2").getEndpoints().get("demo-api").getUrl()
+            + "/widgets/widget")).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void shouldFailTechnicallyWhenEndpointAnswers5xx() {
+    faults.put(API, new LabHttpEndpoints.HttpFault(503, null, null));
+
+    assertThatThrownBy(() -> connector.call(Map.of("endpoint", API, "path", "/widgets/widget")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("HTTP 503");
+  }
+
+  @Test
+  void shouldReportFaultStringWhenSoapFaultIsInjected() {
+    faults.put(API, new LabHttpEndpoints.HttpFault(500, "Server busy <retry later>", null));
+
+    assertThatThrownBy(() -> connector.call(Map.of("endpoint", API, "path", "/soap",
+        "soapAction", "urn:demo#GetStatus", "body", "<x/>")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("SOAP Fault (HTTP 500): Server busy &lt;retry later&gt;");
+  }
+
+  @Test
+  void shouldHitTimeLimitWhenEndpointIsSlow() {
+    faults.put(API, new LabHttpEndpoints.HttpFault(0, null, Duration.ofSeconds(3)));
+
+    assertThatThrownBy(() -> connector.call(Map.of("endpoint", API, "path", "/widgets/widget", "timeoutSeconds", 1)))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("no answer within 1 s");
+  }
+
+  @Test
+  void shouldRefuseConnectionWhenEndpointIsUnreachableAndAnswerAgainAfter() throws Exception {
+    endpoints.setReachable(API, false);
+
+    assertThatThrownBy(() -> connector.call(Map.of("endpoint", API, "path", "/widgets/widget")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("connection refused");
+
+    endpoints.setReachable(API, true);
+    assertThat(connector.call(Map.of("endpoint", API, "path", "/widgets/widget"))).containsEntry("status", 200);
+  }
+}
