@@ -1,0 +1,64 @@
+package io.drrunbook.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.io.FileSystemResource;
+
+/**
+ * The example production topology (docs/topology-example.yaml) binds as the application binds a
+ * site's own topology file, resolves the names the procedures use, and holds secrets only as
+ * references.
+ */
+class TopologyExampleTest {
+
+  @Test
+  void shouldBindAndResolveLogicalNamesWhenExampleTopologyIsRead() throws Exception {
+    TopologyProperties properties = bind("docs/topology-example.yaml");
+    Topology topology = new Topology(properties);
+
+    assertThat(properties.getSites().keySet()).containsExactly("dc1", "dc2");
+    assertThat(topology.host("dc2.cs-mgmt").getAddress()).isEqualTo("10.20.1.10");
+    assertThat(topology.host("dc2.cs-mgmt").getSsh().getUser()).isEqualTo("drrunbook");
+    assertThat(topology.database("dc2.config-db").getUrl()).startsWith("jdbc:oracle:thin:");
+    assertThat(topology.endpoint("dc1.cfg-api").getUrl()).startsWith("https://");
+    assertThat(topology.dnsRecord("cs-master").getServer()).isEqualTo("corp-dns");
+    assertThat(topology.group("cs-proxies")).hasSize(4).allSatisfy(host -> topology.host(host));
+  }
+
+  @Test
+  void shouldHoldOnlySecretReferencesWhenExampleOrLabTopologyIsRead() throws Exception {
+    for (String file : List.of("docs/topology-example.yaml", "src/main/resources/lab/topology.yaml")) {
+      TopologyProperties properties = bind(file);
+      List<String> secrets = new ArrayList<>();
+      properties.getDnsServers().values().forEach(d -> secrets.add(d.getTsigSecret()));
+      properties.getSites().values().forEach(site -> {
+        site.getHosts().values().forEach(h -> secrets.add(h.getSsh().getPrivateKey()));
+        site.getDatabases().values().forEach(d -> secrets.add(d.getPassword()));
+        site.getEndpoints().values().stream().map(TopologyProperties.Endpoint::getAuthorization)
+            .filter(a -> a != null).forEach(secrets::add);
+      });
+      assertThat(secrets).as(file).isNotEmpty().allSatisfy(secret ->
+          assertThat(secret).as(file).matches("(env|file):.+"));
+    }
+  }
+
+  private static TopologyProperties bind(String file) throws Exception {
+    StandardEnvironment environment = new StandardEnvironment();
+    environment.getSystemProperties().put("dr.data-dir", "/tmp/dr-data");
+    for (PropertySource<?> source : new YamlPropertySourceLoader().load(file, new FileSystemResource(Path.of(file)))) {
+      environment.getPropertySources().addLast(source);
+    }
+    return new Binder(ConfigurationPropertySources.get(environment), new PropertySourcesPlaceholdersResolver(environment))
+        .bind("dr.topology", TopologyProperties.class).get();
+  }
+}
