@@ -81,9 +81,9 @@ class HostileRequestsTest {
   /** Every host's last commands and action counts. */
   private Map<String, Object> labCommands() {
     Map<String, Object> commands = new LinkedHashMap<>();
-    lab.view().hosts().sites().forEach((site, view) -> view.hosts().forEach((host, hostView) -> {
-      commands.put(host + ".lastCommands", hostView.lastCommands());
-      commands.put(host + ".actionCounts", hostView.actionCounts());
+    lab.view().sites().forEach(site -> site.hosts().forEach(host -> {
+      commands.put(host.name() + ".lastCommands", host.lastCommands());
+      commands.put(host.name() + ".actionCounts", host.actionCounts());
     }));
     return commands;
   }
