@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.fail;
 import io.drrunbook.DrillContext;
 import io.drrunbook.connectors.ssh.SshExecConnector;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,6 +135,25 @@ class LabDashboardTest {
     wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("connection-lost")));
     assertThat(text("#live")).isEqualTo("live");
     assertThat(browser.executeScript("return window.labDashboardLoadId")).as("no reload").isEqualTo(loadId);
+  }
+
+  @Test
+  void shouldServeThePageWithScriptsOfItsOwnOriginOnlyWhenAnOperatorOpensIt() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String credentials = Base64.getEncoder().encodeToString("operator:operator".getBytes(StandardCharsets.UTF_8));
+
+    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/lab/"))
+        .header("Authorization", "Basic " + credentials).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> withoutSlash = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/lab"))
+        .header("Authorization", "Basic " + credentials).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+    assertThat(page.headers().firstValue("Content-Security-Policy"))
+        .hasValue(LabDashboardController.CONTENT_SECURITY_POLICY);
+    assertThat(page.body()).contains("<script src=\"dashboard.js\" defer></script>").doesNotContain("http://", "https://");
+    assertThat(withoutSlash.statusCode()).isEqualTo(302);
+    assertThat(withoutSlash.headers().firstValue("Location")).hasValueSatisfying(location -> assertThat(location).endsWith("/lab/"));
   }
 
   /** The browser goes offline (every request fails) or back online. */
