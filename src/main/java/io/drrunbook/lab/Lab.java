@@ -2,7 +2,6 @@ package io.drrunbook.lab;
 
 import io.drrunbook.lab.dns.LabDns;
 import java.util.List;
-import java.util.Map;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
@@ -15,18 +14,16 @@ import org.springframework.stereotype.Component;
 @Profile("lab")
 public class Lab {
 
-  /** Everything the lab holds, at one moment. */
-  public record View(Map<String, List<LabState.ComponentView>> hosts, Map<String, List<String>> dns,
-      Map<String, String> databaseAccess) {}
-
   private final LabState state;
   private final LabDns dns;
   private final LabDatabases databases;
+  private final LabViewBuilder views;
 
-  public Lab(LabState state, LabDns dns, LabDatabases databases) {
+  public Lab(LabState state, LabDns dns, LabDatabases databases, LabViewBuilder views) {
     this.state = state;
     this.dns = dns;
     this.databases = databases;
+    this.views = views;
   }
 
   public void reset() {
@@ -35,10 +32,12 @@ public class Lab {
     databases.reset();
   }
 
-  public View view() {
-    Map<String, List<LabState.ComponentView>> hosts = new java.util.LinkedHashMap<>();
-    state.hosts().forEach(host -> hosts.put(host, state.components(host)));
-    return new View(hosts, dns.aRecords(), databases.accessStates());
+  /** Everything the lab holds, at one moment (the shape of {@code GET /lab/api/state}). */
+  public LabView view() {
+    // FAULTS: the one place the active faults enter the view; filled from the faults registry
+    // (io.drrunbook.lab.faults.LabFaults#list()) once it exists, until then none
+    List<?> faults = List.of();
+    return views.build(state, dns.aRecords(), databases.accessStates(), faults);
   }
 
   public LabState state() {

@@ -169,6 +169,13 @@ public class LabState implements LabWorld, LabSteps.Effects {
     return List.copyOf(topology.properties().getSites().keySet());
   }
 
+  /** The topology's sites and their titles, in order. */
+  public Map<String, String> siteTitles() {
+    Map<String, String> titles = new LinkedHashMap<>();
+    topology.properties().getSites().forEach((id, site) -> titles.put(id, site.getTitle()));
+    return titles;
+  }
+
   @Override
   public String siteOf(String host) {
     int dot = host.indexOf('.');

@@ -6,9 +6,11 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Read-only view of the drill lab for the dashboard: {@code GET /lab/api/state} returns
- * {@link Lab#view()}: the sites side by side (applications, replication, proxies and the last
- * commands each host received), the DNS zone's A records and the databases' access state.
+ * Read-only view of the drill lab for the dashboard ({@code /lab/}): {@code GET /lab/api/state}
+ * returns {@link Lab#view()}, a {@link LabView}: the sites side by side (each host's components and
+ * their states, its last commands and action counts, the databases' roles), the DNS zone's A
+ * records, the replication directions and the active faults, with a {@code version} that changes
+ * whenever any of it does.
  */
 @RestController
 @Profile("lab")
@@ -22,7 +24,7 @@ public class LabStateController {
   }
 
   @GetMapping("/state")
-  public Lab.View state() {
+  public LabView state() {
     return lab.view();
   }
 }

@@ -49,7 +49,7 @@ class CrashRestartIT {
       // the Site 2 master CS pair is starting: the lab has taken the start, the step still runs
       await("start of the Site 2 master CS pair under way").atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(200))
-          .until(() -> "RUNNING".equals(site2Mgmt(first).path("apps").path("confserv-master-pair").asText()));
+          .until(() -> "RUNNING".equals(component(site2Mgmt(first), "confserv-master-pair").path("state").asText()));
       assertThat(first.get("admin", "/engine-rest/external-task?processInstanceId=" + runId
           + "&activityId=Task_StartMasterCsPair&locked=true")).hasSize(1);
       first.kill();
@@ -68,8 +68,9 @@ class CrashRestartIT {
       assertThat(counts.path("genesys-ctl start confserv-master-pair").asInt()).isEqualTo(1);
       assertThat(counts.path("genesys-ctl start scs-master").asInt()).isEqualTo(1);
       assertThat(counts.path("genesys-ctl start msgserver-scs-distributed").asInt()).isEqualTo(1);
-      assertThat(lab.path("dns").path("cs-master.genesys.lab.").get(0).asText()).isEqualTo("127.0.2.10");
-      lab.path("hosts").path("sites").forEach(site -> site.path("hosts").forEach(host -> {
+      assertThat(lab.path("dns").path("records").path("cs-master.genesys.lab.").get(0).asText())
+          .isEqualTo("127.0.2.10");
+      lab.path("sites").forEach(site -> site.path("hosts").forEach(host -> {
         if ("cs-proxy".equals(host.path("role").asText())) {
           assertThat(host.path("actionCounts").path("cs-switchover cs-master.genesys.lab").asInt())
               .isEqualTo(1);
@@ -86,9 +87,25 @@ class CrashRestartIT {
     });
   }
 
+  /** The host site2.cs-mgmt in the lab state view (sites[].hosts[] by name). */
   private static JsonNode site2Mgmt(AppProcess app) {
-    return app.get("admin", "/lab/api/state").path("hosts").path("sites").path("site2").path("hosts")
-        .path("site2.cs-mgmt");
+    for (JsonNode site : app.get("admin", "/lab/api/state").path("sites")) {
+      for (JsonNode host : site.path("hosts")) {
+        if ("site2.cs-mgmt".equals(host.path("name").asText())) {
+          return host;
+        }
+      }
+    }
+    throw new AssertionError("no host site2.cs-mgmt in the lab state view");
+  }
+
+  private static JsonNode component(JsonNode host, String name) {
+    for (JsonNode component : host.path("components")) {
+      if (name.equals(component.path("name").asText())) {
+        return component;
+      }
+    }
+    throw new AssertionError("no component " + name + " on " + host.path("name").asText());
   }
 
   private static String awaitTask(AppProcess app, String user, String runId, String taskKey) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drrunbook.DrillContext;
 import io.drrunbook.lab.Lab;
-import io.drrunbook.lab.LabState;
 import io.drrunbook.security.DrGroups;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;

@@ -46,7 +46,7 @@ class RoleBoundariesTest {
   @Test
   void shouldRefuseEveryProtectedPathWhenNoCredentialsAreSent() {
     for (String path : List.of("/engine-rest/process-definition", "/engine-rest/task",
-        "/api/runs", "/lab/api/state")) {
+        "/api/runs", "/lab/api/state", "/lab/", "/lab/dashboard.js")) {
       ResponseEntity<String> response = http.getForEntity(path, String.class);
       assertThat(response.getStatusCode()).as(path).isEqualTo(HttpStatus.UNAUTHORIZED);
       assertThat(response.getHeaders().getFirst(HttpHeaders.WWW_AUTHENTICATE)).as(path).startsWith("Basic");

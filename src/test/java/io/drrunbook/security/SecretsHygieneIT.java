@@ -70,7 +70,8 @@ class SecretsHygieneIT {
       // the drill used every kind of secret: the DNS name moved (TSIG), Site 2 started (SSH key),
       // the Site 2 database opened (database password)
       JsonNode lab = app.get("admin", "/lab/api/state");
-      assertThat(lab.path("dns").path("cs-master.genesys.lab.").get(0).asText()).isEqualTo("127.0.2.10");
+      assertThat(lab.path("dns").path("records").path("cs-master.genesys.lab.").get(0).asText())
+          .isEqualTo("127.0.2.10");
     }
 
     assertThat(secrets).hasSizeGreaterThanOrEqualTo(4);

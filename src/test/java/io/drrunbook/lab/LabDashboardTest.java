@@ -1,0 +1,183 @@
+package io.drrunbook.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.drrunbook.DrillContext;
+import io.drrunbook.connectors.ssh.SshExecConnector;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * The lab dashboard in a real browser (Debian's headless Chromium through its chromedriver, never
+ * one downloaded by Selenium Manager): it shows both sites, follows the lab live while it stays
+ * open, and says so when it loses the connection. Leaves a screenshot in
+ * {@code target/screenshots/lab-dashboard.png}.
+ */
+@DrillContext
+class LabDashboardTest {
+
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Path SCREENSHOT = Path.of("target", "screenshots", "lab-dashboard.png");
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final String SITE2_MASTER_STATE =
+      "[data-host='site2.cs-mgmt'] [data-component='confserv-master-pair'] .state";
+
+  @Autowired Lab lab;
+  @Autowired SshExecConnector sshExec;
+  @LocalServerPort int port;
+
+  private ChromeDriver browser;
+  private WebDriverWait wait;
+
+  @BeforeEach
+  void openDashboard() {
+    requireBrowser();
+    lab.reset();
+    ChromeDriverService driver = new ChromeDriverService.Builder()
+        .usingDriverExecutable(CHROMEDRIVER.toFile())
+        .usingAnyFreePort()
+        .build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--window-size=1600,1000");
+    browser = new ChromeDriver(driver, options);
+    // the page replaces its elements when the lab changes: a stale element is looked up again
+    wait = new WebDriverWait(browser, WAIT);
+    wait.ignoring(StaleElementReferenceException.class);
+    // HTTP Basic for every request of the page, its fetch calls included
+    browser.executeCdpCommand("Network.enable", Map.of());
+    String credentials = Base64.getEncoder().encodeToString("operator:operator".getBytes(StandardCharsets.UTF_8));
+    browser.executeCdpCommand("Network.setExtraHTTPHeaders",
+        Map.of("headers", Map.of("Authorization", "Basic " + credentials)));
+
+    browser.get("http://localhost:" + port + "/lab/");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-site='site1'] [data-host='site1.cs-mgmt']")));
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-site='site2'] [data-host='site2.cs-mgmt']")));
+  }
+
+  @AfterEach
+  void closeBrowser() {
+    if (browser != null) {
+      browser.quit();
+    }
+  }
+
+  @Test
+  void shouldShowSite2MasterCsPairRunningWithoutReloadWhenItIsStartedOverSsh() throws IOException {
+    Object loadId = browser.executeScript("return window.labDashboardLoadId");
+    assertThat(loadId).as("marker set at page load").isNotNull();
+    assertThat(text(SITE2_MASTER_STATE)).isEqualTo("STOPPED");
+    assertThat(browser.findElements(By.cssSelector("[data-site='site1'] .host"))).hasSize(4);
+    assertThat(text("[data-site='site1'] [data-database='site1.config-db']")).contains("PRIMARY", "OPEN");
+    assertThat(text("[data-site='site2'] [data-database='site2.config-db']")).contains("STANDBY", "LOCKED");
+    assertThat(text("[data-record='cs-master.genesys.lab.']")).contains("127.0.1.10", "site1.cs-mgmt");
+    assertThat(text("[data-direction='site1-to-site2']")).contains("RUNNING", "lag 0 s");
+
+    // the same SSH connector a runbook step uses, against the lab's SSH server for site2.cs-mgmt
+    Map<String, Object> started = sshExec.execute(Map.of(
+        "host", "site2.cs-mgmt", "command", "genesys-app-start", "app", "confserv-master-pair"));
+    assertThat(started).containsEntry("exitCode", 0).containsEntry("changed", true);
+
+    wait.until(ExpectedConditions.textToBe(By.cssSelector(SITE2_MASTER_STATE), "RUNNING"));
+    // check, start, verify: newest first, once the poll after the verify has rendered
+    List<String> expected = List.of(
+        "/opt/dr/bin/genesys-ctl status 'confserv-master-pair'",
+        "/opt/dr/bin/genesys-ctl start 'confserv-master-pair'",
+        "/opt/dr/bin/genesys-ctl status 'confserv-master-pair'");
+    wait.until(page -> site2MgmtCommands().equals(expected));
+    assertThat(browser.executeScript("return window.labDashboardLoadId")).as("no reload").isEqualTo(loadId);
+    assertThat(text("[data-host='site2.cs-mgmt'] .action-counts")).contains("genesys-ctl start confserv-master-pair");
+    assertThat(text("[data-host='site1.cs-mgmt'] [data-component='confserv-master-pair'] .state")).isEqualTo("RUNNING");
+    assertThat(browser.findElement(By.id("connection-lost")).isDisplayed()).isFalse();
+    assertThat(text("#updated")).matches("updated \\d\\d:\\d\\d:\\d\\d");
+
+    Files.createDirectories(SCREENSHOT.getParent());
+    Files.write(SCREENSHOT, browser.getScreenshotAs(OutputType.BYTES));
+    assertThat(Files.size(SCREENSHOT)).isGreaterThan(10_000);
+  }
+
+  @Test
+  void shouldShowConnectionLostWhenPollingFailsAndRecoverWhenItWorksAgain() {
+    Object loadId = browser.executeScript("return window.labDashboardLoadId");
+
+    network(true);
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("connection-lost")));
+    assertThat(text("#connection-lost")).contains("Connection lost", "Retrying every second");
+    assertThat(text("#live")).isEqualTo("connection lost");
+
+    network(false);
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("connection-lost")));
+    assertThat(text("#live")).isEqualTo("live");
+    assertThat(browser.executeScript("return window.labDashboardLoadId")).as("no reload").isEqualTo(loadId);
+  }
+
+  @Test
+  void shouldServeThePageWithScriptsOfItsOwnOriginOnlyWhenAnOperatorOpensIt() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String credentials = Base64.getEncoder().encodeToString("operator:operator".getBytes(StandardCharsets.UTF_8));
+
+    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/lab/"))
+        .header("Authorization", "Basic " + credentials).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> withoutSlash = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/lab"))
+        .header("Authorization", "Basic " + credentials).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+    assertThat(page.headers().firstValue("Content-Security-Policy"))
+        .hasValue(LabDashboardController.CONTENT_SECURITY_POLICY);
+    assertThat(page.body()).contains("<script src=\"dashboard.js\" defer></script>").doesNotContain("http://", "https://");
+    assertThat(withoutSlash.statusCode()).isEqualTo(302);
+    assertThat(withoutSlash.headers().firstValue("Location")).hasValueSatisfying(location -> assertThat(location).endsWith("/lab/"));
+  }
+
+  /** The browser goes offline (every request fails) or back online. */
+  private void network(boolean offline) {
+    browser.executeCdpCommand("Network.emulateNetworkConditions", Map.of(
+        "offline", offline, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+  }
+
+  /** The commands shown for site2.cs-mgmt, read in one go (the page may re-render in between). */
+  @SuppressWarnings("unchecked")
+  private List<String> site2MgmtCommands() {
+    return (List<String>) browser.executeScript("return Array.from(document.querySelectorAll("
+        + "\"[data-host='site2.cs-mgmt'] .commands .command\")).map(e => e.textContent)");
+  }
+
+  private String text(String cssSelector) {
+    return browser.findElement(By.cssSelector(cssSelector)).getText();
+  }
+
+  private static void requireBrowser() {
+    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+      fail("The lab dashboard test drives " + CHROMIUM + " through " + CHROMEDRIVER
+          + ", and at least one of them is missing: install the Debian packages chromium and"
+          + " chromium-driver (apt-get install chromium chromium-driver); .ci/run does so.");
+    }
+  }
+}
