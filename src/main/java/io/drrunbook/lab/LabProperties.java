@@ -23,6 +23,12 @@ public class LabProperties {
   private Map<String, LabDatabase> databases = new LinkedHashMap<>();
   /** Artificial duration of a lab command, by command name (e.g. genesys-ctl: 5s), for rehearsing slow steps. */
   private Map<String, Duration> commandDelays = new LinkedHashMap<>();
+  /**
+   * Bind every simulated SSH host and the lab DNS server to a free port (port 0) instead of the
+   * topology's ports, and write the bound ports back into the topology at start-up; for tests, so that
+   * they run while a person uses the lab on its fixed ports.
+   */
+  private boolean ephemeralPorts = false;
 
   public Path getDir() { return dir; }
   public void setDir(Path dir) { this.dir = dir; }
@@ -32,6 +38,8 @@ public class LabProperties {
   public void setRoles(Map<String, String> roles) { this.roles = roles; }
   public Map<String, Duration> getCommandDelays() { return commandDelays; }
   public void setCommandDelays(Map<String, Duration> commandDelays) { this.commandDelays = commandDelays; }
+  public boolean isEphemeralPorts() { return ephemeralPorts; }
+  public void setEphemeralPorts(boolean ephemeralPorts) { this.ephemeralPorts = ephemeralPorts; }
 
   public Map<String, LabDatabase> getDatabases() { return databases; }
   public void setDatabases(Map<String, LabDatabase> databases) { this.databases = databases; }

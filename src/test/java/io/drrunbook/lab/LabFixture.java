@@ -1,5 +1,6 @@
 package io.drrunbook.lab;
 
+import io.drrunbook.lab.faults.LabFaults;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyProperties;
 import io.drrunbook.topology.TopologyProperties.DnsServer;
@@ -43,6 +44,7 @@ final class LabFixture implements AutoCloseable {
   final LabKeys keys;
   final LabState state;
   final LabShell shell;
+  final LabFaults faults;
   final LabSshHosts hosts;
   final SshClient client;
 
@@ -54,7 +56,8 @@ final class LabFixture implements AutoCloseable {
     this.keys = new LabKeys(lab, topology);
     this.state = new LabState(lab, topology, CLOCK);
     this.shell = new LabShell(state, lab, topology);
-    this.hosts = new LabSshHosts(lab, topology, keys, shell);
+    this.faults = new LabFaults(state::hosts, topology, CLOCK);
+    this.hosts = new LabSshHosts(lab, topology, keys, shell, state, faults);
     hosts.start();
     this.client = SshClient.setUpDefaultClient();
     client.setServerKeyVerifier(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drrunbook.connectors.dns.DnsConnector;
 import io.drrunbook.lab.LabProperties;
+import io.drrunbook.lab.faults.LabFaults;
 import io.drrunbook.security.SecretMasker;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
@@ -17,6 +18,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +136,8 @@ class LabDnsTest {
   private LabDns start() {
     LabDnsProperties settings = new LabDnsProperties();
     settings.getInitial().put("cs-master", "site1.cs-mgmt");
-    LabDns started = new LabDns(lab, settings, topology, secrets);
+    LabDns started = new LabDns(lab, settings, topology, secrets,
+        new LabFaults(List::of, topology, Clock.systemUTC()));
     started.start();
     // the connector reaches the server on its actual port
     topology.dnsServer(LabDns.SERVER).setPort(started.server().port());
