@@ -15,6 +15,7 @@ import io.drrunbook.topology.TopologyProperties.Host;
 import io.drrunbook.topology.TopologyProperties.Site;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -131,6 +132,26 @@ class LabDnsTest {
 
     assertThat(labDns.server().addresses(CS_MASTER))
         .containsExactly(InetAddress.getByName("127.0.1.10"));
+  }
+
+  @Test
+  void shouldBindAFreePortAndWriteItIntoTheTopologyWhenEphemeralPortsAreOn() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      DnsServer config = topology.dnsServer(LabDns.SERVER);
+      config.setPort(taken.getLocalPort());
+      lab.setEphemeralPorts(true);
+      LabDnsProperties settings = new LabDnsProperties();
+      settings.getInitial().put("cs-master", "site1.cs-mgmt");
+      labDns = new LabDns(lab, settings, topology, secrets,
+          new LabFaults(List::of, topology, Clock.systemUTC()));
+
+      labDns.start();
+
+      assertThat(config.getPort()).isNotEqualTo(taken.getLocalPort())
+          .isEqualTo(labDns.server().port());
+      assertThat(new DnsConnector(topology, secrets).resolve(Map.of("record", "cs-master")))
+          .containsEntry("addresses", List.of("127.0.1.10"));
+    }
   }
 
   private LabDns start() {
