@@ -10,13 +10,16 @@ import org.springframework.test.context.ActiveProfiles;
 /**
  * The whole application with the drill lab, shared by every test class that uses this annotation
  * (one Spring context for all of them): engine database in memory, lab state in
- * target/drill-data, reset at start. Tests reset the lab themselves before each drill.
+ * target/drill-data, reset at start, simulated SSH hosts and DNS server on free ports (written into
+ * the topology), so that the tests run while a person uses the lab on its fixed ports. Tests reset
+ * the lab themselves before each drill.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "dr.data-dir=./target/drill-data",
     "dr.lab.reset-on-start=true",
+    "dr.lab.ephemeral-ports=true",
     "spring.datasource.url=jdbc:h2:mem:drill-engine;DB_CLOSE_DELAY=-1",
     "dr.steps.retry-backoff=1s",
     "dr.steps.poll-interval=100ms"})

@@ -1,6 +1,7 @@
 package io.drrunbook.lab;
 
 import io.drrunbook.lab.dns.LabDns;
+import io.drrunbook.lab.faults.LabFaults;
 import java.util.List;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
@@ -8,7 +9,7 @@ import org.springframework.stereotype.Component;
 /**
  * The drill lab as one thing: its whole state (simulated hosts, DNS zone, database access) for the
  * state view and the drill tests, and a reset that puts all of it back to the initial state (Site 1
- * live, Site 2 dormant, replication Site 1 -> Site 2, the master name on Site 1).
+ * live, Site 2 dormant, replication Site 1 -> Site 2, the master name on Site 1, no fault).
  */
 @Component
 @Profile("lab")
@@ -18,15 +19,19 @@ public class Lab {
   private final LabDns dns;
   private final LabDatabases databases;
   private final LabViewBuilder views;
+  private final LabFaults faults;
 
-  public Lab(LabState state, LabDns dns, LabDatabases databases, LabViewBuilder views) {
+  public Lab(LabState state, LabDns dns, LabDatabases databases, LabViewBuilder views, LabFaults faults) {
     this.state = state;
     this.dns = dns;
     this.databases = databases;
     this.views = views;
+    this.faults = faults;
   }
 
+  /** Removes every fault first (hosts and DNS server listen again), then resets the state. */
   public void reset() {
+    faults.clear();
     state.reset();
     dns.reset();
     databases.reset();
@@ -34,10 +39,7 @@ public class Lab {
 
   /** Everything the lab holds, at one moment (the shape of {@code GET /lab/api/state}). */
   public LabView view() {
-    // FAULTS: the one place the active faults enter the view; filled from the faults registry
-    // (io.drrunbook.lab.faults.LabFaults#list()) once it exists, until then none
-    List<?> faults = List.of();
-    return views.build(state, dns.aRecords(), databases.accessStates(), faults);
+    return views.build(state, dns.aRecords(), databases.accessStates(), faults.list());
   }
 
   public LabState state() {
@@ -50,5 +52,9 @@ public class Lab {
 
   public LabDatabases databases() {
     return databases;
+  }
+
+  public LabFaults faults() {
+    return faults;
   }
 }

@@ -17,11 +17,6 @@ public class LabProperties {
   private Path dir = Path.of("data", "lab");
   /** Put the lab back to its initial state at start-up instead of resuming the persisted state. */
   private boolean resetOnStart = false;
-  /**
-   * Bind every lab server (SSH hosts, DNS, HTTP endpoints) to a free port and write the port into
-   * the topology, so that several labs (a rehearsal and a test run) share one machine.
-   */
-  private boolean ephemeralPorts = false;
   /** Role each simulated host plays (a role a lab model defines, e.g. genesys-mgmt), by logical host name. */
   private Map<String, String> roles = new LinkedHashMap<>();
   /** Simulated target databases by logical name: the schema account and its initial access state. */
@@ -30,17 +25,23 @@ public class LabProperties {
   private java.util.List<String> models = new java.util.ArrayList<>(java.util.List.of("classpath:lab/models/*.yaml"));
   /** Artificial duration of a lab command, by command name (e.g. genesys-ctl: 5s), for rehearsing slow steps. */
   private Map<String, Duration> commandDelays = new LinkedHashMap<>();
+  /**
+   * Bind every simulated SSH host, HTTP endpoint and the lab DNS server to a free port (port 0)
+   * instead of the topology's ports, and write the bound ports back into the topology at start-up;
+   * for tests, so that they run while a person uses the lab on its fixed ports.
+   */
+  private boolean ephemeralPorts = false;
 
   public Path getDir() { return dir; }
   public void setDir(Path dir) { this.dir = dir; }
   public boolean isResetOnStart() { return resetOnStart; }
   public void setResetOnStart(boolean resetOnStart) { this.resetOnStart = resetOnStart; }
-  public boolean isEphemeralPorts() { return ephemeralPorts; }
-  public void setEphemeralPorts(boolean ephemeralPorts) { this.ephemeralPorts = ephemeralPorts; }
   public Map<String, String> getRoles() { return roles; }
   public void setRoles(Map<String, String> roles) { this.roles = roles; }
   public Map<String, Duration> getCommandDelays() { return commandDelays; }
   public void setCommandDelays(Map<String, Duration> commandDelays) { this.commandDelays = commandDelays; }
+  public boolean isEphemeralPorts() { return ephemeralPorts; }
+  public void setEphemeralPorts(boolean ephemeralPorts) { this.ephemeralPorts = ephemeralPorts; }
 
   public java.util.List<String> getModels() { return models; }
   public void setModels(java.util.List<String> models) { this.models = models; }

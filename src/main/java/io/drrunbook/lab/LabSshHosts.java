@@ -1,5 +1,8 @@
 package io.drrunbook.lab;
 
+import io.drrunbook.lab.faults.Fault;
+import io.drrunbook.lab.faults.FaultType;
+import io.drrunbook.lab.faults.LabFaults;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyProperties.Host;
 import java.io.IOException;
@@ -7,16 +10,19 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
@@ -37,7 +43,17 @@ import org.springframework.stereotype.Component;
  * password, no shell, no SFTP, no forwarding: exec commands only, run by {@link LabShell}.
  *
  * <p>Starts in phase -100, before the step worker, and writes known_hosts once every host listens.
- * A configured port 0 binds a free port (tests); {@link #endpoint(String)} tells which.
+ * A configured port 0 binds a free port; with {@code dr.lab.ephemeral-ports} every host does, and
+ * the bound port is written into the topology ({@code ssh.port}) before known_hosts is written.
+ * {@link #endpoint(String)} tells where a host listens.
+ *
+ * <p>Faults ({@link LabFaults}): {@code unreachable} stops the host's server (connection refused)
+ * and {@code host-key-changed} restarts it with a freshly generated host key (known_hosts is not
+ * touched); when the fault goes, the host listens again on the same port with its own key.
+ * {@code command-fails} answers matching commands with the fault's exit code and output (recorded in
+ * the command log, the lab shell never sees them), {@code command-hangs} answers them only when the
+ * fault goes (then runs them) or the client closes the channel, {@code slow} runs them after the
+ * fault's delay.
  */
 @Component
 @Profile("lab")
@@ -51,16 +67,28 @@ public class LabSshHosts implements SmartLifecycle {
   private final Topology topology;
   private final LabKeys keys;
   private final LabShell shell;
+  private final LabState state;
+  private final LabFaults faults;
+  /** The servers that listen now, by host. */
   private final Map<String, SshServer> servers = new LinkedHashMap<>();
+  /** Where each host listens, kept while a fault stops it so that it comes back on the same port. */
   private final Map<String, InetSocketAddress> endpoints = new LinkedHashMap<>();
+  /** What each host's server does now (normal, stopped, other host key). */
+  private final Map<String, Mode> modes = new LinkedHashMap<>();
   private ExecutorService executor;
   private volatile boolean running;
 
-  public LabSshHosts(LabProperties properties, Topology topology, LabKeys keys, LabShell shell) {
+  private enum Mode { NORMAL, STOPPED, OTHER_HOST_KEY }
+
+  public LabSshHosts(LabProperties properties, Topology topology, LabKeys keys, LabShell shell,
+      LabState state, LabFaults faults) {
     this.properties = properties;
     this.topology = topology;
     this.keys = keys;
     this.shell = shell;
+    this.state = state;
+    this.faults = faults;
+    faults.addListener(this::applyFaults);
   }
 
   @Override
@@ -71,8 +99,15 @@ public class LabSshHosts implements SmartLifecycle {
     executor = Executors.newCachedThreadPool(threadFactory());
     try {
       for (String host : properties.getRoles().keySet()) {
-        if (!shell.isEndpoint(host)) {
-          startHost(host);
+        if (state.isEndpoint(host)) {
+          continue;
+        }
+        Host topologyHost = topology.host(host);
+        int port = properties.isEphemeralPorts() ? 0 : topologyHost.getSsh().getPort();
+        startHost(host, port, keys.hostKeyProvider(host));
+        modes.put(host, Mode.NORMAL);
+        if (properties.isEphemeralPorts()) {
+          topologyHost.getSsh().setPort(endpoints.get(host).getPort());
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -82,9 +117,68 @@ public class LabSshHosts implements SmartLifecycle {
     keys.writeKnownHosts(endpoints);
     running = true;
     log.info("Lab SSH hosts listening: {}", endpoints);
+    applyFaults(faults.list());
   }
 
-  private void startHost(String host) throws IOException {
+  /**
+   * Puts every host's server in the state the faults ask for: stopped while the host is
+   * unreachable, with another host key while its key "changed", else normal; a server that changes
+   * state is stopped (its sessions end) and started again on the same port.
+   */
+  private synchronized void applyFaults(List<Fault> current) {
+    if (!running) {
+      return;
+    }
+    for (String host : List.copyOf(modes.keySet())) {
+      Mode wanted = has(current, FaultType.UNREACHABLE, host) ? Mode.STOPPED
+          : has(current, FaultType.HOST_KEY_CHANGED, host) ? Mode.OTHER_HOST_KEY : Mode.NORMAL;
+      if (modes.get(host) == wanted) {
+        continue;
+      }
+      stopHost(host);
+      modes.put(host, Mode.STOPPED);
+      if (wanted == Mode.STOPPED) {
+        log.info("Lab SSH host {} stopped (fault: unreachable)", host);
+        continue;
+      }
+      int port = endpoints.get(host).getPort();
+      try {
+        startHost(host, port, wanted == Mode.NORMAL ? keys.hostKeyProvider(host) : otherHostKey());
+      } catch (IOException | RuntimeException e) {
+        log.error("Lab SSH host {} cannot listen again on port {}: {}", host, port, e.getMessage());
+        continue;
+      }
+      modes.put(host, wanted);
+      log.info("Lab SSH host {} listening on port {}{}", host, port,
+          wanted == Mode.OTHER_HOST_KEY ? " with a new host key (fault: host-key-changed)" : "");
+    }
+  }
+
+  private static boolean has(List<Fault> current, FaultType type, String host) {
+    return current.stream().anyMatch(f -> f.type() == type && host.equals(f.target()));
+  }
+
+  /** A freshly generated host key of the same type as the lab's (EC P-256), never written anywhere. */
+  private static KeyPairProvider otherHostKey() {
+    try {
+      return KeyPairProvider.wrap(KeyUtils.generateKeyPair(KeyPairProvider.ECDSA_SHA2_NISTP256, 256));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot generate a host key: " + e.getMessage(), e);
+    }
+  }
+
+  private void stopHost(String host) {
+    SshServer server = servers.remove(host);
+    if (server != null) {
+      try {
+        server.stop(true);
+      } catch (IOException e) {
+        log.warn("Lab SSH host {} did not stop cleanly: {}", host, e.getMessage());
+      }
+    }
+  }
+
+  private void startHost(String host, int port, KeyPairProvider hostKey) throws IOException {
     Host topologyHost = topology.host(host);
     String bindAddress = topologyHost.getSsh().getHost() != null
         ? topologyHost.getSsh().getHost() : topologyHost.getAddress();
@@ -93,8 +187,8 @@ public class LabSshHosts implements SmartLifecycle {
 
     SshServer server = SshServer.setUpDefaultServer();
     server.setHost(bindAddress);
-    server.setPort(topologyHost.getSsh().getPort());
-    server.setKeyPairProvider(keys.hostKeyProvider(host));
+    server.setPort(port);
+    server.setKeyPairProvider(hostKey);
     server.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
     server.setPublickeyAuthenticator((username, key, session) ->
         user != null && user.equals(username) && KeyUtils.compareKeys(clientKey, key));
@@ -128,6 +222,7 @@ public class LabSshHosts implements SmartLifecycle {
     });
     servers.clear();
     endpoints.clear();
+    modes.clear();
     if (executor != null) {
       executor.shutdownNow();
       executor = null;
@@ -144,7 +239,7 @@ public class LabSshHosts implements SmartLifecycle {
     return PHASE;
   }
 
-  /** Where a simulated host listens (its bound port, also when configured with port 0). */
+  /** Where a simulated host listens (its bound port, also when configured with port 0), or would. */
   public synchronized InetSocketAddress endpoint(String host) {
     InetSocketAddress endpoint = endpoints.get(host);
     if (endpoint == null) {
@@ -211,9 +306,16 @@ public class LabSshHosts implements SmartLifecycle {
     }
 
     private void run() {
+      LabShell.Result injected;
+      try {
+        injected = injectedResult();
+      } catch (InterruptedException e) {
+        log.debug("Lab SSH host {}: [{}] ended while held by a fault", host, commandLine);
+        return;
+      }
       int exitCode;
       try {
-        LabShell.Result result = shell.execute(host, commandLine);
+        LabShell.Result result = injected != null ? injected : shell.execute(host, commandLine);
         exitCode = result.exitCode();
         write(out, result.stdout());
         write(err, result.stderr());
@@ -230,6 +332,43 @@ public class LabSshHosts implements SmartLifecycle {
         }
       }
       exitCallback.onExit(exitCode);
+    }
+
+    /**
+     * Acts out the command fault on this command, if any: the result of a failing command, or
+     * {@code null} when the command is to run (no fault, or a hanging or slow one let it go).
+     *
+     * @throws InterruptedException the channel closed while the command was held
+     */
+    private LabShell.Result injectedResult() throws InterruptedException {
+      Optional<Fault> fault = faults.commandFault(host, commandLine);
+      if (fault.isEmpty()) {
+        return null;
+      }
+      Fault f = fault.get();
+      switch (f.type()) {
+        case COMMAND_FAILS -> {
+          log.info("Lab SSH host {}: [{}] fails with exit {} (fault {})", host, commandLine,
+              f.exitCode(), f.id());
+          state.recordCommand(host, commandLine, f.exitCode(), null);
+          return new LabShell.Result(f.exitCode(), nullToEmpty(f.stdout()), nullToEmpty(f.stderr()));
+        }
+        case COMMAND_HANGS -> {
+          log.info("Lab SSH host {}: [{}] hangs (fault {})", host, commandLine, f.id());
+          faults.awaitGone(f.id(), null);
+        }
+        case SLOW -> {
+          log.info("Lab SSH host {}: [{}] delayed by {} (fault {})", host, commandLine, f.delay(),
+              f.id());
+          faults.awaitGone(f.id(), f.delay());
+        }
+        default -> throw new IllegalStateException("not a command fault: " + f.type());
+      }
+      return null;
+    }
+
+    private static String nullToEmpty(String text) {
+      return text == null ? "" : text;
     }
 
     private static void write(OutputStream stream, String text) throws IOException {

@@ -20,7 +20,8 @@ import java.util.List;
 /**
  * The application started as a separate JVM on the test class path, so a test can kill it the hard
  * way (SIGKILL) and start it again on the same data folder; driven over its HTTP API with the lab
- * users.
+ * users. Its lab binds free ports ({@code dr.lab.ephemeral-ports}), so it never collides with a lab
+ * a person runs.
  */
 public final class AppProcess implements AutoCloseable {
 
@@ -41,6 +42,9 @@ public final class AppProcess implements AutoCloseable {
         "io.drrunbook.DrRunbookApplication",
         "--spring.profiles.active=lab",
         "--server.port=" + port,
+        // the simulated SSH hosts and DNS server on free ports: the test runs while a person uses
+        // the lab on its fixed ports (the application finds them in its topology)
+        "--dr.lab.ephemeral-ports=true",
         "--dr.data-dir=" + dataDir.toAbsolutePath()));
     command.addAll(List.of(extraArgs));
     Process process = new ProcessBuilder(command)

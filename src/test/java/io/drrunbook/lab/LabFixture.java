@@ -1,6 +1,7 @@
 package io.drrunbook.lab;
 
 import io.drrunbook.lab.model.LabModels;
+import io.drrunbook.lab.faults.LabFaults;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyProperties;
 import io.drrunbook.topology.TopologyProperties.DnsServer;
@@ -47,6 +48,7 @@ final class LabFixture implements AutoCloseable {
   final LabKeys keys;
   final LabState state;
   final LabShell shell;
+  final LabFaults faults;
   final LabSshHosts hosts;
   final SshClient client;
 
@@ -58,7 +60,8 @@ final class LabFixture implements AutoCloseable {
     this.keys = new LabKeys(lab, topology);
     this.state = new LabState(lab, topology, MODELS, CLOCK);
     this.shell = new LabShell(state, lab);
-    this.hosts = new LabSshHosts(lab, topology, keys, shell);
+    this.faults = new LabFaults(state::hosts, topology, CLOCK);
+    this.hosts = new LabSshHosts(lab, topology, keys, shell, state, faults);
     hosts.start();
     this.client = SshClient.setUpDefaultClient();
     client.setServerKeyVerifier(

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.http.HttpRequestConnector;
+import io.drrunbook.lab.faults.Fault;
+import io.drrunbook.lab.faults.FaultRequest;
+import io.drrunbook.lab.faults.LabFaultEffects;
+import io.drrunbook.lab.faults.LabFaults;
 import io.drrunbook.lab.model.LabModels;
 import io.drrunbook.security.SecretMasker;
 import io.drrunbook.topology.SecretResolver;
@@ -18,11 +22,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Lab HTTP endpoints answering a model's API calls, reached through the real http-request connector
  * (JDK HTTP client): REST reads and writes change the lab state, SOAP answers, the generated
- * Authorization secret is required, and HTTP faults (5xx, SOAP Fault, slow, unreachable) reach the
- * connector as the failures it reports.
+ * Authorization secret is required, and faults injected through the lab's fault registry (http-error,
+ * soap-fault, slow, unreachable) reach the connector as the failures it reports.
  */
 class LabHttpEndpointsTest {
 
@@ -45,7 +46,7 @@ class LabHttpEndpointsTest {
   private LabHttpEndpoints endpoints;
   private HttpRequestConnector connector;
   private TopologyProperties topology;
-  private final Map<String, LabHttpEndpoints.HttpFault> faults = new HashMap<>();
+  private LabFaults faults;
 
   @BeforeEach
   void startEndpoint() {
@@ -68,17 +69,8 @@ class LabHttpEndpointsTest {
     SecretResolver secrets = new SecretResolver(new SecretMasker());
     state = new LabState(lab, resolved, models, LabFixture.CLOCK);
     endpoints = new LabHttpEndpoints(lab, resolved, state, secrets);
-    endpoints.setFaults(new LabHttpEndpoints.Faults() {
-      @Override
-      public Optional<LabHttpEndpoints.HttpFault> forRequest(String endpoint, String method, String path, String soapAction) {
-        return Optional.ofNullable(faults.get(endpoint));
-      }
-
-      @Override
-      public boolean unreachable(String endpoint) {
-        return false;
-      }
-    });
+    faults = new LabFaults(state::hosts, resolved, LabFixture.CLOCK);
+    new LabFaultEffects(faults, state, endpoints);
     endpoints.start();
     connector = new HttpRequestConnector(resolved, secrets);
   }
@@ -133,17 +125,28 @@ class LabHttpEndpointsTest {
   }
 
   @Test
-  void shouldFailTechnicallyWhenEndpointAnswers5xx() {
-    faults.put(API, new LabHttpEndpoints.HttpFault(503, null, null));
+  void shouldFailTechnicallyWhenEndpointAnswers5xx() throws Exception {
+    faults.add(new FaultRequest("http-error", API, null, null, null, null, null, 503, null));
 
     assertThatThrownBy(() -> connector.call(Map.of("endpoint", API, "path", "/widgets/widget")))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("HTTP 503");
+    faults.clear();
+    assertThat(connector.call(Map.of("endpoint", API, "path", "/widgets/widget"))).containsEntry("status", 200);
+  }
+
+  @Test
+  void shouldReportForcedLagWhenReplicationLagFaultIsSet() {
+    faults.add(new FaultRequest("replication-lag", "site1-to-site2", null, null, null, null, 120L, null, null));
+
+    assertThat(new io.drrunbook.lab.model.LabScope(state, API, Map.of()).lag("site1-to-site2")).isEqualTo(120);
+    faults.clear();
+    assertThat(state.lagOverride("site1-to-site2")).isEmpty();
   }
 
   @Test
   void shouldReportFaultStringWhenSoapFaultIsInjected() {
-    faults.put(API, new LabHttpEndpoints.HttpFault(500, "Server busy <retry later>", null));
+    faults.add(new FaultRequest("soap-fault", API, null, "Server busy <retry later>", null, null, null, null, null));
 
     assertThatThrownBy(() -> connector.call(Map.of("endpoint", API, "path", "/soap",
         "soapAction", "urn:demo#GetStatus", "body", "<x/>")))
@@ -153,7 +156,7 @@ class LabHttpEndpointsTest {
 
   @Test
   void shouldHitTimeLimitWhenEndpointIsSlow() {
-    faults.put(API, new LabHttpEndpoints.HttpFault(0, null, Duration.ofSeconds(3)));
+    faults.add(new FaultRequest("slow", API, null, null, null, "PT3S", null, null, null));
 
     assertThatThrownBy(() -> connector.call(Map.of("endpoint", API, "path", "/widgets/widget", "timeoutSeconds", 1)))
         .isInstanceOf(IOException.class)
@@ -162,13 +165,13 @@ class LabHttpEndpointsTest {
 
   @Test
   void shouldRefuseConnectionWhenEndpointIsUnreachableAndAnswerAgainAfter() throws Exception {
-    endpoints.setReachable(API, false);
+    Fault down = faults.add(FaultRequest.of("unreachable", API));
 
     assertThatThrownBy(() -> connector.call(Map.of("endpoint", API, "path", "/widgets/widget")))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("connection refused");
 
-    endpoints.setReachable(API, true);
+    faults.remove(down.id());
     assertThat(connector.call(Map.of("endpoint", API, "path", "/widgets/widget"))).containsEntry("status", 200);
   }
 }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -46,6 +49,24 @@ class LabSshHostsTest {
   void stopLab() throws Exception {
     lab.close();
     dns.close();
+  }
+
+  @Test
+  void shouldBindFreePortsAndWriteThemIntoTheTopologyWhenEphemeralPortsAreOn() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      lab.hosts.stop();
+      lab.state.hosts().forEach(host -> lab.topology.host(host).getSsh().setPort(taken.getLocalPort()));
+      lab.lab.setEphemeralPorts(true);
+
+      lab.hosts.start();
+
+      for (String host : lab.state.hosts()) {
+        int port = lab.topology.host(host).getSsh().getPort();
+        assertThat(port).as(host).isNotEqualTo(taken.getLocalPort()).isEqualTo(lab.hosts.port(host));
+        assertThat(Files.readString(lab.keys.knownHostsFile())).contains("[127.0.0.1]:" + port + " ");
+      }
+      assertThat(lab.exec(MGMT1, GENESYS_CTL + " status scs-master").exitCode()).isZero();
+    }
   }
 
   @Test

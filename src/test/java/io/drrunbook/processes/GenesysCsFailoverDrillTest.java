@@ -7,6 +7,7 @@ import io.drrunbook.DrillContext;
 import io.drrunbook.engine.StepJournal;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabState;
+import io.drrunbook.lab.dns.LabDns;
 import io.drrunbook.security.DrGroups;
 import io.drrunbook.topology.Topology;
 import java.net.InetAddress;
@@ -155,7 +156,8 @@ class GenesysCsFailoverDrillTest {
   /** Asks the lab DNS server over the network, as dig would. */
   private String masterAddressFromLabDns() throws Exception {
     SimpleResolver resolver = new SimpleResolver(InetAddress.getLoopbackAddress());
-    resolver.setPort(8053);
+    // the lab DNS server listens on a free port, written into the topology at start-up
+    resolver.setPort(topology.dnsServer(LabDns.SERVER).getPort());
     Message answer = resolver.send(Message.newQuery(
         Record.newRecord(Name.fromString("cs-master.genesys.lab."), Type.A, DClass.IN)));
     assertThat(answer.getRcode()).isEqualTo(Rcode.NOERROR);

@@ -2,6 +2,9 @@ package io.drrunbook.lab.dns;
 
 import io.drrunbook.connectors.dns.TsigKeys;
 import io.drrunbook.lab.LabProperties;
+import io.drrunbook.lab.faults.Fault;
+import io.drrunbook.lab.faults.FaultType;
+import io.drrunbook.lab.faults.LabFaults;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyException;
@@ -46,6 +49,12 @@ import org.xbill.DNS.Type;
  * {@code <lab dir>/dns-zone.txt} (unless {@code dr.lab.reset-on-start}) or seeds each record with the
  * address of its host in {@code dr.lab.dns.initial}, and writes the zone back to that file after
  * every change. Starts in phase 0, before the step worker; stops on shutdown.
+ *
+ * <p>With {@code dr.lab.ephemeral-ports} it binds a free port and writes it into the topology's
+ * {@code dns-servers.lab-dns.port} before anything queries it. It follows the lab's faults on
+ * {@code lab-dns}: {@code unreachable} closes the server (the zone is kept) and reopens it on the same
+ * port when the fault goes; {@code dns-refuse-updates} and {@code dns-servfail} turn on the server's
+ * switches while they last.
  */
 @Component
 @Profile("lab")
@@ -62,15 +71,18 @@ public class LabDns implements SmartLifecycle {
   private final LabDnsProperties settings;
   private final Topology topology;
   private final SecretResolver secrets;
+  private final LabFaults faults;
 
   private volatile LabDnsServer server;
 
   public LabDns(LabProperties lab, LabDnsProperties settings, Topology topology,
-      SecretResolver secrets) {
+      SecretResolver secrets, LabFaults faults) {
     this.lab = lab;
     this.settings = settings;
     this.topology = topology;
     this.secrets = secrets;
+    this.faults = faults;
+    faults.addListener(this::applyFaults);
   }
 
   /** The running server, for the lab state view and drills (fault switches). */
@@ -97,6 +109,33 @@ public class LabDns implements SmartLifecycle {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the lab DNS server: " + e.getMessage(), e);
     }
+    applyFaults(faults.list());
+  }
+
+  /** Puts the server in the state the faults on {@value #SERVER} ask for. */
+  private synchronized void applyFaults(List<Fault> current) {
+    LabDnsServer running = server;
+    if (running == null) {
+      return;
+    }
+    running.setRefuseUpdates(has(current, FaultType.DNS_REFUSE_UPDATES));
+    running.setServfail(has(current, FaultType.DNS_SERVFAIL));
+    boolean unreachable = has(current, FaultType.UNREACHABLE);
+    if (unreachable && running.isRunning()) {
+      running.close();
+      log.info("Lab DNS server closed (fault: unreachable)");
+    } else if (!unreachable && !running.isRunning()) {
+      try {
+        running.start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot reopen the lab DNS server on port "
+            + running.port() + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static boolean has(List<Fault> current, FaultType type) {
+    return current.stream().anyMatch(f -> f.type() == type && SERVER.equals(f.target()));
   }
 
   @Override
@@ -131,7 +170,7 @@ public class LabDns implements SmartLifecycle {
         secrets.resolve(config.getTsigSecret()));
 
     LabDnsServer started = new LabDnsServer(InetAddress.getByName(config.getAddress()),
-        config.getPort(), zone, key);
+        lab.isEphemeralPorts() ? 0 : config.getPort(), zone, key);
     Path zoneFile = zoneFile();
     boolean restored = false;
     if (!lab.isResetOnStart() && Files.isRegularFile(zoneFile)) {
@@ -142,6 +181,10 @@ public class LabDns implements SmartLifecycle {
     started.setChangeListener(snapshot -> persist(zone, snapshot));
     persist(zone, started.records());
     started.start();
+    if (lab.isEphemeralPorts()) {
+      config.setPort(started.port());
+      log.info("Lab DNS server {} on ephemeral port {}", SERVER, started.port());
+    }
     return started;
   }
 
@@ -264,9 +307,13 @@ public class LabDns implements SmartLifecycle {
     }
   }
 
-  /** Puts every record of the lab zone back to its initial address (dr.lab.dns.initial). */
+  /**
+   * Puts every record of the lab zone back to its initial address (dr.lab.dns.initial) and the
+   * server's switches to what the current faults ask for (none after {@code Lab.reset()}).
+   */
   public synchronized void reset() {
     seedMissing(server(), recordsOf(SERVER), false);
+    applyFaults(faults.list());
   }
 
   /** For the lab state view: the zone's A records as name -> addresses. */

@@ -100,6 +100,8 @@ public class LabDnsServer implements Closeable {
   private volatile boolean servfail;
   private volatile boolean running;
 
+  /** The port of the last successful bind, 0 before the first; guarded by {@code this}. */
+  private int boundPort;
   private DatagramSocket udpSocket;
   private ServerSocket tcpSocket;
   private ExecutorService executor;
@@ -127,17 +129,22 @@ public class LabDnsServer implements Closeable {
 
   // ---------------------------------------------------------------- life cycle
 
-  /** Binds UDP, then TCP on the same port (retrying with another free port if port 0 was asked). */
+  /**
+   * Binds UDP, then TCP on the same port (retrying with another free port if port 0 was asked).
+   * Started again after {@link #close()}, it binds the port it had before (the zone is kept): the
+   * drill lab closes and reopens its DNS server for the "unreachable" fault.
+   */
   public synchronized void start() throws IOException {
     if (running) {
       return;
     }
+    int port = boundPort != 0 ? boundPort : requestedPort;
     IOException lastFailure = null;
-    int attempts = requestedPort == 0 ? BIND_ATTEMPTS : 1;
+    int attempts = port == 0 ? BIND_ATTEMPTS : 1;
     for (int attempt = 0; attempt < attempts && udpSocket == null; attempt++) {
       DatagramSocket udp = new DatagramSocket(null);
       try {
-        udp.bind(new InetSocketAddress(bindAddress, requestedPort));
+        udp.bind(new InetSocketAddress(bindAddress, port));
         ServerSocket tcp = new ServerSocket();
         try {
           tcp.setReuseAddress(true);
@@ -158,8 +165,9 @@ public class LabDnsServer implements Closeable {
     }
     if (udpSocket == null) {
       throw new BindException("cannot bind DNS server for " + zone + " to " + bindAddress
-          + ":" + requestedPort + ": " + (lastFailure == null ? "" : lastFailure.getMessage()));
+          + ":" + port + ": " + (lastFailure == null ? "" : lastFailure.getMessage()));
     }
+    boundPort = udpSocket.getLocalPort();
     running = true;
     AtomicInteger threads = new AtomicInteger();
     executor = Executors.newCachedThreadPool(task -> {
@@ -173,9 +181,9 @@ public class LabDnsServer implements Closeable {
         zone, bindAddress.getHostAddress(), port());
   }
 
-  /** The port the server listens on (the actual one when started with port 0). */
+  /** The port the server listens (or listened) on: the actual one when started with port 0. */
   public synchronized int port() {
-    return udpSocket != null ? udpSocket.getLocalPort() : requestedPort;
+    return boundPort != 0 ? boundPort : requestedPort;
   }
 
   public InetAddress bindAddress() {

@@ -1,12 +1,14 @@
 package io.drrunbook.lab.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -74,6 +76,20 @@ class LabDnsServerTest {
           assertThat(a.getTTL()).isEqualTo(60);
         });
     assertThat(server.port()).isPositive();
+  }
+
+  @Test
+  void shouldListenOnTheSamePortWithTheSameZoneWhenStartedAgainAfterClose() throws IOException {
+    int port = server.port();
+    server.close();
+
+    assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
+        .isInstanceOf(IOException.class);
+    server.start();
+
+    assertThat(server.port()).isEqualTo(port);
+    assertThat(query(CS_MASTER, Type.A, true).getSection(Section.ANSWER)).singleElement()
+        .isInstanceOfSatisfying(ARecord.class, a -> assertThat(a.getAddress()).isEqualTo(SITE1));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drrunbook.connectors.dns.DnsConnector;
 import io.drrunbook.lab.LabProperties;
+import io.drrunbook.lab.faults.LabFaults;
 import io.drrunbook.security.SecretMasker;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
@@ -14,9 +15,11 @@ import io.drrunbook.topology.TopologyProperties.Host;
 import io.drrunbook.topology.TopologyProperties.Site;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -131,10 +134,31 @@ class LabDnsTest {
         .containsExactly(InetAddress.getByName("127.0.1.10"));
   }
 
+  @Test
+  void shouldBindAFreePortAndWriteItIntoTheTopologyWhenEphemeralPortsAreOn() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      DnsServer config = topology.dnsServer(LabDns.SERVER);
+      config.setPort(taken.getLocalPort());
+      lab.setEphemeralPorts(true);
+      LabDnsProperties settings = new LabDnsProperties();
+      settings.getInitial().put("cs-master", "site1.cs-mgmt");
+      labDns = new LabDns(lab, settings, topology, secrets,
+          new LabFaults(List::of, topology, Clock.systemUTC()));
+
+      labDns.start();
+
+      assertThat(config.getPort()).isNotEqualTo(taken.getLocalPort())
+          .isEqualTo(labDns.server().port());
+      assertThat(new DnsConnector(topology, secrets).resolve(Map.of("record", "cs-master")))
+          .containsEntry("addresses", List.of("127.0.1.10"));
+    }
+  }
+
   private LabDns start() {
     LabDnsProperties settings = new LabDnsProperties();
     settings.getInitial().put("cs-master", "site1.cs-mgmt");
-    LabDns started = new LabDns(lab, settings, topology, secrets);
+    LabDns started = new LabDns(lab, settings, topology, secrets,
+        new LabFaults(List::of, topology, Clock.systemUTC()));
     started.start();
     // the connector reaches the server on its actual port
     topology.dnsServer(LabDns.SERVER).setPort(started.server().port());
