@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -42,7 +43,8 @@ import org.springframework.stereotype.Component;
  * Authorization header. Every call is recorded in the endpoint's command log as
  * {@code METHOD /path} (SOAP: {@code POST /path SOAPAction}) with the HTTP status as its code.
  *
- * <p>Faults ({@link Faults}): an error status, a SOAP fault, a delay, or the port closed.
+ * <p>Faults: per request ({@link Faults}) an error status, a SOAP fault or a delay;
+ * {@link #setReachable} closes or reopens the port.
  */
 @Component
 @Profile("lab")
@@ -51,11 +53,9 @@ public class LabHttpEndpoints implements SmartLifecycle {
   /** What a fault asks of one request, if anything. */
   public record HttpFault(int status, String soapFault, Duration delay) {}
 
-  /** The faults the endpoints consult (the lab's fault registry; none by default). */
+  /** The faults the endpoints consult per request (the lab's fault registry; none by default). */
   public interface Faults {
     Optional<HttpFault> forRequest(String endpoint, String method, String path, String soapAction);
-
-    boolean unreachable(String endpoint);
   }
 
   static final int MAX_BODY = 1 << 20;
@@ -69,17 +69,7 @@ public class LabHttpEndpoints implements SmartLifecycle {
   private final LabSteps steps;
   private final Map<String, HttpServer> servers = new LinkedHashMap<>();
   private final Map<String, Integer> ports = new LinkedHashMap<>();
-  private volatile Faults faults = new Faults() {
-    @Override
-    public Optional<HttpFault> forRequest(String endpoint, String method, String path, String soapAction) {
-      return Optional.empty();
-    }
-
-    @Override
-    public boolean unreachable(String endpoint) {
-      return false;
-    }
-  };
+  private volatile Faults faults = (endpoint, method, path, soapAction) -> Optional.empty();
   private ExecutorService executor;
   private volatile boolean running;
 
@@ -128,6 +118,12 @@ public class LabHttpEndpoints implements SmartLifecycle {
     servers.clear();
     if (executor != null) {
       executor.shutdownNow();
+      try {
+        // a request still being answered writes the state: let it end before the lab goes
+        executor.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     running = false;
   }
@@ -207,8 +203,8 @@ public class LabHttpEndpoints implements SmartLifecycle {
         return;
       }
       Optional<HttpFault> fault = faults.forRequest(endpoint, method, path, soapAction);
-      if (fault.isPresent() && fault.get().delay() != null) {
-        sleep(fault.get().delay());
+      if (fault.isPresent() && fault.get().delay() != null && !sleep(fault.get().delay())) {
+        return; // the lab is stopping
       }
       if (fault.isPresent() && fault.get().soapFault() != null) {
         respond(exchange, endpoint, shown, 500, "text/xml; charset=utf-8", soapFault(fault.get().soapFault()), null);
@@ -338,11 +334,14 @@ public class LabHttpEndpoints implements SmartLifecycle {
         + "</soapenv:Envelope>\n";
   }
 
-  private static void sleep(Duration delay) {
+  /** Waits; false if interrupted (the endpoints are stopping). */
+  private static boolean sleep(Duration delay) {
     try {
       Thread.sleep(delay.toMillis());
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
   }
 }

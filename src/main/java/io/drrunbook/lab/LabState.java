@@ -75,11 +75,13 @@ public class LabState implements LabWorld, LabSteps.Effects {
   /** A component's live values and the model element it came from. */
   private static final class Live {
     final LabModel.Component model;
+    final String title;
     String state;
     final Map<String, Object> attributes;
 
-    Live(LabModel.Component model, String state, Map<String, Object> attributes) {
+    Live(LabModel.Component model, String title, String state, Map<String, Object> attributes) {
       this.model = model;
+      this.title = title;
       this.state = state;
       this.attributes = attributes;
     }
@@ -301,7 +303,7 @@ public class LabState implements LabWorld, LabSteps.Effects {
           scope = scope.with(derived.getKey(), value);
         }
       }
-      return new ComponentView(component, live.model.title(), live.model.kind(), state,
+      return new ComponentView(component, live.title, live.model.kind(), state,
           Collections.unmodifiableMap(attributes));
     } finally {
       depth[0]--;
@@ -396,7 +398,8 @@ public class LabState implements LabWorld, LabSteps.Effects {
     Object state = model.state() == null ? null : expressions.value(model.state(), scope);
     Map<String, Object> attributes = new LinkedHashMap<>();
     model.attributes().forEach((name, template) -> attributes.put(name, plain(expressions.value(template, scope))));
-    return new Live(model, state == null ? null : String.valueOf(state), attributes);
+    String title = model.title() == null ? null : expressions.text(model.title(), scope);
+    return new Live(model, title, state == null ? null : String.valueOf(state), attributes);
   }
 
   /** Keeps attribute values JSON-plain: lists of values, text, numbers, booleans. */

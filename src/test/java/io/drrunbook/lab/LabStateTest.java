@@ -38,6 +38,7 @@ class LabStateTest {
     LabState.ComponentView replication = state.component("site2.ogg", "site1-to-site2");
     assertThat(replication.state()).isEqualTo("RUNNING");
     assertThat(replication.kind()).isEqualTo("replication");
+    assertThat(replication.title()).isEqualTo("Replication site1 -> site2");
     assertThat(replication.attributes())
         .containsEntry("from", "site1").containsEntry("to", "site2")
         .containsEntry("replicats", List.of("RCFG12", "RLOG12"))

@@ -5,7 +5,6 @@ import io.drrunbook.lab.LabState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.Optional;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
@@ -21,18 +20,8 @@ public class LabFaultEffects {
 
   public LabFaultEffects(LabFaults faults, LabState state, LabHttpEndpoints endpoints) {
     state.setLagOverrides(faults::replicationLag);
-    endpoints.setFaults(new LabHttpEndpoints.Faults() {
-      @Override
-      public Optional<LabHttpEndpoints.HttpFault> forRequest(String endpoint, String method, String path,
-          String soapAction) {
-        return faults.httpFault(endpoint, method, path, soapAction).map(LabFaultEffects::httpFault);
-      }
-
-      @Override
-      public boolean unreachable(String endpoint) {
-        return faults.unreachable(endpoint);
-      }
-    });
+    endpoints.setFaults((endpoint, method, path, soapAction) ->
+        faults.httpFault(endpoint, method, path, soapAction).map(LabFaultEffects::httpFault));
     faults.addListener(active -> reachability(active, faults, endpoints));
   }
 

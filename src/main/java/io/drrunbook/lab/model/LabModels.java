@@ -107,7 +107,7 @@ public final class LabModels {
         if ((component.each() == null) != (component.name() == null)) {
           throw new LabModelException(shown + ": 'each' and 'name' go together");
         }
-        checkTemplates(shown, component.each(), component.name(), component.state());
+        checkTemplates(shown, component.each(), component.name(), component.state(), component.title());
         component.attributes().values().forEach(v -> checkTemplates(shown, v));
         component.derived().values().forEach(v -> checkTemplates(shown, v));
       });
