@@ -1,6 +1,7 @@
 package io.drrunbook.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.drrunbook.DrillContext;
@@ -27,6 +28,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -34,7 +36,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /**
  * The lab dashboard in a real browser (Debian's headless Chromium through its chromedriver, never
  * one downloaded by Selenium Manager): it shows both sites, follows the lab live while it stays
- * open, and says so when it loses the connection. Leaves a screenshot in
+ * open, injects and removes faults from its panel, and says so when it loses the connection. Leaves a screenshot in
  * {@code target/screenshots/lab-dashboard.png}.
  */
 @DrillContext
@@ -86,6 +88,8 @@ class LabDashboardTest {
     if (browser != null) {
       browser.quit();
     }
+    lab.reset(); // no fault left behind for the next test class
+
   }
 
   @Test
@@ -120,6 +124,42 @@ class LabDashboardTest {
     Files.createDirectories(SCREENSHOT.getParent());
     Files.write(SCREENSHOT, browser.getScreenshotAs(OutputType.BYTES));
     assertThat(Files.size(SCREENSHOT)).isGreaterThan(10_000);
+  }
+
+  @Test
+  void shouldInjectShowAndRemoveFaultWhenOperatorUsesTheFaultPanel() {
+    Select type = new Select(browser.findElement(By.id("fault-type")));
+    type.selectByValue("command-fails");
+    browser.findElement(By.id("fault-target")).sendKeys("site2.cs-mgmt");
+    browser.findElement(By.name("exitCode")).sendKeys("3");
+    browser.findElement(By.name("stderr")).sendKeys("license server not reachable");
+    browser.findElement(By.id("fault-add")).click();
+
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-host='site2.cs-mgmt'].host-fault")));
+    assertThat(lab.faults().list()).singleElement().satisfies(fault -> {
+      assertThat(fault.target()).isEqualTo("site2.cs-mgmt");
+      assertThat(fault.exitCode()).isEqualTo(3);
+    });
+    assertThat(text("#faults")).contains("command-fails", "site2.cs-mgmt");
+    // the fault the page injected reaches the lab host: the SSH connector's start fails with it
+    assertThatThrownBy(() -> sshExec.execute(Map.of(
+        "host", "site2.cs-mgmt", "command", "genesys-app-start", "app", "scs-master")))
+        .hasMessageContaining("license server not reachable");
+
+    browser.findElement(By.cssSelector("#faults [data-fault] button")).click();
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("[data-host='site2.cs-mgmt'].host-fault"), 0));
+    assertThat(lab.faults().list()).isEmpty();
+  }
+
+  @Test
+  void shouldShowTheServersReasonWhenAFaultIsRefused() {
+    new Select(browser.findElement(By.id("fault-type"))).selectByValue("command-fails");
+    browser.findElement(By.id("fault-target")).sendKeys("site2.cs-mgmt");
+    browser.findElement(By.id("fault-add")).click();
+
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("request-problem")));
+    assertThat(text("#request-problem-text")).contains("exitCode");
+    assertThat(lab.faults().list()).isEmpty();
   }
 
   @Test
