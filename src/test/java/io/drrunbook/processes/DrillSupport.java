@@ -1,0 +1,107 @@
+package io.drrunbook.processes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.drrunbook.lab.Lab;
+import io.drrunbook.lab.LabState;
+import io.drrunbook.lab.dns.LabDns;
+import io.drrunbook.topology.Topology;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.task.Task;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
+
+/** What the drill tests do with a run and the lab: work its manual steps, wait for its end, read the lab. */
+final class DrillSupport {
+
+  private final RuntimeService runtime;
+  private final TaskService tasks;
+  private final HistoryService history;
+  private final IdentityService identity;
+  private final Topology topology;
+  private final Lab lab;
+
+  DrillSupport(RuntimeService runtime, TaskService tasks, HistoryService history, IdentityService identity,
+      Topology topology, Lab lab) {
+    this.runtime = runtime;
+    this.tasks = tasks;
+    this.history = history;
+    this.identity = identity;
+    this.topology = topology;
+    this.lab = lab;
+  }
+
+  /** Waits for the manual step, checks the group may work it, and completes it as that user. */
+  void complete(ProcessInstance run, String taskKey, String user, String group, Map<String, Object> variables) {
+    Task task = await("task " + taskKey).atMost(Duration.ofSeconds(60))
+        .until(() -> tasks.createTaskQuery().processInstanceId(run.getId())
+            .taskDefinitionKey(taskKey).singleResult(), t -> t != null);
+    identity.setAuthentication(user, List.of(group));
+    try {
+      assertThat(tasks.createTaskQuery().taskId(task.getId()).taskCandidateGroup(group).count())
+          .as("%s may work %s", group, taskKey).isEqualTo(1);
+      tasks.complete(task.getId(), variables);
+    } finally {
+      identity.clearAuthentication();
+    }
+  }
+
+  /** Waits until the run ended, and checks it left no incident. */
+  void awaitEnded(ProcessInstance run) {
+    await("run ended").atMost(Duration.ofSeconds(90)).until(() -> history
+        .createHistoricProcessInstanceQuery().processInstanceId(run.getId()).finished().count() == 1);
+    assertThat(runtime.createIncidentQuery().processInstanceId(run.getId()).count()).isZero();
+  }
+
+  /** Asks the lab DNS server for the master name over the network, as dig would. */
+  String masterAddressFromLabDns() throws Exception {
+    SimpleResolver resolver = new SimpleResolver(InetAddress.getLoopbackAddress());
+    // the lab DNS server listens on a free port, written into the topology at start-up
+    resolver.setPort(topology.dnsServer(LabDns.SERVER).getPort());
+    Message answer = resolver.send(Message.newQuery(
+        Record.newRecord(Name.fromString("cs-master.genesys.lab."), Type.A, DClass.IN)));
+    assertThat(answer.getRcode()).isEqualTo(Rcode.NOERROR);
+    List<Record> records = answer.getSection(Section.ANSWER);
+    assertThat(records).hasSize(1);
+    return ((ARecord) records.get(0)).getAddress().getHostAddress();
+  }
+
+  /**
+   * What a failover and a failback change in the lab: every component's state, where each proxy's
+   * cache and connection point, the DNS A records and the databases' access. (Times, command logs and
+   * counts are left out: they only grow.)
+   */
+  Map<String, Object> sitesState() {
+    Map<String, Object> state = new LinkedHashMap<>();
+    LabState labState = lab.state();
+    for (String host : labState.hosts()) {
+      for (LabState.ComponentView component : labState.components(host)) {
+        state.put(host + "/" + component.name(), component.state());
+        if (component.name().equals("cs-proxy")) {
+          state.put(host + "/cs-proxy.cachedAddress", component.attributes().get("cachedAddress"));
+          state.put(host + "/cs-proxy.connectedTo", component.attributes().get("connectedTo"));
+        }
+      }
+    }
+    state.put("dns", lab.dns().aRecords());
+    state.put("databases", lab.databases().accessStates());
+    return state;
+  }
+}
