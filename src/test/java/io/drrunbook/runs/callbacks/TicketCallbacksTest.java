@@ -176,7 +176,9 @@ class TicketCallbacksTest {
         "Waiting for the manual step 'Declare the disaster' (for dr-approvers)");
     assertThat(comments.get(2)).contains(
         "Waiting for the manual step 'Confirm operations restored' (for dr-operators)");
-    assertThat(comments.get(3)).contains("Run completed").contains("COMPLETED");
+    assertThat(comments.get(3)).contains("Run completed").contains("COMPLETED")
+        .contains("/api/runs/" + run.getId() + "/report.html");
+    assertThat(comments.get(0)).doesNotContain("report.html");
     assertThat(deliveries.forRun(run.getId()))
         .extracting(Delivery::event, Delivery::state)
         .containsExactly(
