@@ -91,7 +91,10 @@ class TicketCallbacksTest {
     secretFile = Files.createTempFile("callback-authorization", ".secret");
     Files.writeString(secretFile, SECRET + "\n");
     systems.define("test-servicenow", example("servicenow", "/sn"));
-    systems.define("test-jira", example("jira", "/jira"));
+    TicketSystem jira = example("jira", "/jira");
+    // the report link, which only the end-of-run events fill
+    jira.setBodyTemplate(jira.getBodyTemplate().replace("{runUrl}", "{runUrl} {reportUrl}"));
+    systems.define("test-jira", jira);
     systems.define("test-flaky", example("jira", "/flaky"));
     TicketSystem down = example("jira", "/down");
     down.setMaxAttempts(3);
