@@ -24,6 +24,7 @@ import org.apache.camel.ProducerTemplate;
 import org.camunda.bpm.engine.ExternalTaskService;
 import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.SuspendedEntityInteractionException;
 import org.camunda.bpm.engine.externaltask.LockedExternalTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -198,6 +199,32 @@ public class StepWorker implements SmartLifecycle {
   }
 
   void run(LockedExternalTask task) {
+    try {
+      runStep(task);
+    } catch (SuspendedEntityInteractionException e) {
+      keepForResume(task);
+    }
+  }
+
+  /**
+   * The run was paused (suspended) while the step ran: the engine refuses to complete, fail or end
+   * a suspended step, and would refuse it until the run is resumed. What the step did is in the
+   * journal; the step is unlocked so that, once the run is resumed, the next fetch (on any node)
+   * completes it from the journal (done) or runs it again (failed: its check finds the state).
+   */
+  private void keepForResume(LockedExternalTask task) {
+    log.info("step {} of run {} finished while the run is paused: kept in the journal, carried on"
+        + " when the run is resumed", task.getActivityId(), task.getProcessInstanceId());
+    try {
+      externalTasks.unlock(task.getId());
+    } catch (RuntimeException e) {
+      // the lock then simply expires
+      log.warn("could not unlock step {} of the paused run {}: {}", task.getActivityId(),
+          task.getProcessInstanceId(), e.getMessage());
+    }
+  }
+
+  private void runStep(LockedExternalTask task) {
     String key = task.getProcessInstanceId() + ":" + task.getActivityInstanceId();
     Map<String, Object> inputs = new LinkedHashMap<>(task.getVariables());
     String route = String.valueOf(inputs.get(StepInputs.ROUTE));
@@ -247,6 +274,9 @@ public class StepWorker implements SmartLifecycle {
         externalTasks.handleFailure(task.getId(), workerId, e.errorCode() + ": " + message,
             message, 0, 0L, Map.of(), local);
       }
+    } catch (SuspendedEntityInteractionException e) {
+      heartbeat.cancel(false);
+      throw e;
     } catch (RuntimeException e) {
       heartbeat.cancel(false);
       failTechnically(task, key, stepName, e);
@@ -306,6 +336,8 @@ public class StepWorker implements SmartLifecycle {
       externalTasks.handleFailure(task.getId(), workerId, truncate(message, 600),
           masker.mask(stackTrace(e)), Math.max(retriesLeft, 0), backoff,
           Map.of(), Map.of(OUTCOME_VARIABLE, outcome("failed", Map.of(), message)));
+    } catch (SuspendedEntityInteractionException paused) {
+      throw paused;
     } catch (RuntimeException reportFailure) {
       log.warn("could not report the failure of step {}: {}", stepName, reportFailure.getMessage());
     }
@@ -314,6 +346,9 @@ public class StepWorker implements SmartLifecycle {
   private void extendLock(LockedExternalTask task) {
     try {
       externalTasks.extendLock(task.getId(), workerId, properties.getLockDuration().toMillis());
+    } catch (SuspendedEntityInteractionException e) {
+      // the run is paused: the lock cannot be renewed; a paused run's steps are not fetched anyway
+      log.debug("run of step {} is paused: lock not renewed", task.getActivityId());
     } catch (RuntimeException e) {
       log.warn("could not extend the lock of step {}: {}", task.getActivityId(), e.getMessage());
     }

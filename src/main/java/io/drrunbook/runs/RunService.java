@@ -9,6 +9,7 @@ import io.drrunbook.runs.RunViews.Cancellation;
 import io.drrunbook.runs.RunViews.Incident;
 import io.drrunbook.runs.RunViews.Links;
 import io.drrunbook.runs.RunViews.ManualTask;
+import io.drrunbook.runs.RunViews.Pause;
 import io.drrunbook.runs.RunViews.Run;
 import io.drrunbook.runs.RunViews.RunDetail;
 import io.drrunbook.runs.RunViews.RunPage;
@@ -67,6 +68,8 @@ public class RunService {
   static final int MAX_URL = 2000;
   static final int MAX_REASON = 2000;
   static final String CANCEL_PREFIX = "Run cancelled: ";
+  static final String PAUSE_PREFIX = "Run paused: ";
+  static final String RESUME_PREFIX = "Run resumed: ";
   private static final List<String> MAY_CANCEL =
       List.of(DrGroups.OPERATORS, DrGroups.APPROVERS, DrGroups.ADMINS);
   private static final Set<String> NOT_STEPS = Set.of("exclusiveGateway", "parallelGateway",
@@ -250,7 +253,8 @@ public class RunService {
     }
     return new RunDetail(run.id(), run.procedure(), run.ticket(), run.mode(), run.state(),
         run.startedBy(), run.startTime(), run.endTime(), run.links(), done, running, waiting,
-        incidents, cancellation(instance), callbacks.forRun(run.id()));
+        incidents, cancellation(instance), callbacks.forRun(run.id()),
+        run.state() == RunState.SUSPENDED, pause(instance, run.state()));
   }
 
   /** A run in brief. */
@@ -376,6 +380,83 @@ public class RunService {
     return detail(id, baseUrl);
   }
 
+  // ------------------------------------------------------------------------------------ pause
+
+  /**
+   * Pauses an active run through the engine's suspension (Cockpit shows it suspended): no step of
+   * it is fetched, no job runs, its tasks cannot be completed until it is resumed; a step running
+   * at that moment finishes and is completed when the run resumes (see {@link StepWorker}). Only
+   * members of dr-operators, dr-approvers or dr-admins; recorded as a comment of the run.
+   */
+  public RunDetail pause(String id, String reason, String baseUrl) {
+    return changeSuspension(id, reason, true, baseUrl);
+  }
+
+  /** Resumes a paused run; same rules and record as {@link #pause}. */
+  public RunDetail resume(String id, String reason, String baseUrl) {
+    return changeSuspension(id, reason, false, baseUrl);
+  }
+
+  private RunDetail changeSuspension(String id, String reason, boolean suspend, String baseUrl) {
+    Caller caller = callers.current();
+    String verb = suspend ? "pause" : "resume";
+    if (!caller.inAny(MAY_CANCEL)) {
+      throw ApiException.forbidden("only members of " + MAY_CANCEL + " may " + verb + " a run");
+    }
+    String text = reason == null ? "" : reason.strip();
+    if (text.length() > MAX_REASON) {
+      throw ApiException.invalid("reason", "must be at most " + MAX_REASON + " characters long");
+    }
+    if (!ProcedureCatalog.plainText(text.replaceAll("\\R", " "))) {
+      throw ApiException.invalid("reason", "must not contain control or formatting characters");
+    }
+    HistoricProcessInstance instance = historic(id);
+    if (instance.getEndTime() != null) {
+      throw ApiException.conflict("id", "the run has already ended");
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        transaction.executeWithoutResult(status -> {
+          var current = runtime.createProcessInstanceQuery().processInstanceId(id).singleResult();
+          if (current == null) {
+            throw ApiException.conflict("id", "the run has already ended");
+          }
+          if (current.isSuspended() == suspend) {
+            throw ApiException.conflict("id", suspend ? "the run is already paused" : "the run is not paused");
+          }
+          tasks.createComment(null, id, (suspend ? PAUSE_PREFIX : RESUME_PREFIX) + text);
+          var update = runtime.updateProcessInstanceSuspensionState().byProcessInstanceId(id);
+          if (suspend) {
+            update.suspend();
+          } else {
+            update.activate();
+          }
+        });
+        break;
+      } catch (OptimisticLockingException e) {
+        // the step worker locked or completed one of the run's steps meanwhile
+        if (attempt == CANCEL_ATTEMPTS) {
+          throw ApiException.conflict("id", "the run kept changing while it was being " + verb + "d; retry");
+        }
+      }
+    }
+    log.info("run {} {} by {}", id, suspend ? "paused" : "resumed", caller.userId());
+    return detail(id, baseUrl);
+  }
+
+  /** The pause in effect while suspended, else the last resume; null when neither happened. */
+  private Pause pause(HistoricProcessInstance instance, RunState state) {
+    String prefix = state == RunState.SUSPENDED ? PAUSE_PREFIX : RESUME_PREFIX;
+    return tasks.getProcessInstanceComments(instance.getId()).stream()
+        .filter(c -> c.getFullMessage() != null && c.getFullMessage().startsWith(prefix))
+        .max(java.util.Comparator.comparing(Comment::getTime))
+        .map(c -> {
+          String reason = c.getFullMessage().substring(prefix.length());
+          return new Pause(c.getUserId(), instant(c.getTime()), reason.isEmpty() ? null : reason);
+        })
+        .orElse(null);
+  }
+
   // ------------------------------------------------------------------------------------ helpers
 
   private HistoricProcessInstance historic(String id) {
@@ -420,7 +501,8 @@ public class RunService {
     return new Links(baseUrl + "/api/runs/" + id,
         baseUrl + webappPath + "/app/cockpit/default/#/process-instance/" + id + "/runtime",
         baseUrl + webappPath + "/app/tasklist/default/#/?searchQuery="
-            + URLEncoder.encode(query, StandardCharsets.UTF_8));
+            + URLEncoder.encode(query, StandardCharsets.UTF_8),
+        baseUrl + "/api/runs/" + id + "/report");
   }
 
   private Map<String, Map<String, Object>> variables(List<String> processInstanceIds) {

@@ -21,7 +21,8 @@ public final class RunViews {
   public record Links(
       @Schema(description = "this run in the product API") String self,
       @Schema(description = "the run in Camunda Cockpit") String cockpit,
-      @Schema(description = "the run's manual tasks in Camunda Tasklist") String tasklist) {}
+      @Schema(description = "the run's manual tasks in Camunda Tasklist") String tasklist,
+      @Schema(description = "the run report (JSON; HTML at report.html)") String report) {}
 
   @Schema(description = "a run: one process instance of a procedure, for one ticket")
   public record Run(String id, String procedure, Ticket ticket, String mode, RunState state,
@@ -44,12 +45,18 @@ public final class RunViews {
   @Schema(description = "who cancelled the run, when and why")
   public record Cancellation(String by, Instant at, String reason) {}
 
+  @Schema(description = "who paused (suspended) or last resumed the run, when and why")
+  public record Pause(String by, Instant at, String reason) {}
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @Schema(description = "a run in detail")
   public record RunDetail(String id, String procedure, Ticket ticket, String mode, RunState state,
       String startedBy, Instant startTime, Instant endTime, Links links, List<Step> steps,
       List<Step> running, List<ManualTask> waiting, List<Incident> incidents,
-      Cancellation cancellation, List<CallbackDeliveries.Delivery> callbacks) {}
+      Cancellation cancellation, List<CallbackDeliveries.Delivery> callbacks,
+      @Schema(description = "true while the run is paused: no step starts until it is resumed")
+      boolean suspended,
+      @Schema(description = "the pause in effect (while suspended), else the last resume") Pause pause) {}
 
   @Schema(description = "one page of runs, newest first")
   public record RunPage(List<Run> items, int page, int size, long total) {}

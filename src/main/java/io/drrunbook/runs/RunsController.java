@@ -109,6 +109,41 @@ public class RunsController {
     return ResponseEntity.status(HttpStatus.OK).body(runs.cancel(id, reason, baseUrl()));
   }
 
+  @PostMapping(path = "/{id}/pause")
+  @Operation(summary = "Pause an active run (engine suspension), optionally with a reason"
+      + " (dr-operators, dr-approvers, dr-admins)",
+      description = "No further step starts; a step running at that moment finishes and is completed"
+          + " when the run is resumed. Cockpit shows the run suspended.")
+  @ApiResponse(responseCode = "200", description = "the paused run, with who, when and why")
+  @ApiResponse(responseCode = "400", description = "reason too long or not plain text",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "403", description = "the caller may not pause runs",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "404", description = "no such run",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "409", description = "the run is already paused or has ended",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  public RunDetail pause(@PathVariable String id,
+      @RequestBody(required = false) PauseRunRequest request) {
+    return runs.pause(id, request == null ? null : request.reason(), baseUrl());
+  }
+
+  @PostMapping(path = "/{id}/resume")
+  @Operation(summary = "Resume a paused run, optionally with a reason (dr-operators, dr-approvers, dr-admins)")
+  @ApiResponse(responseCode = "200", description = "the resumed run")
+  @ApiResponse(responseCode = "400", description = "reason too long or not plain text",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "403", description = "the caller may not resume runs",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "404", description = "no such run",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "409", description = "the run is not paused or has ended",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  public RunDetail resume(@PathVariable String id,
+      @RequestBody(required = false) PauseRunRequest request) {
+    return runs.resume(id, request == null ? null : request.reason(), baseUrl());
+  }
+
   private static String baseUrl() {
     return ServletUriComponentsBuilder.fromCurrentContextPath().toUriString();
   }

@@ -25,6 +25,8 @@ public class CallbackProperties {
   private Duration connectTimeout = Duration.ofSeconds(5);
   /** The link to a run that {runUrl} gives a ticket ({runId} is filled in). */
   private String runUrlTemplate = "http://localhost:8080/api/runs/{runId}";
+  /** The link to a run's printable report that {reportUrl} gives a ticket when the run ends. */
+  private String reportUrlTemplate = "http://localhost:8080/api/runs/{runId}/report.html";
   private Map<String, TicketSystem> systems = new LinkedHashMap<>();
 
   public boolean isWorkerEnabled() { return workerEnabled; }
@@ -37,6 +39,8 @@ public class CallbackProperties {
   public void setConnectTimeout(Duration connectTimeout) { this.connectTimeout = connectTimeout; }
   public String getRunUrlTemplate() { return runUrlTemplate; }
   public void setRunUrlTemplate(String runUrlTemplate) { this.runUrlTemplate = runUrlTemplate; }
+  public String getReportUrlTemplate() { return reportUrlTemplate; }
+  public void setReportUrlTemplate(String reportUrlTemplate) { this.reportUrlTemplate = reportUrlTemplate; }
   public Map<String, TicketSystem> getSystems() { return systems; }
   public void setSystems(Map<String, TicketSystem> systems) { this.systems = systems; }
 

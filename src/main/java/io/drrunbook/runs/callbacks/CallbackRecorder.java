@@ -111,6 +111,10 @@ public class CallbackRecorder {
     values.put("state", state);
     values.put("runUrl", CallbackTemplates.url(properties.getRunUrlTemplate(),
         Map.of("runId", run.processInstanceId())));
+    // the report is the run's record once it has ended: completed and cancelled events link it
+    values.put("reportUrl", event == CallbackEvent.RUN_COMPLETED || event == CallbackEvent.RUN_CANCELLED
+        ? CallbackTemplates.url(properties.getReportUrlTemplate(), Map.of("runId", run.processInstanceId()))
+        : "");
     values.put("time", Instant.now().toString());
     outbox.enqueue(run.processInstanceId(), run.ticketSystem(), ticketId, event, values);
     wakeWorkerAfterCommit();

@@ -22,7 +22,7 @@ public final class CallbackTemplates {
 
   public static final Set<String> PLACEHOLDERS = Set.of("event", "procedure", "procedureName",
       "runId", "businessKey", "ticketSystem", "ticketId", "ticketUrl", "step", "stepName",
-      "waitingFor", "candidateGroups", "message", "state", "runUrl", "time");
+      "waitingFor", "candidateGroups", "message", "state", "runUrl", "reportUrl", "time");
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)\\}");
   private static final ObjectMapper JSON = new ObjectMapper();

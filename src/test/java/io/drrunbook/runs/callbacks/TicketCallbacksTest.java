@@ -91,7 +91,10 @@ class TicketCallbacksTest {
     secretFile = Files.createTempFile("callback-authorization", ".secret");
     Files.writeString(secretFile, SECRET + "\n");
     systems.define("test-servicenow", example("servicenow", "/sn"));
-    systems.define("test-jira", example("jira", "/jira"));
+    TicketSystem jira = example("jira", "/jira");
+    // the report link, which only the end-of-run events fill
+    jira.setBodyTemplate(jira.getBodyTemplate().replace("{runUrl}", "{runUrl} {reportUrl}"));
+    systems.define("test-jira", jira);
     systems.define("test-flaky", example("jira", "/flaky"));
     TicketSystem down = example("jira", "/down");
     down.setMaxAttempts(3);
@@ -176,7 +179,9 @@ class TicketCallbacksTest {
         "Waiting for the manual step 'Declare the disaster' (for dr-approvers)");
     assertThat(comments.get(2)).contains(
         "Waiting for the manual step 'Confirm operations restored' (for dr-operators)");
-    assertThat(comments.get(3)).contains("Run completed").contains("COMPLETED");
+    assertThat(comments.get(3)).contains("Run completed").contains("COMPLETED")
+        .contains("/api/runs/" + run.getId() + "/report.html");
+    assertThat(comments.get(0)).doesNotContain("report.html");
     assertThat(deliveries.forRun(run.getId()))
         .extracting(Delivery::event, Delivery::state)
         .containsExactly(

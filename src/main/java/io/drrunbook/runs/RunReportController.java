@@ -1,0 +1,68 @@
+package io.drrunbook.runs;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+/** {@code /api/runs/{id}/report}: the run report as JSON, or as a printable HTML page. */
+@RestController
+@RequestMapping("/api/runs")
+@Tag(name = "runs")
+public class RunReportController {
+
+  private static final String PROBLEM = "application/problem+json";
+  /** The page is self-contained: nothing may load or run, only its own inline styles apply. */
+  static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:;"
+      + " frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+  private final RunReportService reports;
+
+  public RunReportController(RunReportService reports) {
+    this.reports = reports;
+  }
+
+  @GetMapping(path = "/{id}/report", produces = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(summary = "The run report: header, steps with durations and actors, manual decisions with"
+      + " their evidence, outputs, incidents, elapsed time against the RTO target, critical path")
+  @ApiResponse(responseCode = "200", description = "the report (HTML: Accept text/html, or report.html)")
+  @ApiResponse(responseCode = "404", description = "no such run (or one the caller may not read)",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  public RunReport report(@PathVariable String id) {
+    return reports.report(id, baseUrl());
+  }
+
+  @GetMapping(path = "/{id}/report", produces = MediaType.TEXT_HTML_VALUE)
+  @Operation(hidden = true)
+  public ResponseEntity<String> reportAsHtml(@PathVariable String id) {
+    return html(id);
+  }
+
+  @GetMapping(path = "/{id}/report.html", produces = MediaType.TEXT_HTML_VALUE)
+  @Operation(summary = "The run report as one printable HTML page (no script, no external resource)")
+  @ApiResponse(responseCode = "200", description = "the report page")
+  @ApiResponse(responseCode = "404", description = "no such run (or one the caller may not read)",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  public ResponseEntity<String> html(@PathVariable String id) {
+    String page = RunReportHtml.render(reports.report(id, baseUrl()));
+    return ResponseEntity.ok()
+        .contentType(new MediaType(MediaType.TEXT_HTML, java.nio.charset.StandardCharsets.UTF_8))
+        .header("Content-Security-Policy", CSP)
+        .header(HttpHeaders.CACHE_CONTROL, "no-store")
+        .body(page);
+  }
+
+  private static String baseUrl() {
+    return ServletUriComponentsBuilder.fromCurrentContextPath().toUriString();
+  }
+}

@@ -1,0 +1,304 @@
+package io.drrunbook.runs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drrunbook.DrillContext;
+import io.drrunbook.lab.Lab;
+import io.drrunbook.security.DrGroups;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.history.HistoricActivityInstance;
+import org.camunda.bpm.engine.task.Task;
+import org.camunda.bpm.model.bpmn.Bpmn;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+
+/**
+ * The run report of a completed A1 drill (run once for the class, against the lab, through the
+ * product API with an RTO target), as JSON and as HTML, with its authorization; leaves a screenshot
+ * of the page rendered in headless Chromium in {@code target/screenshots/run-report.png}.
+ */
+@DrillContext
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RunReportTest {
+
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Path SCREENSHOT = Path.of("target", "screenshots", "run-report.png");
+  private static final String PRIVATE = "report-test-private";
+  private static final List<String> TOP_LEVEL = List.of("StartEvent_FailoverRequested",
+      "Task_ResolveTopology", "UserTask_DeclareDisaster", "Task_StopReplication",
+      "Task_EnableDatabaseAccess", "Task_StartMasterCsPair", "Task_SwitchDnsRecord",
+      "UserTask_ConfirmOperationsRestored", "EndEvent_FailedOver");
+  private static final List<String> PER_PROXY = List.of("StartEvent_ProxySwitchStarted",
+      "Task_PushNameResolution", "Task_VerifyNameResolution", "Task_VerifyProxyNormalMode",
+      "EndEvent_ProxySwitched");
+
+  @Autowired TestRestTemplate http;
+  @Autowired RuntimeService runtime;
+  @Autowired HistoryService history;
+  @Autowired TaskService tasks;
+  @Autowired IdentityService identity;
+  @Autowired RepositoryService repository;
+  @Autowired ObjectMapper json;
+  @Autowired Lab lab;
+  @LocalServerPort int port;
+
+  private String drill;
+  private String deploymentId;
+
+  @BeforeAll
+  void runTheDrill() throws Exception {
+    lab.reset();
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(MediaType.APPLICATION_JSON);
+    ResponseEntity<String> started = operator().postForEntity("/api/runs",
+        new HttpEntity<>(ApiTestSupport.startBody("API-REPORT-1", "{\"rtoMinutes\": 60}"), headers), String.class);
+    assertThat(started.getStatusCode()).as(started.getBody()).isEqualTo(HttpStatus.CREATED);
+    drill = json.readTree(started.getBody()).get("id").asText();
+    complete(drill, "UserTask_DeclareDisaster", "approver", DrGroups.APPROVERS, Map.of(
+        "disasterDeclared", true, "disasterReason", "Site 1 data center flooded (drill)",
+        "decidedBy", "DR manager on duty"));
+    complete(drill, "UserTask_ConfirmOperationsRestored", "operator", DrGroups.OPERATORS, Map.of(
+        "operationsRestored", true, "restoreNotes", "agents logged in at Site 2"));
+    await("drill completed").atMost(Duration.ofSeconds(90)).until(() -> history
+        .createHistoricProcessInstanceQuery().processInstanceId(drill).completed().count() == 1);
+    deploymentId = repository.createDeployment().name("report-test")
+        .addModelInstance(PRIVATE + ".bpmn", Bpmn.createExecutableProcess(PRIVATE)
+            .name("Report test: not for ticketing").camundaHistoryTimeToLive(1)
+            .startEvent().userTask("UserTask_Wait").name("Wait").camundaCandidateGroups(DrGroups.OPERATORS)
+            .endEvent().done())
+        .deploy().getId();
+  }
+
+  @AfterAll
+  void cleanUp() {
+    ApiTestSupport.cancelTestRuns(runtime);
+    repository.deleteDeployment(deploymentId, true, true);
+    lab.reset();
+  }
+
+  @Test
+  void shouldListEveryStepWithDurationsDecisionsRtoAndCriticalPathWhenTheA1DrillHasCompleted() throws Exception {
+    ResponseEntity<String> response = operator().getForEntity("/api/runs/" + drill + "/report", String.class);
+
+    assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
+    JsonNode report = json.readTree(response.getBody());
+    JsonNode header = report.get("header");
+    assertThat(header.get("procedure").asText()).isEqualTo(ApiTestSupport.PROCEDURE);
+    assertThat(header.get("procedureName").asText()).isEqualTo("Genesys Configuration Server failover to Site 2");
+    assertThat(header.get("ticket").get("id").asText()).isEqualTo("API-REPORT-1");
+    assertThat(header.get("mode").asText()).isEqualTo("drill");
+    assertThat(header.get("state").asText()).isEqualTo("COMPLETED");
+    assertThat(header.get("startedBy").asText()).isEqualTo("operator");
+    assertThat(header.get("rtoMinutes").asInt()).isEqualTo(60);
+    JsonNode elapsed = report.get("elapsed");
+    long total = elapsed.get("elapsedMs").asLong();
+    assertThat(total).isPositive().isLessThan(Duration.ofMinutes(60).toMillis());
+    assertThat(elapsed.get("withinRto").asBoolean()).isTrue();
+    assertThat(elapsed.get("marginMs").asLong()).isEqualTo(Duration.ofMinutes(60).toMillis() - total);
+
+    // every step of the history, each ended with a duration and an actor where one acts
+    List<HistoricActivityInstance> steps = history.createHistoricActivityInstanceQuery()
+        .processInstanceId(drill).list().stream()
+        .filter(a -> !a.getActivityType().endsWith("Gateway") && !a.getActivityType().equals("multiInstanceBody")
+            && !a.getActivityType().equals("subProcess"))
+        .toList();
+    assertThat(report.get("steps")).hasSize(steps.size()).allSatisfy(step -> {
+      assertThat(step.get("end").asText()).isNotBlank();
+      assertThat(step.get("durationMs").asLong()).isNotNegative();
+      if (step.get("type").asText().equals("serviceTask")) {
+        assertThat(step.get("actor").asText()).isEqualTo("worker");
+        assertThat(step.get("outcome").asText()).isEqualTo("done");
+        assertThat(step.get("output").asText()).startsWith("done");
+      }
+    });
+    assertThat(stepsOf(report, "Task_VerifyProxyNormalMode")).hasSize(4);
+    assertThat(stepsOf(report, "UserTask_DeclareDisaster").get(0).get("actor").asText()).isEqualTo("approver");
+    assertThat(stepsOf(report, "UserTask_ConfirmOperationsRestored").get(0).get("actor").asText()).isEqualTo("operator");
+
+    JsonNode decisions = report.get("decisions");
+    assertThat(decisions).hasSize(2);
+    assertThat(decisions.get(0).get("taskKey").asText()).isEqualTo("UserTask_DeclareDisaster");
+    assertThat(decisions.get(0).get("by").asText()).isEqualTo("approver");
+    assertThat(decisions.get(0).get("approval").asBoolean()).isTrue();
+    assertThat(decisions.get(0).get("evidence").get("disasterReason").asText())
+        .isEqualTo("Site 1 data center flooded (drill)");
+    assertThat(decisions.get(1).get("by").asText()).isEqualTo("operator");
+    assertThat(decisions.get(1).get("evidence").get("restoreNotes").asText()).isEqualTo("agents logged in at Site 2");
+    assertThat(report.get("incidents")).isEmpty();
+
+    // the critical path: every top-level step in order, and the slowest proxy's steps once
+    List<String> path = new ArrayList<>();
+    report.get("criticalPath").forEach(c -> path.add(c.get("activityId").asText()));
+    assertThat(path).startsWith("StartEvent_FailoverRequested").endsWith("EndEvent_FailedOver")
+        .containsSubsequence(TOP_LEVEL).containsSubsequence(PER_PROXY).doesNotHaveDuplicates();
+    String slowestProxyEnd = history.createHistoricActivityInstanceQuery().processInstanceId(drill)
+        .activityId("EndEvent_ProxySwitched").list().stream()
+        .max(Comparator.comparing(HistoricActivityInstance::getEndTime)).orElseThrow().getId();
+    assertThat(report.get("criticalPath")).anySatisfy(c ->
+        assertThat(c.get("activityInstanceId").asText()).isEqualTo(slowestProxyEnd));
+    assertThat(stepsOf(report, "Task_ResolveTopology").get(0).get("critical").asBoolean()).isTrue();
+
+    JsonNode run = json.readTree(operator().getForEntity("/api/runs/" + drill, String.class).getBody());
+    assertThat(run.get("links").get("report").asText()).endsWith("/api/runs/" + drill + "/report");
+  }
+
+  @Test
+  void shouldServeASelfContainedPrintablePageWhenHtmlIsAsked() {
+    ResponseEntity<String> page = operator().getForEntity("/api/runs/" + drill + "/report.html", String.class);
+    HttpHeaders accept = new HttpHeaders();
+    accept.setAccept(List.of(MediaType.TEXT_HTML));
+    ResponseEntity<String> negotiated = operator().exchange("/api/runs/" + drill + "/report",
+        HttpMethod.GET, new HttpEntity<>(accept), String.class);
+
+    assertThat(page.getStatusCode()).isEqualTo(HttpStatus.OK);
+    assertThat(page.getHeaders().getContentType().isCompatibleWith(MediaType.TEXT_HTML)).isTrue();
+    assertThat(page.getHeaders().getFirst("Content-Security-Policy")).startsWith("default-src 'none'");
+    assertThat(page.getBody())
+        .contains("<svg id=\"timeline\"", "@media print", "RTO target of 60 min", "within target",
+            "Declare the disaster", "Site 1 data center flooded (drill)", "id=\"critical-path\"")
+        .doesNotContain("<script", "<link", "src=", "url(");
+    int stepCount = page.getBody().split("<tr").length;
+    assertThat(page.getBody().split("<rect").length - 1).isGreaterThan(20).isLessThan(stepCount);
+    assertThat(negotiated.getStatusCode()).isEqualTo(HttpStatus.OK);
+    assertThat(negotiated.getBody()).startsWith("<!DOCTYPE html>");
+  }
+
+  @Test
+  void shouldEscapeEveryValueWhenTheTicketIdAndEvidenceAreHostile() {
+    String hostile = "<script>alert('x')</script>";
+    identity.setAuthentication("operator", List.of(DrGroups.OPERATORS));
+    String id;
+    try {
+      id = runtime.startProcessInstanceByKey(ApiTestSupport.PROCEDURE, "API-REPORT-HOSTILE",
+          Map.of(RunVariables.TICKET_ID, hostile, RunVariables.RUN_MODE, "drill\"><img src=x onerror=alert(1)>"))
+          .getId();
+    } finally {
+      identity.clearAuthentication();
+    }
+
+    String page = operator().getForEntity("/api/runs/" + id + "/report.html", String.class).getBody();
+
+    assertThat(page).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
+        .contains("drill&quot;&gt;&lt;img src=x onerror=alert(1)&gt;")
+        .doesNotContain(hostile, "<img", "<script");
+  }
+
+  @Test
+  void shouldAnswer404WhenTheRunIsUnknownOrTheCallerMayNotReadItsProcedure() throws Exception {
+    String privateRun = runtime.startProcessInstanceByKey(PRIVATE, "API-REPORT-PRIVATE").getId();
+    TestRestTemplate ticketing = http.withBasicAuth("ticketing", "ticketing");
+
+    ResponseEntity<String> unknown = operator().getForEntity("/api/runs/no-such-run/report", String.class);
+    ResponseEntity<String> hidden = ticketing.getForEntity("/api/runs/" + privateRun + "/report", String.class);
+    ResponseEntity<String> hiddenHtml = ticketing.getForEntity("/api/runs/" + privateRun + "/report.html", String.class);
+    ResponseEntity<String> readable = ticketing.getForEntity("/api/runs/" + drill + "/report", String.class);
+    ResponseEntity<String> byOperator = operator().getForEntity("/api/runs/" + privateRun + "/report", String.class);
+    ResponseEntity<String> anonymous = http.getForEntity("/api/runs/" + drill + "/report", String.class);
+
+    assertThat(unknown.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    assertThat(json.readTree(unknown.getBody()).get("errors").get(0).get("field").asText()).isEqualTo("id");
+    assertThat(hidden.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    assertThat(hiddenHtml.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    assertThat(hiddenHtml.getBody()).doesNotContain("Wait");
+    assertThat(readable.getStatusCode()).isEqualTo(HttpStatus.OK);
+    assertThat(byOperator.getStatusCode()).isEqualTo(HttpStatus.OK);
+    assertThat(anonymous.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+    runtime.deleteProcessInstance(privateRun, "test clean-up");
+  }
+
+  @Test
+  void shouldRenderTheReportInHeadlessChromiumWhenTheDrillHasCompleted() throws Exception {
+    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+      fail("The report screenshot drives " + CHROMIUM + " through " + CHROMEDRIVER + ", and at least"
+          + " one of them is missing: install the Debian packages chromium and chromium-driver.");
+    }
+    ChromeDriverService driver = new ChromeDriverService.Builder()
+        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--window-size=1200,900", "--hide-scrollbars");
+    ChromeDriver browser = new ChromeDriver(driver, options);
+    try {
+      browser.executeCdpCommand("Network.enable", Map.of());
+      String credentials = Base64.getEncoder().encodeToString("operator:operator".getBytes(StandardCharsets.UTF_8));
+      browser.executeCdpCommand("Network.setExtraHTTPHeaders",
+          Map.of("headers", Map.of("Authorization", "Basic " + credentials)));
+      browser.get("http://localhost:" + port + "/api/runs/" + drill + "/report.html");
+
+      assertThat(browser.findElement(By.tagName("h1")).getText())
+          .isEqualTo("Run report: Genesys Configuration Server failover to Site 2");
+      assertThat(browser.findElements(By.cssSelector("#timeline rect"))).hasSizeGreaterThan(20);
+      assertThat(browser.findElement(By.id("timeline")).getSize().getWidth()).isGreaterThan(900);
+      // the picture shows the top of the page: header, timeline, critical path, steps, decisions
+      long height = (Long) browser.executeScript("return document.documentElement.scrollHeight");
+      browser.manage().window().setSize(new Dimension(1200, (int) Math.min(height + 40, 1900)));
+      Files.createDirectories(SCREENSHOT.getParent());
+      Files.write(SCREENSHOT, browser.getScreenshotAs(OutputType.BYTES));
+    } finally {
+      browser.quit();
+    }
+    assertThat(Files.size(SCREENSHOT)).isGreaterThan(10_000);
+  }
+
+  private static List<JsonNode> stepsOf(JsonNode report, String activityId) {
+    List<JsonNode> found = new ArrayList<>();
+    report.get("steps").forEach(s -> {
+      if (s.get("activityId").asText().equals(activityId)) {
+        found.add(s);
+      }
+    });
+    return found;
+  }
+
+  private TestRestTemplate operator() {
+    return http.withBasicAuth("operator", "operator");
+  }
+
+  private void complete(String id, String taskKey, String user, String group, Map<String, Object> variables) {
+    Task task = await("task " + taskKey).atMost(Duration.ofSeconds(60))
+        .until(() -> tasks.createTaskQuery().processInstanceId(id).taskDefinitionKey(taskKey)
+            .singleResult(), t -> t != null);
+    identity.setAuthentication(user, List.of(group));
+    try {
+      tasks.complete(task.getId(), variables);
+    } finally {
+      identity.clearAuthentication();
+    }
+  }
+}
