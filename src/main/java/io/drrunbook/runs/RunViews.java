@@ -41,6 +41,12 @@ public final class RunViews {
   @Schema(description = "a step that failed and waits for an operator (Cockpit: retry)")
   public record Incident(String activityId, String message, Instant time) {}
 
+  @Schema(description = "a decision on a failed step: waiting for the operators (a manual task of"
+      + " the run), decided (who, when, choice, note) or ended without one (the step was retried"
+      + " elsewhere or the run ended)")
+  public record FailureDecision(String activityId, String stepName, String state, String error,
+      String taskId, String choice, String note, String decidedBy, Instant decidedAt, Instant created) {}
+
   @Schema(description = "who cancelled the run, when and why")
   public record Cancellation(String by, Instant at, String reason) {}
 
@@ -49,7 +55,8 @@ public final class RunViews {
   public record RunDetail(String id, String procedure, Ticket ticket, String mode, RunState state,
       String startedBy, Instant startTime, Instant endTime, Links links, List<Step> steps,
       List<Step> running, List<ManualTask> waiting, List<Incident> incidents,
-      Cancellation cancellation, List<CallbackDeliveries.Delivery> callbacks) {}
+      Cancellation cancellation, List<CallbackDeliveries.Delivery> callbacks,
+      @Schema(description = "decisions on failed steps, oldest first") List<FailureDecision> failureDecisions) {}
 
   @Schema(description = "one page of runs, newest first")
   public record RunPage(List<Run> items, int page, int size, long total) {}
