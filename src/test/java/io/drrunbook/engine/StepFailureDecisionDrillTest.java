@@ -46,6 +46,8 @@ class StepFailureDecisionDrillTest {
   private static final String STEP = "Task_StartMasterCsPair";
   private static final String MGMT2 = "site2.cs-mgmt";
   private static final String START_PAIR = "genesys-ctl start confserv-master-pair";
+  /** The fault's pattern: the command line as sent, its argument shell-quoted. */
+  private static final String START_PAIR_LINE = "genesys-ctl start '?confserv-master-pair";
   private static final String TICKET_PREFIX = "DECIDE-";
 
   @Autowired RuntimeService runtime;
@@ -131,6 +133,7 @@ class StepFailureDecisionDrillTest {
     assertThat(post("/api/runs/" + run.getId() + "/steps/Task_ResolveTopology/decision", "operator",
         "{\"choice\": \"retry\"}").getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
 
+    startPairByHand();
     ResponseEntity<JsonNode> decided = post(url, "operator",
         "{\"choice\": \"done-by-hand\", \"note\": \"started the pair from the console\"}");
     assertThat(decided.getStatusCode()).isEqualTo(HttpStatus.OK);
@@ -139,8 +142,9 @@ class StepFailureDecisionDrillTest {
 
     assertThat(history.createHistoricProcessInstanceQuery().processInstanceId(run.getId())
         .singleResult().getState()).isEqualTo(HistoricProcessInstance.STATE_COMPLETED);
-    // the runbook never started the pair (the fault is still there); the steps after it ran
-    assertThat(lab.state().state(MGMT2, "confserv-master-pair")).isEqualTo("STOPPED");
+    // the runbook never started the pair (the fault is still there); the person did, the steps after it ran
+    assertThat(lab.state().actionCount(MGMT2, START_PAIR)).isZero();
+    assertThat(lab.state().state(MGMT2, "confserv-master-pair")).isEqualTo("RUNNING");
     assertThat(lab.state().state(MGMT2, "scs-master")).isEqualTo("RUNNING");
     assertThat(stepOutcome(run)).isEqualTo("done by hand by operator: started the pair from the console");
     assertRecorded(decision, "operator", "done-by-hand", "started the pair from the console");
@@ -158,13 +162,14 @@ class StepFailureDecisionDrillTest {
 
     assertThat(post(url, "operator", body).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
     assertThat(tasks.createTaskQuery().taskId(decision.getId()).count()).isEqualTo(1);
+    startPairByHand();
     assertThat(post(url, "approver", body).getStatusCode()).isEqualTo(HttpStatus.OK);
     completeConfirmation(run);
     awaitEnded(run);
 
     assertThat(history.createHistoricProcessInstanceQuery().processInstanceId(run.getId())
         .singleResult().getState()).isEqualTo(HistoricProcessInstance.STATE_COMPLETED);
-    assertThat(lab.state().state(MGMT2, "confserv-master-pair")).isEqualTo("STOPPED");
+    assertThat(lab.state().actionCount(MGMT2, START_PAIR)).isZero();
     assertThat(lab.state().state(MGMT2, "scs-master")).isEqualTo("RUNNING");
     assertThat(stepOutcome(run)).isEqualTo("skipped by approver: pair already runs on the standby console");
     assertRecorded(decision, "approver", "skip", "pair already runs on the standby console");
@@ -216,7 +221,7 @@ class StepFailureDecisionDrillTest {
     repository.createDeployment().name("test-step-time-limit").enableDuplicateFiltering(true)
         .addClasspathResource("time-limit/dr-test-step-time-limit.bpmn").deploy();
     lab.faults().add(new FaultRequest("command-hangs", MGMT2, null, null, null, null, null, null,
-        START_PAIR));
+        START_PAIR_LINE));
     long started = System.nanoTime();
     ProcessInstance run = runtime.startProcessInstanceByKey("dr-test-step-time-limit", TICKET_PREFIX + "HANG");
 
@@ -238,7 +243,12 @@ class StepFailureDecisionDrillTest {
 
   private String failStartOfMasterPair() {
     return lab.faults().add(new FaultRequest("command-fails", MGMT2, 3, null,
-        "license server not reachable", null, null, null, START_PAIR)).id();
+        "license server not reachable", null, null, null, START_PAIR_LINE)).id();
+  }
+
+  /** What the person does outside the runbook (the lab's state, not through the runbook's SSH). */
+  private void startPairByHand() {
+    lab.state().set(MGMT2, "confserv-master-pair", null, "RUNNING");
   }
 
   private ProcessInstance startA1UntilTheStepFails(String name) {
