@@ -1,7 +1,9 @@
 package io.drrunbook.engine;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /** How the step worker runs automated steps ({@code dr.steps.*}). */
@@ -23,6 +25,10 @@ public class StepProperties {
   private int threads = 8;
   /** Characters of stdout/stderr or other text kept per field in the run's history. */
   private int outputLimit = 2000;
+  /** Time limit of one attempt at a step, unless its route or the task says otherwise. */
+  private Duration timeLimit = Duration.ofMinutes(15);
+  /** Time limit of one attempt per connector route ({@code dr.steps.time-limits.<route>}). */
+  private Map<String, Duration> timeLimits = new HashMap<>();
 
   public boolean isWorkerEnabled() { return workerEnabled; }
   public void setWorkerEnabled(boolean workerEnabled) { this.workerEnabled = workerEnabled; }
@@ -36,8 +42,17 @@ public class StepProperties {
   public void setPollInterval(Duration pollInterval) { this.pollInterval = pollInterval; }
   public int getThreads() { return threads; }
   public void setThreads(int threads) { this.threads = threads; }
+  public Duration getTimeLimit() { return timeLimit; }
+  public void setTimeLimit(Duration timeLimit) { this.timeLimit = timeLimit; }
+  public Map<String, Duration> getTimeLimits() { return timeLimits; }
+  public void setTimeLimits(Map<String, Duration> timeLimits) { this.timeLimits = timeLimits; }
   public int getOutputLimit() { return outputLimit; }
   public void setOutputLimit(int outputLimit) { this.outputLimit = outputLimit; }
+
+  /** The time limit of an attempt at a step of {@code route}, without a task-level override. */
+  public Duration timeLimitFor(String route) {
+    return timeLimits.getOrDefault(route, timeLimit);
+  }
 
   /** The wait before the retry that follows when {@code retriesLeft} attempts remain. */
   public Duration backoffFor(int retriesLeft) {

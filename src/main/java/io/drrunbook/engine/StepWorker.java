@@ -6,19 +6,24 @@ import io.drrunbook.security.SecretMasker;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.camunda.bpm.engine.ExternalTaskService;
@@ -49,6 +54,8 @@ public class StepWorker implements SmartLifecycle {
   public static final String TOPIC = "dr-step";
   /** Local variable with the masked, bounded outcome of the step, kept in history for the report. */
   public static final String OUTCOME_VARIABLE = "stepOutcome";
+  /** Optional input of a service task: its own time limit per attempt (ISO-8601, e.g. PT5M). */
+  public static final String TIME_LIMIT_INPUT = "timeLimit";
 
   private static final int COMPLETE_ATTEMPTS = 5;
   private static final Logger log = LoggerFactory.getLogger(StepWorker.class);
@@ -64,6 +71,7 @@ public class StepWorker implements SmartLifecycle {
 
   private volatile boolean running;
   private ExecutorService steps;
+  private ExecutorService calls;
   private ScheduledExecutorService heartbeats;
   private Thread poller;
   private Semaphore freeSlots;
@@ -93,6 +101,7 @@ public class StepWorker implements SmartLifecycle {
     }
     freeSlots = new Semaphore(properties.getThreads());
     steps = Executors.newFixedThreadPool(properties.getThreads(), named("dr-step-"));
+    calls = Executors.newCachedThreadPool(named("dr-step-call-"));
     heartbeats = Executors.newSingleThreadScheduledExecutor(named("dr-step-heartbeat-"));
     running = true;
     poller = named("dr-step-poller-").newThread(this::pollLoop);
@@ -109,6 +118,7 @@ public class StepWorker implements SmartLifecycle {
     }
     poller.interrupt();
     steps.shutdownNow();
+    calls.shutdownNow();
     heartbeats.shutdownNow();
     try {
       steps.awaitTermination(10, TimeUnit.SECONDS);
@@ -245,10 +255,11 @@ public class StepWorker implements SmartLifecycle {
               + " has no 'route' input parameter");
         }
         journal.started(key, task.getProcessInstanceId(), task.getActivityId(), route);
+        Duration limit = timeLimit(route, inputs.remove(TIME_LIMIT_INPUT));
         inputs.put(StepInputs.IDEMPOTENCY_KEY, key);
         inputs.put(StepInputs.STEP_NAME, stepName);
-        log.info("step {} starts: route {} ({})", stepName, route, key);
-        result = bounded(call(route, inputs));
+        log.info("step {} starts: route {} ({}, time limit {})", stepName, route, key, limit);
+        result = bounded(callWithin(limit, route, inputs));
         journal.done(key, result);
       }
       heartbeat.cancel(false);
@@ -305,6 +316,56 @@ public class StepWorker implements SmartLifecycle {
           throw e;
         }
       }
+    }
+  }
+
+  /** A task's {@code timeLimit} input (ISO-8601) or else the route's time limit. */
+  private Duration timeLimit(String route, Object taskLimit) {
+    if (taskLimit == null || String.valueOf(taskLimit).isBlank()) {
+      return properties.timeLimitFor(route);
+    }
+    try {
+      Duration limit = Duration.parse(String.valueOf(taskLimit).strip());
+      if (limit.isNegative() || limit.isZero()) {
+        throw new IllegalStateException("input " + TIME_LIMIT_INPUT + " must be a positive duration");
+      }
+      return limit;
+    } catch (DateTimeParseException e) {
+      throw new IllegalStateException("input " + TIME_LIMIT_INPUT + " is not an ISO-8601 duration: "
+          + taskLimit);
+    }
+  }
+
+  /**
+   * The route call on its own thread, abandoned (interrupted) when it exceeds its time limit: a
+   * hung command never holds the step, and the exceeded limit counts as a failed attempt.
+   */
+  private Map<String, Object> callWithin(Duration limit, String route, Map<String, Object> inputs) {
+    Future<Map<String, Object>> call = calls.submit(() -> call(route, inputs));
+    try {
+      return call.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      call.cancel(true);
+      throw new StepTimeLimitException("step exceeded its time limit of " + limit
+          + " (route " + route + "); the attempt was abandoned");
+    } catch (InterruptedException e) {
+      call.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("step worker stopping; attempt abandoned", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** An attempt that exceeded its time limit: a technical failure like any other. */
+  static final class StepTimeLimitException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StepTimeLimitException(String message) {
+      super(message);
     }
   }
 

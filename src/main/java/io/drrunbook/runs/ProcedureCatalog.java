@@ -76,6 +76,8 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
     }
     Set<String> unlisted = new TreeSet<>(deployed);
     unlisted.removeAll(procedures.keySet());
+    // the failure decision is the application's own process, never a procedure of the catalog
+    unlisted.remove(io.drrunbook.engine.StepFailureDecisions.PROCESS);
     if (!unlisted.isEmpty()) {
       log.warn("deployed processes {} have no entry in the procedure catalog (dr.procedures):"
           + " they cannot be started through /api", unlisted);

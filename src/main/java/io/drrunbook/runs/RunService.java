@@ -2,10 +2,14 @@ package io.drrunbook.runs;
 
 import io.drrunbook.runs.callbacks.CallbackDeliveries;
 
+import io.drrunbook.approval.DecisionRecord;
+import io.drrunbook.engine.StepFailureDecisionListener;
+import io.drrunbook.engine.StepFailureDecisions;
 import io.drrunbook.engine.StepWorker;
 import io.drrunbook.runs.ApiCaller.Caller;
 import io.drrunbook.runs.RunKeyGuard.RunKey;
 import io.drrunbook.runs.RunViews.Cancellation;
+import io.drrunbook.runs.RunViews.FailureDecision;
 import io.drrunbook.runs.RunViews.Incident;
 import io.drrunbook.runs.RunViews.Links;
 import io.drrunbook.runs.RunViews.ManualTask;
@@ -65,9 +69,11 @@ public class RunService {
   static final Pattern TICKET_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   static final Pattern TICKET_SYSTEM = Pattern.compile("[a-z][a-z0-9-]{0,31}");
   static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+  static final Pattern ACTIVITY_ID = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,254}");
   static final int MAX_URL = 2000;
   static final int MAX_REASON = 2000;
-  static final String CANCEL_PREFIX = "Run cancelled: ";
+  /** Shared with the abort of a failure decision, so that both show as the run's cancellation. */
+  static final String CANCEL_PREFIX = StepFailureDecisionListener.ABORT_COMMENT_PREFIX;
   static final String PAUSE_PREFIX = "Run paused: ";
   static final String RESUME_PREFIX = "Run resumed: ";
   private static final List<String> MAY_CANCEL =
@@ -88,12 +94,14 @@ public class RunService {
   private final String webappPath;
 
   private final CallbackDeliveries callbacks;
+  private final DecisionRecord decisionRecord;
 
   public RunService(ProcedureCatalog catalog, RunKeyGuard guard, ApiCaller callers,
       RuntimeService runtime, HistoryService history, TaskService tasks,
-      TransactionTemplate transaction, CallbackDeliveries callbacks,
+      TransactionTemplate transaction, CallbackDeliveries callbacks, DecisionRecord decisionRecord,
       @Value("${camunda.bpm.webapp.application-path:/camunda}") String webappPath) {
     this.callbacks = callbacks;
+    this.decisionRecord = decisionRecord;
     this.catalog = catalog;
     this.guard = guard;
     this.callers = callers;
@@ -239,14 +247,22 @@ public class RunService {
 
     List<ManualTask> waiting = new ArrayList<>();
     List<Incident> incidents = new ArrayList<>();
+    // decisions on failed steps are instances of their own process, read as the application: who
+    // may read the run may read them
+    List<FailureDecision> failureDecisions = callers.asApplication(() -> failureDecisions(id));
     if (instance.getEndTime() == null) {
       for (Task task : tasks.createTaskQuery().processInstanceId(id).orderByTaskCreateTime().asc().list()) {
-        List<String> groups = tasks.getIdentityLinksForTask(task.getId()).stream()
-            .filter(link -> IdentityLinkType.CANDIDATE.equals(link.getType()) && link.getGroupId() != null)
-            .map(link -> link.getGroupId()).toList();
-        waiting.add(new ManualTask(task.getId(), task.getTaskDefinitionKey(), task.getName(), groups,
-            task.getAssignee(), instant(task.getCreateTime())));
+        waiting.add(manualTask(task));
       }
+      callers.asApplication(() -> {
+        failureDecisions.stream().filter(d -> d.taskId() != null).forEach(d -> {
+          Task task = tasks.createTaskQuery().taskId(d.taskId()).singleResult();
+          if (task != null) {
+            waiting.add(manualTask(task));
+          }
+        });
+        return null;
+      });
       runtime.createIncidentQuery().processInstanceId(id).orderByIncidentTimestamp().asc().list()
           .forEach(i -> incidents.add(new Incident(i.getActivityId(), i.getIncidentMessage(),
               instant(i.getIncidentTimestamp()))));
@@ -254,7 +270,123 @@ public class RunService {
     return new RunDetail(run.id(), run.procedure(), run.ticket(), run.mode(), run.state(),
         run.startedBy(), run.startTime(), run.endTime(), run.links(), done, running, waiting,
         incidents, cancellation(instance), callbacks.forRun(run.id()),
-        run.state() == RunState.SUSPENDED, pause(instance, run.state()));
+        run.state() == RunState.SUSPENDED, pause(instance, run.state()), failureDecisions);
+  }
+
+  private ManualTask manualTask(Task task) {
+    List<String> groups = tasks.getIdentityLinksForTask(task.getId()).stream()
+        .filter(link -> IdentityLinkType.CANDIDATE.equals(link.getType()) && link.getGroupId() != null)
+        .map(link -> link.getGroupId()).toList();
+    return new ManualTask(task.getId(), task.getTaskDefinitionKey(), task.getName(), groups,
+        task.getAssignee(), instant(task.getCreateTime()));
+  }
+
+  /** The decisions on failed steps of a run, oldest first (call as the application). */
+  private List<FailureDecision> failureDecisions(String runId) {
+    List<FailureDecision> result = new ArrayList<>();
+    for (HistoricProcessInstance decision : history.createHistoricProcessInstanceQuery()
+        .processDefinitionKey(StepFailureDecisions.PROCESS)
+        .variableValueEquals(StepFailureDecisions.RUN_ID, runId)
+        .orderByProcessInstanceStartTime().asc().list()) {
+      Map<String, Object> values = new HashMap<>();
+      history.createHistoricVariableInstanceQuery().processInstanceId(decision.getId())
+          .disableCustomObjectDeserialization().list()
+          .forEach(v -> values.put(v.getName(), v.getValue()));
+      String activityId = text(values.get(StepFailureDecisions.RUN_ACTIVITY_ID));
+      String stepName = text(values.get(StepFailureDecisions.RUN_STEP_NAME));
+      String error = text(values.get(StepFailureDecisions.STEP_ERROR));
+      if (decision.getEndTime() == null) {
+        Task task = tasks.createTaskQuery().processInstanceId(decision.getId()).singleResult();
+        result.add(new FailureDecision(activityId, stepName, "WAITING", error,
+            task == null ? null : task.getId(), null, null, null, null, instant(decision.getStartTime())));
+      } else if (HistoricProcessInstance.STATE_COMPLETED.equals(decision.getState())) {
+        Optional<DecisionRecord.Decision> record = decisionRecord.forProcessInstance(decision.getId())
+            .stream().reduce((first, second) -> second);
+        result.add(new FailureDecision(activityId, stepName, "DECIDED", error, null,
+            text(values.get(StepFailureDecisions.CHOICE)), text(values.get(StepFailureDecisions.NOTE)),
+            record.map(DecisionRecord.Decision::userId).orElse(null),
+            record.map(DecisionRecord.Decision::decidedAt).orElse(instant(decision.getEndTime())),
+            instant(decision.getStartTime())));
+      } else {
+        result.add(new FailureDecision(activityId, stepName, "ENDED", error, null, null,
+            decision.getDeleteReason(), null, instant(decision.getEndTime()),
+            instant(decision.getStartTime())));
+      }
+    }
+    return result;
+  }
+
+  // ------------------------------------------------------------------------------------ decide
+
+  /**
+   * Decides on a failed step of an active run by completing its waiting decision task as the caller
+   * (members of dr-operators, dr-approvers, dr-admins; skip only dr-approvers): the same task and
+   * the same checks as in Tasklist, recorded in DR_DECISION.
+   */
+  public RunDetail decide(String id, String activityId, StepDecisionRequest request, String baseUrl) {
+    Caller caller = callers.current();
+    if (!caller.inAny(MAY_CANCEL)) {
+      throw ApiException.forbidden("only members of " + MAY_CANCEL + " may decide on a failed step");
+    }
+    if (request == null) {
+      throw ApiException.invalid("body", "a JSON object is required");
+    }
+    List<FieldProblem> problems = new ArrayList<>();
+    String choice = request.choice();
+    if (choice == null) {
+      problems.add(new FieldProblem("choice", "is required; allowed values: " + StepFailureDecisions.CHOICES));
+    } else if (!StepFailureDecisions.CHOICES.contains(choice)) {
+      problems.add(new FieldProblem("choice", "is not supported; allowed values: " + StepFailureDecisions.CHOICES));
+    }
+    String note = request.note();
+    if (note != null && note.length() > MAX_REASON) {
+      problems.add(new FieldProblem("note", "must be at most " + MAX_REASON + " characters long"));
+    } else if (note != null && !ProcedureCatalog.plainText(note.replaceAll("\\R", " "))) {
+      problems.add(new FieldProblem("note", "must not contain control or formatting characters"));
+    } else if (choice != null && !StepFailureDecisions.RETRY.equals(choice)
+        && StepFailureDecisions.CHOICES.contains(choice) && (note == null || note.isBlank())) {
+      problems.add(new FieldProblem("note", "is required for " + choice));
+    }
+    if (!problems.isEmpty()) {
+      throw ApiException.invalid(problems);
+    }
+    HistoricProcessInstance instance = historic(id);
+    if (activityId == null || !ACTIVITY_ID.matcher(activityId).matches() || callers.asApplication(() ->
+        history.createHistoricActivityInstanceQuery().processInstanceId(id).activityId(activityId)
+            .count() == 0)) {
+      throw ApiException.notFound("activityId", "the run has no such step");
+    }
+    if (StepFailureDecisions.SKIP.equals(choice) && !caller.groups().contains(DrGroups.APPROVERS)) {
+      throw ApiException.forbidden("only members of " + DrGroups.APPROVERS + " may skip a step");
+    }
+    if (instance.getEndTime() != null) {
+      throw ApiException.conflict("id", "the run has already ended");
+    }
+    Optional<String> taskId = callers.asApplication(() -> failureDecisions(id)).stream()
+        .filter(d -> "WAITING".equals(d.state()) && activityId.equals(d.activityId()) && d.taskId() != null)
+        .map(FailureDecision::taskId).findFirst();
+    if (taskId.isEmpty()) {
+      throw ApiException.conflict("activityId", "no failed step waits for a decision there");
+    }
+    Map<String, Object> variables = new LinkedHashMap<>();
+    variables.put(StepFailureDecisions.CHOICE, choice);
+    variables.put(StepFailureDecisions.NOTE, note == null ? "" : note);
+    try {
+      tasks.complete(taskId.get(), variables);
+    } catch (org.camunda.bpm.engine.exception.NullValueException e) {
+      throw ApiException.conflict("activityId", "the decision was taken meanwhile");
+    } catch (OptimisticLockingException e) {
+      throw ApiException.conflict("activityId", "the run changed while the decision was carried out; retry");
+    } catch (org.camunda.bpm.engine.AuthorizationException e) {
+      throw ApiException.forbidden(e.getMessage());
+    } catch (org.camunda.bpm.engine.ProcessEngineException e) {
+      if (String.valueOf(e.getMessage()).contains("no longer failed")) {
+        throw ApiException.conflict("activityId", "the step is no longer failed");
+      }
+      throw e;
+    }
+    log.info("failure decision on step {} of run {} by {}: {}", activityId, id, caller.userId(), choice);
+    return detail(id, baseUrl);
   }
 
   /** A run in brief. */

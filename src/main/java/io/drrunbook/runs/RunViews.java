@@ -42,6 +42,12 @@ public final class RunViews {
   @Schema(description = "a step that failed and waits for an operator (Cockpit: retry)")
   public record Incident(String activityId, String message, Instant time) {}
 
+  @Schema(description = "a decision on a failed step: waiting for the operators (a manual task of"
+      + " the run), decided (who, when, choice, note) or ended without one (the step was retried"
+      + " elsewhere or the run ended)")
+  public record FailureDecision(String activityId, String stepName, String state, String error,
+      String taskId, String choice, String note, String decidedBy, Instant decidedAt, Instant created) {}
+
   @Schema(description = "who cancelled the run, when and why")
   public record Cancellation(String by, Instant at, String reason) {}
 
@@ -56,7 +62,8 @@ public final class RunViews {
       Cancellation cancellation, List<CallbackDeliveries.Delivery> callbacks,
       @Schema(description = "true while the run is paused: no step starts until it is resumed")
       boolean suspended,
-      @Schema(description = "the pause in effect (while suspended), else the last resume") Pause pause) {}
+      @Schema(description = "the pause in effect (while suspended), else the last resume") Pause pause,
+      @Schema(description = "decisions on failed steps, oldest first") List<FailureDecision> failureDecisions) {}
 
   @Schema(description = "one page of runs, newest first")
   public record RunPage(List<Run> items, int page, int size, long total) {}

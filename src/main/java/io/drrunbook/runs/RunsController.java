@@ -144,6 +144,24 @@ public class RunsController {
     return runs.resume(id, request == null ? null : request.reason(), baseUrl());
   }
 
+  @PostMapping(path = "/{id}/steps/{activityId}/decision", consumes = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(summary = "Decide on a failed step: retry, done-by-hand, skip (dr-approvers) or abort",
+      description = "Completes the run's waiting decision task \"Step <name> failed\" for that step as"
+          + " the caller, exactly as in Tasklist; recorded with the caller, the time and the note.")
+  @ApiResponse(responseCode = "200", description = "the run after the decision")
+  @ApiResponse(responseCode = "400", description = "choice unknown or note missing (errors name the field)",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "403", description = "the caller may not decide, or may not skip",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "404", description = "no such run or no such step in it",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "409", description = "the run has ended, or no failed step waits for a decision there",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  public RunDetail decide(@PathVariable String id, @PathVariable String activityId,
+      @RequestBody(required = false) StepDecisionRequest request) {
+    return runs.decide(id, activityId, request, baseUrl());
+  }
+
   private static String baseUrl() {
     return ServletUriComponentsBuilder.fromCurrentContextPath().toUriString();
   }

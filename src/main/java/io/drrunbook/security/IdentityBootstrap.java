@@ -3,6 +3,7 @@ package io.drrunbook.security;
 import static org.camunda.bpm.engine.authorization.Authorization.ANY;
 import static org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT;
 
+import io.drrunbook.engine.StepFailureDecisions;
 import java.util.List;
 import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.IdentityService;
@@ -34,8 +35,8 @@ import org.springframework.stereotype.Component;
  *       their candidate groups (granted by the engine per task); retry failed steps;</li>
  *   <li>admins: everything, including Admin, deployments and identity;</li>
  *   <li>ticketing (technical users of ticketing systems): start runs of the procedures listed in
- *       {@code dr.security.ticketing.procedures} (default: every deployed {@code dr-*} process, as
- *       deployed at start-up) and read those runs; no task work, no web app, no deployment.</li>
+ *       {@code dr.security.ticketing.procedures} (default: every deployed {@code dr-*} procedure, as
+ *       deployed at start-up, not the failure decision) and read those runs; no task work, no web app, no deployment.</li>
  * </ul>
  */
 @Component
@@ -98,7 +99,9 @@ public class IdentityBootstrap implements InitializingBean, SmartInitializingSin
   public void afterSingletonsInstantiated() {
     List<String> procedures = ticketingProcedures.isEmpty()
         ? repositoryService.createProcessDefinitionQuery().latestVersion().list().stream()
-            .map(ProcessDefinition::getKey).filter(key -> key.startsWith("dr-")).distinct().toList()
+            .map(ProcessDefinition::getKey).filter(key -> key.startsWith("dr-"))
+            // started only by the application, for the operators; never by a ticketing system
+            .filter(key -> !key.equals(StepFailureDecisions.PROCESS)).distinct().toList()
         : ticketingProcedures;
     for (String key : procedures) {
       grant(DrGroups.TICKETING, Resources.PROCESS_DEFINITION, key, Permissions.READ,

@@ -1,0 +1,132 @@
+package io.drrunbook.engine;
+
+import static io.drrunbook.engine.StepFailureDecisions.ABORT;
+import static io.drrunbook.engine.StepFailureDecisions.CHOICES;
+import static io.drrunbook.engine.StepFailureDecisions.DONE_BY_HAND;
+import static io.drrunbook.engine.StepFailureDecisions.RETRY;
+import static io.drrunbook.engine.StepFailureDecisions.SKIP;
+
+import io.drrunbook.security.DrGroups;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngineException;
+import org.camunda.bpm.engine.ProcessEngineServices;
+import org.camunda.bpm.engine.delegate.DelegateTask;
+import org.camunda.bpm.engine.delegate.TaskListener;
+import org.camunda.bpm.engine.externaltask.ExternalTask;
+import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code complete} listener of {@code UserTask_DecideOnFailedStep} in
+ * processes/dr-step-failure-decision.bpmn ({@code ${stepFailureDecision}}): checks the decision and
+ * carries it out on the run, in the transaction that completes the task (a refused or failed decision
+ * leaves the task open). retry: the step gets one more attempt (retries 1, which resolves the
+ * incident); done-by-hand and skip: the step is completed without running it, its outcome says who
+ * and why, and the run continues after it; abort: the run is deleted with the note as the reason.
+ * Skip needs dr-approvers; every choice but retry needs a note.
+ */
+@Component("stepFailureDecision")
+public class StepFailureDecisionListener implements TaskListener {
+
+  /** Worker id under which a decision completes a failed step. */
+  public static final String DECISION_WORKER = "dr-failure-decision";
+  /** Prefix of the run comment an abort writes (as RunService's cancel does). */
+  public static final String ABORT_COMMENT_PREFIX = "Run cancelled: ";
+  static final int MAX_NOTE = 2000;
+  private static final long LOCK_MS = 60_000;
+  private static final Logger log = LoggerFactory.getLogger(StepFailureDecisionListener.class);
+
+  @Override
+  public void notify(DelegateTask task) {
+    ProcessEngineServices services = task.getProcessEngineServices();
+    IdentityService identity = services.getIdentityService();
+    Authentication authentication = identity.getCurrentAuthentication();
+    String user = authentication != null && authentication.getUserId() != null
+        ? authentication.getUserId() : task.getAssignee();
+    List<String> groups = authentication == null || authentication.getGroupIds() == null ? List.of()
+        : authentication.getGroupIds();
+
+    String choice = text(task.getVariable(StepFailureDecisions.CHOICE));
+    String note = text(task.getVariable(StepFailureDecisions.NOTE));
+    String problem = problem(choice, note);
+    if (problem != null) {
+      throw new ProcessEngineException("Failure decision refused: " + problem);
+    }
+    if (SKIP.equals(choice) && !groups.contains(DrGroups.APPROVERS)) {
+      throw new AuthorizationException("Failure decision refused: only members of "
+          + DrGroups.APPROVERS + " may skip a step");
+    }
+
+    String runId = text(task.getVariable(StepFailureDecisions.RUN_ID));
+    String activityId = text(task.getVariable(StepFailureDecisions.RUN_ACTIVITY_ID));
+    String stepName = text(task.getVariable(StepFailureDecisions.RUN_STEP_NAME));
+    String externalTaskId = text(task.getVariable(StepFailureDecisions.EXTERNAL_TASK_ID));
+    String incidentId = text(task.getVariable(StepFailureDecisions.INCIDENT_ID));
+    ExternalTask step = services.getExternalTaskService().createExternalTaskQuery()
+        .externalTaskId(externalTaskId).singleResult();
+    boolean failed = step != null && runId != null && runId.equals(step.getProcessInstanceId())
+        && activityId != null && activityId.equals(step.getActivityId())
+        && services.getRuntimeService().createIncidentQuery().incidentId(incidentId).count() == 1;
+    if (!failed) {
+      // the step's incident went away meanwhile (Cockpit retry, run ended): nothing left to decide
+      throw new ProcessEngineException("Failure decision refused: step " + stepName + " of run "
+          + runId + " is no longer failed");
+    }
+
+    String by = user == null ? "unknown user" : user;
+    // the decision's own checks above decide who may do what; the run is changed as the application
+    identity.clearAuthentication();
+    try {
+      StepFailureDecisions.carryingOut(externalTaskId, () -> {
+        switch (choice) {
+          case RETRY -> services.getExternalTaskService().setRetries(externalTaskId, 1);
+          case DONE_BY_HAND, SKIP -> {
+            String outcome = (SKIP.equals(choice) ? "skipped by " : "done by hand by ") + by + ": " + note;
+            services.getExternalTaskService().lock(externalTaskId, DECISION_WORKER, LOCK_MS);
+            services.getExternalTaskService().complete(externalTaskId, DECISION_WORKER, Map.of(),
+                Map.of(StepWorker.OUTCOME_VARIABLE, outcome));
+          }
+          case ABORT -> {
+            if (authentication != null) {
+              identity.setAuthentication(authentication);
+            }
+            services.getTaskService().createComment(null, runId, ABORT_COMMENT_PREFIX + "aborted after step "
+                + stepName + " failed: " + note);
+            identity.clearAuthentication();
+            services.getRuntimeService().deleteProcessInstance(runId, "aborted by " + by
+                + " after step " + stepName + " failed: " + note, false, true);
+          }
+          default -> throw new IllegalStateException("unhandled choice " + choice);
+        }
+      });
+    } finally {
+      if (authentication != null) {
+        identity.setAuthentication(authentication);
+      }
+    }
+    log.info("failure decision on step {} of run {}: {} by {}", stepName, runId, choice, by);
+  }
+
+  /** What is wrong with a choice and note, or null when they are acceptable. */
+  public static String problem(String choice, String note) {
+    if (choice == null || !CHOICES.contains(choice)) {
+      return "choice must be one of " + CHOICES;
+    }
+    if (!RETRY.equals(choice) && (note == null || note.isBlank())) {
+      return "a note is required for " + choice;
+    }
+    if (note != null && note.length() > MAX_NOTE) {
+      return "the note must be at most " + MAX_NOTE + " characters long";
+    }
+    return null;
+  }
+
+  private static String text(Object value) {
+    return value == null ? null : value.toString();
+  }
+}
