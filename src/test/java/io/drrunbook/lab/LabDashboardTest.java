@@ -146,7 +146,11 @@ class LabDashboardTest {
         "host", "site2.cs-mgmt", "command", "genesys-app-start", "app", "scs-master")))
         .hasMessageContaining("license server not reachable");
 
-    browser.findElement(By.cssSelector("#faults [data-fault] button")).click();
+    // the page redraws the list on every change: find the button again if it was replaced meanwhile
+    wait.until(page -> {
+      page.findElement(By.cssSelector("#faults [data-fault] button")).click();
+      return true;
+    });
     wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("[data-host='site2.cs-mgmt'].host-fault"), 0));
     assertThat(lab.faults().list()).isEmpty();
   }

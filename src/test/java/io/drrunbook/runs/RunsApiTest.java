@@ -66,8 +66,15 @@ class RunsApiTest {
     ResponseEntity<String> response = operator().getForEntity("/api/procedures", String.class);
 
     assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
-    JsonNode a1 = json.readTree(response.getBody()).get(0);
-    assertThat(a1.get("id").asText()).isEqualTo(PROCEDURE);
+    JsonNode catalog = json.readTree(response.getBody());
+    assertThat(catalog).extracting(p -> p.get("catalogId").asText()).contains("A1", "A2");
+    JsonNode a1 = null;
+    for (JsonNode procedure : catalog) {
+      if (procedure.get("id").asText().equals(PROCEDURE)) {
+        a1 = procedure;
+      }
+    }
+    assertThat(a1).as(PROCEDURE + " listed").isNotNull();
     assertThat(a1.get("seed").asText()).isEqualTo("000_5d89d22acc815781.txt");
     assertThat(a1.get("catalogId").asText()).isEqualTo("A1");
     assertThat(a1.get("parameters")).hasSize(1);

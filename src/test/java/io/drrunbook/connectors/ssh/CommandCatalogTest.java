@@ -33,9 +33,10 @@ class CommandCatalogTest {
   }
 
   @Test
-  void shouldHoldTheFiveA1CommandsWhenCommandsYamlIsBound() {
+  void shouldHoldTheCommandsOfA1AndA2WhenCommandsYamlIsBound() {
     assertThat(catalog).containsOnlyKeys("replication-stop", "genesys-app-start",
-        "cs-proxy-switchover", "name-resolution-check", "cs-proxy-status-check");
+        "cs-proxy-switchover", "name-resolution-check", "cs-proxy-status-check",
+        "replication-start", "replication-in-sync-check", "genesys-app-stop");
     assertThat(catalog.problems()).isEmpty();
   }
 
