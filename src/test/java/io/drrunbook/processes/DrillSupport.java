@@ -3,6 +3,7 @@ package io.drrunbook.processes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.drrunbook.DrillTasks;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabState;
 import io.drrunbook.lab.dns.LabDns;
@@ -17,7 +18,6 @@ import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.task.Task;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -50,17 +50,7 @@ final class DrillSupport {
 
   /** Waits for the manual step, checks the group may work it, and completes it as that user. */
   void complete(ProcessInstance run, String taskKey, String user, String group, Map<String, Object> variables) {
-    Task task = await("task " + taskKey).atMost(Duration.ofSeconds(60))
-        .until(() -> tasks.createTaskQuery().processInstanceId(run.getId())
-            .taskDefinitionKey(taskKey).singleResult(), t -> t != null);
-    identity.setAuthentication(user, List.of(group));
-    try {
-      assertThat(tasks.createTaskQuery().taskId(task.getId()).taskCandidateGroup(group).count())
-          .as("%s may work %s", group, taskKey).isEqualTo(1);
-      tasks.complete(task.getId(), variables);
-    } finally {
-      identity.clearAuthentication();
-    }
+    DrillTasks.complete(tasks, identity, run.getId(), taskKey, user, group, variables);
   }
 
   /** Waits until the run ended, and checks it left no incident. */

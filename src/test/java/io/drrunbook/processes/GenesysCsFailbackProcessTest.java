@@ -7,9 +7,6 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
 import io.drrunbook.processes.ScriptedSteps.Call;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -188,7 +185,7 @@ class GenesysCsFailbackProcessTest {
 
     assertThat(run).isWaitingAt("UserTask_ResolveDnsSwitch").hasNotPassed("SubProcess_SwitchProxies");
     assertThat(task(run)).hasCandidateGroup("dr-operators");
-    assertDeployedForm(task(run), "form-resolve-dns-switch-back");
+    ScriptedSteps.assertDeployedForm(processEngine, task(run), "form-resolve-dns-switch-back");
     complete(task(run), withVariables("dnsFixNote", "zone was frozen; thawed it"));
     steps.drive();
 
@@ -211,7 +208,7 @@ class GenesysCsFailbackProcessTest {
 
     Task investigation = task(run);
     assertThat(investigation).hasDefinitionKey("UserTask_InvestigateProxy").hasName("Investigate proxy " + failing);
-    assertDeployedForm(investigation, "form-investigate-proxy-failback");
+    ScriptedSteps.assertDeployedForm(processEngine, investigation, "form-investigate-proxy-failback");
     complete(investigation, withVariables("proxyFixNote", "restarted the proxy's resolver"));
     steps.drive();
 
@@ -242,29 +239,22 @@ class GenesysCsFailbackProcessTest {
   private void confirmSite1Restored(ProcessInstance run) {
     assertThat(run).isWaitingAt("UserTask_ConfirmSite1Restored");
     assertThat(task(run)).hasCandidateGroup("dr-operators");
-    assertDeployedForm(task(run), "form-confirm-site1-restored");
+    ScriptedSteps.assertDeployedForm(processEngine, task(run), "form-confirm-site1-restored");
     complete(task(run), withVariables("site1Restored", true, "site1RestoredNotes", "power and cooling back"));
   }
 
   private void approveWindow(ProcessInstance run, boolean approved) {
     assertThat(run).isWaitingAt("UserTask_ApproveMaintenanceWindow");
     assertThat(task(run)).hasCandidateGroup("dr-approvers");
-    assertDeployedForm(task(run), "form-approve-maintenance-window");
+    ScriptedSteps.assertDeployedForm(processEngine, task(run), "form-approve-maintenance-window");
     complete(task(run), withVariables("maintenanceWindowApproved", approved,
         "maintenanceWindow", "CHG0054321, Sunday 02:00-04:00"));
   }
 
   private void confirmFailbackComplete(ProcessInstance run) {
     assertThat(run).isWaitingAt("UserTask_ConfirmFailbackComplete");
-    assertDeployedForm(task(run), "form-confirm-failback-complete");
+    ScriptedSteps.assertDeployedForm(processEngine, task(run), "form-confirm-failback-complete");
     complete(task(run), withVariables("failbackComplete", true));
   }
 
-  private void assertDeployedForm(Task task, String formId) {
-    try (InputStream form = processEngine.getFormService().getDeployedTaskForm(task.getId())) {
-      assertThat(new String(form.readAllBytes(), StandardCharsets.UTF_8)).contains("\"id\": \"" + formId + "\"");
-    } catch (IOException e) {
-      throw new AssertionError("cannot read the form of " + task.getTaskDefinitionKey(), e);
-    }
-  }
 }

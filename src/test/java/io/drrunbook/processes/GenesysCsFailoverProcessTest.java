@@ -8,9 +8,6 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.taskQue
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
 import io.drrunbook.processes.ScriptedSteps.Call;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -172,7 +169,7 @@ class GenesysCsFailoverProcessTest {
         .hasPassed("BoundaryEvent_DnsNotSwitched")
         .hasNotPassed("SubProcess_SwitchProxies");
     assertThat(task(run)).hasCandidateGroup("dr-operators").hasName("Resolve the DNS switch of cs-master");
-    assertDeployedForm(task(run), "form-resolve-dns-switch");
+    ScriptedSteps.assertDeployedForm(processEngine, task(run), "form-resolve-dns-switch");
     assertThat(run).variables().containsEntry("dnsSwitchError", error);
     assertThat(steps.calls("Task_PushNameResolution")).isEmpty();
 
@@ -212,7 +209,7 @@ class GenesysCsFailoverProcessTest {
     assertThat(investigations).hasSize(1);
     Task investigation = investigations.get(0);
     assertThat(investigation).hasName("Investigate proxy " + failingProxy).hasCandidateGroup("dr-operators");
-    assertDeployedForm(investigation, "form-investigate-proxy");
+    ScriptedSteps.assertDeployedForm(processEngine, investigation, "form-investigate-proxy");
     Map<String, Object> seenByTheOperator = processEngine.getTaskService().getVariables(investigation.getId());
     assertThat(seenByTheOperator)
         .containsEntry("proxyHost", failingProxy)
@@ -263,7 +260,7 @@ class GenesysCsFailoverProcessTest {
     assertThat(run).isWaitingAt("UserTask_DeclareDisaster");
     Task declaration = task(run);
     assertThat(declaration).hasCandidateGroup("dr-approvers");
-    assertDeployedForm(declaration, "form-declare-disaster");
+    ScriptedSteps.assertDeployedForm(processEngine, declaration, "form-declare-disaster");
     complete(declaration, withVariables(
         "disasterDeclared", declared,
         "disasterReason", "Site 1 data centre lost power and cooling",
@@ -273,18 +270,10 @@ class GenesysCsFailoverProcessTest {
   private void confirmOperationsRestored(ProcessInstance run) {
     Task confirmation = task(run);
     assertThat(confirmation).hasDefinitionKey("UserTask_ConfirmOperationsRestored").hasCandidateGroup("dr-operators");
-    assertDeployedForm(confirmation, "form-confirm-operations-restored");
+    ScriptedSteps.assertDeployedForm(processEngine, confirmation, "form-confirm-operations-restored");
     complete(confirmation, withVariables("operationsRestored", true, "restoreNotes", "agents log in at both sites"));
   }
 
-  /** The task's formRef resolves to the deployed Camunda Form of that id. */
-  private void assertDeployedForm(Task task, String formId) {
-    try (InputStream form = processEngine.getFormService().getDeployedTaskForm(task.getId())) {
-      assertThat(new String(form.readAllBytes(), StandardCharsets.UTF_8)).contains("\"id\": \"" + formId + "\"");
-    } catch (IOException e) {
-      throw new AssertionError("cannot read the form of " + task.getTaskDefinitionKey(), e);
-    }
-  }
 
   private long historicCount(ProcessInstance run, String activityId) {
     return processEngine.getHistoryService().createHistoricActivityInstanceQuery()

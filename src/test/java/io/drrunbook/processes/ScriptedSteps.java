@@ -1,5 +1,8 @@
 package io.drrunbook.processes;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,6 +15,7 @@ import java.util.function.Predicate;
 import org.camunda.bpm.engine.ExternalTaskService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.externaltask.LockedExternalTask;
+import org.camunda.bpm.engine.task.Task;
 
 /**
  * Stands in for {@code io.drrunbook.engine.StepWorker} in engine-only path tests: fetches the
@@ -149,5 +153,15 @@ public final class ScriptedSteps {
   /** The activity ids of all calls, in order. */
   public List<String> activityIds() {
     return calls.stream().map(Call::activityId).toList();
+  }
+
+  /** The task's formRef resolves to the deployed Camunda Form of that id. */
+  public static void assertDeployedForm(ProcessEngine processEngine, Task task, String formId) {
+    try (InputStream form = processEngine.getFormService().getDeployedTaskForm(task.getId())) {
+      org.assertj.core.api.Assertions.assertThat(new String(form.readAllBytes(), StandardCharsets.UTF_8))
+          .contains("\"id\": \"" + formId + "\"");
+    } catch (IOException e) {
+      throw new AssertionError("cannot read the form of " + task.getTaskDefinitionKey(), e);
+    }
   }
 }

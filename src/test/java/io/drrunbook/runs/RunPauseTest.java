@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.DrillContext;
+import io.drrunbook.DrillTasks;
 import io.drrunbook.engine.StepJournal;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabState;
@@ -20,7 +21,6 @@ import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
-import org.camunda.bpm.engine.task.Task;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,7 +66,7 @@ class RunPauseTest {
     lab.faults().add(new FaultRequest("slow", "site2.cs-mgmt", null, null, null, "PT4S", null, null,
         "start confserv-master-pair"));
     String id = start("API-PAUSE-1");
-    complete(id, "UserTask_DeclareDisaster", "approver", DrGroups.APPROVERS, Map.of(
+    DrillTasks.complete(tasks, identity, id, "UserTask_DeclareDisaster", "approver", DrGroups.APPROVERS, Map.of(
         "disasterDeclared", true, "disasterReason", "pause drill", "decidedBy", "DR manager"));
     await("slow step running").atMost(Duration.ofSeconds(60)).until(() -> journal
         .forProcessInstance(id).stream().anyMatch(e -> e.activityId().equals(SLOW_STEP)));
@@ -102,7 +102,7 @@ class RunPauseTest {
     assertThat(active.get("suspended").asBoolean()).isFalse();
     assertThat(active.get("pause").get("reason").asText()).isEqualTo("firewall open");
     assertThat(post(operator(), id, "resume", "{}").getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
-    complete(id, "UserTask_ConfirmOperationsRestored", "operator", DrGroups.OPERATORS,
+    DrillTasks.complete(tasks, identity, id, "UserTask_ConfirmOperationsRestored", "operator", DrGroups.OPERATORS,
         Map.of("operationsRestored", true));
     await("run ended").atMost(Duration.ofSeconds(90)).until(() -> history
         .createHistoricProcessInstanceQuery().processInstanceId(id).completed().count() == 1);
@@ -161,15 +161,4 @@ class RunPauseTest {
     return http.withBasicAuth("operator", "operator");
   }
 
-  private void complete(String id, String taskKey, String user, String group, Map<String, Object> variables) {
-    Task task = await("task " + taskKey).atMost(Duration.ofSeconds(60))
-        .until(() -> tasks.createTaskQuery().processInstanceId(id).taskDefinitionKey(taskKey)
-            .singleResult(), t -> t != null);
-    identity.setAuthentication(user, List.of(group));
-    try {
-      tasks.complete(task.getId(), variables);
-    } finally {
-      identity.clearAuthentication();
-    }
-  }
 }

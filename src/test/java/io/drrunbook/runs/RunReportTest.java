@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.DrillContext;
+import io.drrunbook.DrillTasks;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.security.DrGroups;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,6 @@ import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
-import org.camunda.bpm.engine.task.Task;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,10 +89,10 @@ class RunReportTest {
         new HttpEntity<>(ApiTestSupport.startBody("API-REPORT-1", "{\"rtoMinutes\": 60}"), headers), String.class);
     assertThat(started.getStatusCode()).as(started.getBody()).isEqualTo(HttpStatus.CREATED);
     drill = json.readTree(started.getBody()).get("id").asText();
-    complete(drill, "UserTask_DeclareDisaster", "approver", DrGroups.APPROVERS, Map.of(
+    DrillTasks.complete(tasks, identity, drill, "UserTask_DeclareDisaster", "approver", DrGroups.APPROVERS, Map.of(
         "disasterDeclared", true, "disasterReason", "Site 1 data center flooded (drill)",
         "decidedBy", "DR manager on duty"));
-    complete(drill, "UserTask_ConfirmOperationsRestored", "operator", DrGroups.OPERATORS, Map.of(
+    DrillTasks.complete(tasks, identity, drill, "UserTask_ConfirmOperationsRestored", "operator", DrGroups.OPERATORS, Map.of(
         "operationsRestored", true, "restoreNotes", "agents logged in at Site 2"));
     await("drill completed").atMost(Duration.ofSeconds(90)).until(() -> history
         .createHistoricProcessInstanceQuery().processInstanceId(drill).completed().count() == 1);
@@ -290,15 +290,4 @@ class RunReportTest {
     return http.withBasicAuth("operator", "operator");
   }
 
-  private void complete(String id, String taskKey, String user, String group, Map<String, Object> variables) {
-    Task task = await("task " + taskKey).atMost(Duration.ofSeconds(60))
-        .until(() -> tasks.createTaskQuery().processInstanceId(id).taskDefinitionKey(taskKey)
-            .singleResult(), t -> t != null);
-    identity.setAuthentication(user, List.of(group));
-    try {
-      tasks.complete(task.getId(), variables);
-    } finally {
-      identity.clearAuthentication();
-    }
-  }
 }
