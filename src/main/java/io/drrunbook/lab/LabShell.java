@@ -62,11 +62,6 @@ public class LabShell {
     this.steps = new LabSteps(models.expressions(), state);
   }
 
-  /** Whether a simulated name is an HTTP endpoint (no SSH server, no shell). */
-  public boolean isEndpoint(String name) {
-    return state.isEndpoint(name);
-  }
-
   /** Runs one exec command line on a simulated host and records it. */
   public Result execute(String host, String commandLine) {
     String role = state.role(host);

@@ -284,11 +284,11 @@ public class LabState implements LabWorld, LabSteps.Effects {
   private ComponentView read(String host, String component) {
     Live live = live(host, component);
     int[] depth = derivationDepth.get();
-    if (++depth[0] > MAX_DERIVATION_DEPTH) {
-      depth[0] = 0;
-      throw new LabModelException("derived values of " + component + " on " + host + " refer to each other in a cycle");
-    }
+    depth[0]++;
     try {
+      if (depth[0] > MAX_DERIVATION_DEPTH) {
+        throw new LabModelException("derived values of " + component + " on " + host + " refer to each other in a cycle");
+      }
       Map<String, Object> attributes = new LinkedHashMap<>(live.attributes);
       String state = live.state;
       if (!live.model.derived().isEmpty()) {

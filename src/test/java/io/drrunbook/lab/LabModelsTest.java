@@ -62,6 +62,27 @@ class LabModelsTest {
   }
 
   @Test
+  void shouldRefuseReadAndStayUsableWhenDerivedValueRefersToItself() {
+    TopologyProperties topology = new TopologyProperties();
+    Site site = new Site();
+    Host host = new Host();
+    host.setAddress("127.0.1.50");
+    site.getHosts().put("loop", host);
+    topology.getSites().put("site1", site);
+    LabProperties lab = new LabProperties();
+    lab.setDir(dir);
+    lab.getRoles().put("site1.loop", "loop-host");
+    LabModels models = LabModels.load(List.of("classpath:lab-models/cycle.yaml")).checkReferences();
+    LabState looping = new LabState(lab, new Topology(topology), models, LabFixture.CLOCK);
+
+    assertThatThrownBy(() -> looping.state("site1.loop", "loop"))
+        .isInstanceOf(LabModelException.class)
+        .hasMessageContaining("cycle");
+    assertThat(looping.state("site1.loop", "plain")).isEqualTo("RUNNING");
+    assertThatThrownBy(() -> looping.state("site1.loop", "loop")).hasMessageContaining("cycle");
+  }
+
+  @Test
   void shouldCaptureWordsWhenArgumentsMatchPatterns() {
     assertThat(LabModels.match(List.of("{action:start|stop}", "{app}"), List.of("start", "scs")))
         .contains(Map.of("action", "start", "app", "scs"));
