@@ -19,10 +19,13 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.password.PasswordIdentityProvider;
@@ -34,7 +37,6 @@ import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -64,11 +66,11 @@ public class SshCommandRunner implements AutoCloseable {
   public static final int MAX_OUTPUT_BYTES = 64 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(SshCommandRunner.class);
-  private static final AttributeKey<String> HOST_KEY_PROBLEM = new AttributeKey<>();
 
   private final Topology topology;
   private final SecretResolver secrets;
   private SshClient client;
+  private volatile StrictKnownHostsVerifier verifier;
 
   public SshCommandRunner(Topology topology, SecretResolver secrets) {
     this.topology = topology;
@@ -137,7 +139,7 @@ public class SshCommandRunner implements AutoCloseable {
     try {
       session.auth().verify(timeout);
     } catch (IOException e) {
-      String hostKeyProblem = session.getAttribute(HOST_KEY_PROBLEM);
+      String hostKeyProblem = verifier.problemOf(session);
       if (hostKeyProblem != null) {
         throw new SshCommandException(target.describe() + ": " + hostKeyProblem, e);
       }
@@ -237,8 +239,9 @@ public class SshCommandRunner implements AutoCloseable {
         throw new SshCommandException("dr.topology.ssh.known-hosts is not set: SSH steps need a"
             + " known_hosts file to verify every host key against");
       }
+      verifier = new StrictKnownHostsVerifier(Path.of(knownHosts));
       SshClient built = ClientBuilder.builder()
-          .serverKeyVerifier(new StrictKnownHostsVerifier(Path.of(knownHosts)))
+          .serverKeyVerifier(verifier)
           .build();
       built.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
       // only the key the topology names for the host: no ~/.ssh keys, no passwords
@@ -295,9 +298,17 @@ public class SshCommandRunner implements AutoCloseable {
 
   /**
    * Accepts a server only if known_hosts holds its exact key; never asks, never writes the file, and
-   * leaves the reason of a refusal on the session for the error message.
+   * keeps the reason of a refusal for the error message (not as a session attribute: MINA clears
+   * those when it closes the refused session, which races with reading them).
    */
   private static final class StrictKnownHostsVerifier extends KnownHostsServerKeyVerifier {
+
+    private final Map<ClientSession, String> problems = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** Why the host key of this session was refused (once), or null. */
+    String problemOf(ClientSession session) {
+      return problems.remove(session);
+    }
 
     StrictKnownHostsVerifier(Path knownHosts) {
       super(RejectAllServerKeyVerifier.INSTANCE, knownHosts);
@@ -307,7 +318,7 @@ public class SshCommandRunner implements AutoCloseable {
     @Override
     protected boolean acceptUnknownHostKey(ClientSession session, SocketAddress remote,
         PublicKey serverKey) {
-      session.setAttribute(HOST_KEY_PROBLEM, "host key not in known_hosts (" + getPath()
+      problems.put(session, "host key not in known_hosts (" + getPath()
           + "; the server presented " + KeyUtils.getFingerPrint(serverKey) + ")");
       return false;
     }
@@ -315,7 +326,7 @@ public class SshCommandRunner implements AutoCloseable {
     @Override
     public boolean acceptModifiedServerKey(ClientSession session, SocketAddress remote,
         KnownHostEntry entry, PublicKey expected, PublicKey actual) {
-      session.setAttribute(HOST_KEY_PROBLEM, "host key CHANGED: known_hosts expects "
+      problems.put(session, "host key CHANGED: known_hosts expects "
           + KeyUtils.getFingerPrint(expected) + " but the server presented "
           + KeyUtils.getFingerPrint(actual) + " (possible man-in-the-middle; refused)");
       return false;
@@ -324,14 +335,14 @@ public class SshCommandRunner implements AutoCloseable {
     @Override
     protected void handleRevokedKey(ClientSession session, SocketAddress remote,
         PublicKey serverKey) {
-      session.setAttribute(HOST_KEY_PROBLEM, "host key revoked in known_hosts");
+      problems.put(session, "host key revoked in known_hosts");
       super.handleRevokedKey(session, remote, serverKey);
     }
 
     @Override
     protected boolean acceptIncompleteHostKeys(ClientSession session, SocketAddress remote,
         PublicKey serverKey, Throwable reason) {
-      session.setAttribute(HOST_KEY_PROBLEM, "cannot read known_hosts (" + getPath() + ": "
+      problems.put(session, "cannot read known_hosts (" + getPath() + ": "
           + reason.getClass().getSimpleName() + ")");
       return false;
     }
