@@ -47,12 +47,19 @@ public class ManualDecisionListener implements TaskListener {
   public void notify(DelegateTask task) {
     ProcessEngineServices engine = task.getProcessEngineServices();
     String user = completingUser(task);
-    if (approval) {
+    // a dry-run or precheck walk answers its manual steps itself and changes nothing: no approval
+    if (approval && !walkOnly(task)) {
       checkFourEyes(task, engine, user);
     }
     decisions.record(new DecisionRecord.Decision(task.getId(), task.getTaskDefinitionKey(),
         task.getName(), task.getProcessInstanceId(), user, Instant.now(), approval,
         evidence(task, engine)));
+  }
+
+  private static boolean walkOnly(DelegateTask task) {
+    Object mode = task.getVariable(io.drrunbook.runs.RunVariables.RUN_MODE);
+    return mode != null && io.drrunbook.runs.RunMode.of(String.valueOf(mode))
+        .filter(io.drrunbook.runs.RunMode::walksOnly).isPresent();
   }
 
   private static String completingUser(DelegateTask task) {

@@ -2,6 +2,8 @@ package io.drrunbook.engine;
 
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
+import io.drrunbook.plans.StepRehearsal;
+import io.drrunbook.runs.RunMode;
 import io.drrunbook.security.SecretMasker;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -67,6 +69,7 @@ public class StepWorker implements SmartLifecycle {
   private final ProcessModels models;
   private final SecretMasker masker;
   private final StepProperties properties;
+  private final StepRehearsal rehearsal;
   private final String workerId;
 
   private volatile boolean running;
@@ -78,7 +81,9 @@ public class StepWorker implements SmartLifecycle {
   private final Object wakeUp = new Object();
 
   public StepWorker(ExternalTaskService externalTasks, RuntimeService runtime, ProducerTemplate producer,
-      StepJournal journal, ProcessModels models, SecretMasker masker, StepProperties properties) {
+      StepJournal journal, ProcessModels models, SecretMasker masker, StepProperties properties,
+      StepRehearsal rehearsal) {
+    this.rehearsal = rehearsal;
     this.externalTasks = externalTasks;
     this.runtime = runtime;
     this.producer = producer;
@@ -239,6 +244,11 @@ public class StepWorker implements SmartLifecycle {
     Map<String, Object> inputs = new LinkedHashMap<>(task.getVariables());
     String route = String.valueOf(inputs.get(StepInputs.ROUTE));
     String stepName = models.elementName(task.getProcessDefinitionId(), task.getActivityId());
+    Optional<RunMode> walk = rehearsal.walkMode(task.getProcessInstanceId());
+    if (walk.isPresent()) {
+      walkStep(task, walk.get(), route, stepName, inputs);
+      return;
+    }
     ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> extendLock(task),
         properties.getLockDuration().toMillis() / 3, properties.getLockDuration().toMillis() / 3,
         TimeUnit.MILLISECONDS);
@@ -291,6 +301,33 @@ public class StepWorker implements SmartLifecycle {
     } catch (RuntimeException e) {
       heartbeat.cancel(false);
       failTechnically(task, key, stepName, e);
+    }
+  }
+
+  /**
+   * A step of a dry-run or precheck run: rendered, recorded and (precheck) its systems checked, never
+   * run. A step that cannot be rendered fails at once, without retries: it would fail the same way
+   * again, and the incident (with its failure decision) names it.
+   */
+  private void walkStep(LockedExternalTask task, RunMode mode, String route, String stepName,
+      Map<String, Object> inputs) {
+    inputs.remove(TIME_LIMIT_INPUT);
+    inputs.put(StepInputs.STEP_NAME, stepName);
+    try {
+      Map<String, Object> result = bounded(rehearsal.rehearse(mode, task.getProcessInstanceId(),
+          task.getActivityId(), task.getActivityInstanceId(), stepName, route, inputs));
+      Map<String, Object> local = new LinkedHashMap<>(result);
+      local.put(OUTCOME_VARIABLE, outcome("planned (" + mode.id() + ")", Map.of(), null));
+      completeWithRetry(task, local);
+      log.info("step {} walked ({}, {})", stepName, mode.id(), task.getProcessInstanceId());
+    } catch (SuspendedEntityInteractionException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      String message = masker.mask(String.valueOf(e.getMessage()));
+      log.warn("step {} cannot be walked ({}): {}", stepName, mode.id(), message);
+      externalTasks.handleFailure(task.getId(), workerId, truncate(message, 600),
+          masker.mask(stackTrace(e)), 0, 0L, Map.of(),
+          Map.of(OUTCOME_VARIABLE, outcome("failed", Map.of(), message)));
     }
   }
 

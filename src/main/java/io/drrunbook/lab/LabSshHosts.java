@@ -80,6 +80,9 @@ public class LabSshHosts implements SmartLifecycle {
 
   private enum Mode { NORMAL, STOPPED, OTHER_HOST_KEY }
 
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> sessionsOpened =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   public LabSshHosts(LabProperties properties, Topology topology, LabKeys keys, LabShell shell,
       LabState state, LabFaults faults) {
     this.properties = properties;
@@ -201,9 +204,23 @@ public class LabSshHosts implements SmartLifecycle {
     server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
     server.setAgentFactory(null);
     server.setCommandFactory((channel, commandLine) -> new LabCommand(host, commandLine));
+    server.addSessionListener(new org.apache.sshd.common.session.SessionListener() {
+      @Override
+      public void sessionCreated(org.apache.sshd.common.session.Session session) {
+        sessionsOpened.computeIfAbsent(host, h -> new java.util.concurrent.atomic.AtomicInteger())
+            .incrementAndGet();
+      }
+    });
     servers.put(host, server);
     server.start();
     endpoints.put(host, InetSocketAddress.createUnresolved(bindAddress, server.getPort()));
+  }
+
+  /** SSH connections each host accepted since start-up (a dry-run must open none). */
+  public Map<String, Integer> sessionsOpened() {
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    sessionsOpened.forEach((host, count) -> counts.put(host, count.get()));
+    return counts;
   }
 
   @Override

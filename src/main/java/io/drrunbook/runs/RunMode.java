@@ -5,12 +5,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** How a run is meant: on the real systems, or as a rehearsal. {@code dry-run} and {@code precheck} will follow. */
+/**
+ * How a run is meant: {@code execute} on the real systems (after its prechecks), {@code drill} as a
+ * rehearsal on the systems it is given (the drill lab), {@code dry-run} as a walk that renders what
+ * every step would send without contacting anything (a plan for the change board), {@code precheck}
+ * as a walk that checks every system the procedure would reach, read-only.
+ */
 public enum RunMode {
-  EXECUTE, DRILL;
+  EXECUTE, DRILL, DRY_RUN, PRECHECK;
 
   public String id() {
-    return name().toLowerCase(Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** Runs that only walk the procedure: steps are rendered, manual steps answered by the walk. */
+  public boolean walksOnly() {
+    return this == DRY_RUN || this == PRECHECK;
   }
 
   public static List<String> ids() {

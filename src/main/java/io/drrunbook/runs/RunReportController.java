@@ -27,9 +27,30 @@ public class RunReportController {
       + " frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
   private final RunReportService reports;
+  private final RunService runs;
 
-  public RunReportController(RunReportService reports) {
+  public RunReportController(RunReportService reports, RunService runs) {
     this.reports = reports;
+    this.runs = runs;
+  }
+
+  @GetMapping(path = "/{id}/plan", produces = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(summary = "The plan document of a dry-run or precheck run (or of an execute run's"
+      + " precheck): every step walked, with exactly what it would send and to which system")
+  @ApiResponse(responseCode = "200", description = "the plan (HTML: plan.html)")
+  @ApiResponse(responseCode = "404", description = "no such run, or a run without a plan",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  public RunPlanDocument plan(@PathVariable String id) {
+    return runs.plan(id, baseUrl());
+  }
+
+  @GetMapping(path = "/{id}/plan.html", produces = MediaType.TEXT_HTML_VALUE)
+  @Operation(summary = "The plan document as one printable HTML page, for a change board")
+  @ApiResponse(responseCode = "200", description = "the plan page")
+  @ApiResponse(responseCode = "404", description = "no such run, or a run without a plan",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  public ResponseEntity<String> planAsHtml(@PathVariable String id) {
+    return page(RunPlanHtml.render(runs.plan(id, baseUrl())));
   }
 
   @GetMapping(path = "/{id}/report", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -54,7 +75,10 @@ public class RunReportController {
   @ApiResponse(responseCode = "404", description = "no such run (or one the caller may not read)",
       content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
   public ResponseEntity<String> html(@PathVariable String id) {
-    String page = RunReportHtml.render(reports.report(id, baseUrl()));
+    return page(RunReportHtml.render(reports.report(id, baseUrl())));
+  }
+
+  private static ResponseEntity<String> page(String page) {
     return ResponseEntity.ok()
         .contentType(new MediaType(MediaType.TEXT_HTML, java.nio.charset.StandardCharsets.UTF_8))
         .header("Content-Security-Policy", CSP)

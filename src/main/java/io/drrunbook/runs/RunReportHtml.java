@@ -26,7 +26,7 @@ final class RunReportHtml {
   private static final int ROW = 18;
   private static final int AXIS = 28;
 
-  private static final String CSS = """
+  static final String CSS = """
       body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:13px;color:#1d2433;margin:24px;max-width:1100px}
       h1{font-size:20px;margin:0 0 4px} h2{font-size:15px;margin:22px 0 6px;border-bottom:1px solid #c8cfdb;padding-bottom:3px}
       table{border-collapse:collapse;width:100%} th,td{text-align:left;vertical-align:top;padding:3px 6px;border-bottom:1px solid #e3e7ee}

@@ -36,6 +36,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.OptimisticLockingException;
+import io.drrunbook.plans.RunPlans;
+import io.drrunbook.prechecks.PrecheckGate;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
@@ -95,13 +97,18 @@ public class RunService {
 
   private final CallbackDeliveries callbacks;
   private final DecisionRecord decisionRecord;
+  private final PrecheckGate prechecks;
+  private final RunPlans plans;
 
   public RunService(ProcedureCatalog catalog, RunKeyGuard guard, ApiCaller callers,
       RuntimeService runtime, HistoryService history, TaskService tasks,
       TransactionTemplate transaction, CallbackDeliveries callbacks, DecisionRecord decisionRecord,
+      PrecheckGate prechecks, RunPlans plans,
       @Value("${camunda.bpm.webapp.application-path:/camunda}") String webappPath) {
     this.callbacks = callbacks;
     this.decisionRecord = decisionRecord;
+    this.prechecks = prechecks;
+    this.plans = plans;
     this.catalog = catalog;
     this.guard = guard;
     this.callers = callers;
@@ -170,6 +177,10 @@ public class RunService {
           String processInstanceId = runtime
               .startProcessInstanceByKey(procedureId, ticket.id(), start).getId();
           guard.claim(key, processInstanceId);
+          if (mode.get() == RunMode.EXECUTE) {
+            // held (suspended) in this same transaction: no step of it can start before its precheck
+            prechecks.hold(processInstanceId, procedureId, ticket.id(), variables);
+          }
           return processInstanceId;
         });
         log.info("run {} of {} started for {}:{} by {} ({})", id, procedureId, ticket.system(),
@@ -270,7 +281,37 @@ public class RunService {
     return new RunDetail(run.id(), run.procedure(), run.ticket(), run.mode(), run.state(),
         run.startedBy(), run.startTime(), run.endTime(), run.links(), done, running, waiting,
         incidents, cancellation(instance), callbacks.forRun(run.id()),
-        run.state() == RunState.SUSPENDED, pause(instance, run.state()), failureDecisions);
+        run.state() == RunState.SUSPENDED, pause(instance, run.state()), failureDecisions,
+        prechecks.summary(id, run.mode()).orElse(null));
+  }
+
+  /**
+   * The plan document of a run: a dry-run or precheck run walks the procedure itself; an execute run
+   * started through this API has the plan of its precheck walk.
+   */
+  public RunPlanDocument plan(String id, String baseUrl) {
+    HistoricProcessInstance instance = historic(id);
+    Run run = run(instance, variables(List.of(id)).getOrDefault(id, Map.of()), baseUrl);
+    Optional<PrecheckGate.Summary> precheck = prechecks.summary(id, run.mode());
+    String walkId;
+    if (RunMode.of(run.mode()).map(RunMode::walksOnly).orElse(false)) {
+      walkId = id;
+    } else if (precheck.isPresent()) {
+      walkId = precheck.get().walkRunId();
+    } else {
+      throw ApiException.notFound("id", "this run has no plan: dry-run and precheck runs have one, and"
+          + " execute runs started through this API (the plan of their precheck)");
+    }
+    boolean complete = callers.asApplication(() -> {
+      HistoricProcessInstance walk = history.createHistoricProcessInstanceQuery()
+          .processInstanceId(walkId).singleResult();
+      return walk != null && HistoricProcessInstance.STATE_COMPLETED.equals(walk.getState());
+    });
+    List<RunPlanDocument.Step> steps = plans.forRun(walkId).stream()
+        .map(e -> new RunPlanDocument.Step(e.kind(), e.activityId(), e.stepName(), e.route(),
+            e.actions(), e.targets(), e.recordedAt()))
+        .toList();
+    return new RunPlanDocument(run, walkId, complete, steps, precheck.orElse(null), Instant.now());
   }
 
   private ManualTask manualTask(Task task) {
@@ -553,6 +594,12 @@ public class RunService {
           if (current == null) {
             throw ApiException.conflict("id", "the run has already ended");
           }
+          PrecheckGate.State held = suspend ? null : prechecks.state(id);
+          if (held == PrecheckGate.State.RUNNING || held == PrecheckGate.State.FAILED) {
+            throw ApiException.conflict("id", "the run is held by its precheck (" + held + "); it is"
+                + " released when the precheck passes, or by a member of " + DrGroups.APPROVERS
+                + " through POST /api/runs/" + id + "/precheck/override with a note");
+          }
           if (current.isSuspended() == suspend) {
             throw ApiException.conflict("id", suspend ? "the run is already paused" : "the run is not paused");
           }
@@ -573,6 +620,47 @@ public class RunService {
       }
     }
     log.info("run {} {} by {}", id, suspend ? "paused" : "resumed", caller.userId());
+    return detail(id, baseUrl);
+  }
+
+  /**
+   * Releases an execute run held by a failed precheck: only members of dr-approvers, never the one
+   * who started the run (a second pair of eyes), with a note; recorded on the run (variables kept in
+   * history and shown in its status and report) and as a comment.
+   */
+  public RunDetail overridePrecheck(String id, String note, String baseUrl) {
+    Caller caller = callers.current();
+    if (!caller.groups().contains(DrGroups.APPROVERS)) {
+      throw ApiException.forbidden("only members of " + DrGroups.APPROVERS + " may override a failed precheck");
+    }
+    String text = note == null ? "" : note.strip();
+    if (text.isEmpty()) {
+      throw ApiException.invalid("note", "is required: say why the run may go ahead despite its precheck");
+    }
+    if (text.length() > MAX_REASON) {
+      throw ApiException.invalid("note", "must be at most " + MAX_REASON + " characters long");
+    }
+    if (!ProcedureCatalog.plainText(text.replaceAll("\\R", " "))) {
+      throw ApiException.invalid("note", "must not contain control or formatting characters");
+    }
+    HistoricProcessInstance instance = historic(id);
+    if (instance.getEndTime() != null) {
+      throw ApiException.conflict("id", "the run has already ended");
+    }
+    if (caller.userId().equals(instance.getStartUserId())) {
+      throw ApiException.forbidden("four-eyes rule: user '" + caller.userId() + "' started this run and"
+          + " cannot override its precheck; another member of " + DrGroups.APPROVERS + " must");
+    }
+    transaction.executeWithoutResult(status -> {
+      PrecheckGate.State state = prechecks.state(id);
+      if (state != PrecheckGate.State.FAILED) {
+        throw ApiException.conflict("id", state == null ? "the run has no precheck to override"
+            : "the run's precheck is " + state + "; only a FAILED precheck can be overridden");
+      }
+      tasks.createComment(null, id, "Precheck overridden: " + text);
+      prechecks.override(id, caller.userId(), text);
+    });
+    log.info("precheck of run {} overridden by {}", id, caller.userId());
     return detail(id, baseUrl);
   }
 
@@ -634,7 +722,7 @@ public class RunService {
         baseUrl + webappPath + "/app/cockpit/default/#/process-instance/" + id + "/runtime",
         baseUrl + webappPath + "/app/tasklist/default/#/?searchQuery="
             + URLEncoder.encode(query, StandardCharsets.UTF_8),
-        baseUrl + "/api/runs/" + id + "/report");
+        baseUrl + "/api/runs/" + id + "/report", baseUrl + "/api/runs/" + id + "/plan");
   }
 
   private Map<String, Map<String, Object>> variables(List<String> processInstanceIds) {

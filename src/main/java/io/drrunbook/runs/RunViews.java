@@ -22,7 +22,8 @@ public final class RunViews {
       @Schema(description = "this run in the product API") String self,
       @Schema(description = "the run in Camunda Cockpit") String cockpit,
       @Schema(description = "the run's manual tasks in Camunda Tasklist") String tasklist,
-      @Schema(description = "the run report (JSON; HTML at report.html)") String report) {}
+      @Schema(description = "the run report (JSON; HTML at report.html)") String report,
+      @Schema(description = "the plan of a dry-run or precheck run (JSON; HTML at plan.html)") String plan) {}
 
   @Schema(description = "a run: one process instance of a procedure, for one ticket")
   public record Run(String id, String procedure, Ticket ticket, String mode, RunState state,
@@ -63,7 +64,9 @@ public final class RunViews {
       @Schema(description = "true while the run is paused: no step starts until it is resumed")
       boolean suspended,
       @Schema(description = "the pause in effect (while suspended), else the last resume") Pause pause,
-      @Schema(description = "decisions on failed steps, oldest first") List<FailureDecision> failureDecisions) {}
+      @Schema(description = "decisions on failed steps, oldest first") List<FailureDecision> failureDecisions,
+      @Schema(description = "precheck runs, and execute runs started through this API (held until it"
+          + " passes or is overridden)") io.drrunbook.prechecks.PrecheckGate.Summary precheck) {}
 
   @Schema(description = "one page of runs, newest first")
   public record RunPage(List<Run> items, int page, int size, long total) {}

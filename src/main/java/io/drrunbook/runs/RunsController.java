@@ -162,6 +162,26 @@ public class RunsController {
     return runs.decide(id, activityId, request, baseUrl());
   }
 
+  @PostMapping(path = "/{id}/precheck/override")
+  @Operation(summary = "Release an execute run held by its failed precheck (dr-approvers, not the"
+      + " one who started the run), with a note",
+      description = "An execute run started through this API is held (suspended) until its precheck"
+          + " has passed. A failed precheck keeps it held until overridden here; the override (who,"
+          + " when, note) is shown in the run status and report.")
+  @ApiResponse(responseCode = "200", description = "the released run")
+  @ApiResponse(responseCode = "400", description = "note missing, too long or not plain text",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "403", description = "the caller is not in dr-approvers, or started the run",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "404", description = "no such run",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "409", description = "the run has ended, or its precheck is not FAILED",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  public RunDetail overridePrecheck(@PathVariable String id,
+      @RequestBody(required = false) PrecheckOverrideRequest request) {
+    return runs.overridePrecheck(id, request == null ? null : request.note(), baseUrl());
+  }
+
   private static String baseUrl() {
     return ServletUriComponentsBuilder.fromCurrentContextPath().toUriString();
   }

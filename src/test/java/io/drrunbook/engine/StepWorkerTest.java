@@ -22,6 +22,8 @@ import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
 import org.camunda.bpm.model.bpmn.builder.ServiceTaskBuilder;
+import io.drrunbook.plans.RunPlans;
+import io.drrunbook.plans.StepRehearsal;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +42,7 @@ class StepWorkerTest {
   private CamelContext camel;
   private StepWorker worker;
   private StepJournal journal;
+  private RunPlans plans;
   private final AtomicInteger calls = new AtomicInteger();
   private final SecretMasker masker = new SecretMasker();
   private volatile Map<String, Object> lastBody;
@@ -58,6 +61,7 @@ class StepWorkerTest {
         .setProcessEngineName("worker-test-" + DATABASES.get())
         .buildProcessEngine();
     journal = new StepJournal(dataSource);
+    plans = new RunPlans(dataSource);
 
     camel = new DefaultCamelContext();
     camel.addRoutes(new RouteBuilder() {
@@ -224,7 +228,8 @@ class StepWorkerTest {
     properties.setRetryBackoff(List.of(Duration.ZERO));
     ProducerTemplate producer = camel.createProducerTemplate();
     worker = new StepWorker(engine.getExternalTaskService(), engine.getRuntimeService(), producer, journal,
-        new ProcessModels(engine.getRepositoryService()), masker, properties);
+        new ProcessModels(engine.getRepositoryService()), masker, properties,
+        new StepRehearsal(engine.getRuntimeService(), plans, masker, null, List.of()));
     worker.start();
   }
 

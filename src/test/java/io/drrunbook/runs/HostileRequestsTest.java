@@ -129,7 +129,7 @@ class HostileRequestsTest {
     b.post("mode as array", start("\"" + PROCEDURE + "\"", VALID_TICKET, "{}", "[\"execute\"]"));
     b.post("mode in capitals", start("\"" + PROCEDURE + "\"", VALID_TICKET, "{}", "\"EXECUTE\""));
     b.post("mode null", start("\"" + PROCEDURE + "\"", VALID_TICKET, "{}", "null"));
-    b.post("mode dry-run (not yet)", start("\"" + PROCEDURE + "\"", VALID_TICKET, "{}", "\"dry-run\""));
+    b.post("mode unknown", start("\"" + PROCEDURE + "\"", VALID_TICKET, "{}", "\"dry_run\""));
     // nulls and emptiness
     b.post("all null", "{\"procedure\": null, \"ticket\": null, \"parameters\": null, \"mode\": null}");
     b.post("empty object", "{}");

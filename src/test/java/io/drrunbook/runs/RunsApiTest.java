@@ -304,7 +304,7 @@ class RunsApiTest {
     assertProblem(start(operator(), startBody("API-BAD-1", "{\"rtoMinute\": 60}")),
         HttpStatus.BAD_REQUEST, "parameters.rtoMinute");
     assertProblem(start(operator(), startBody("API-BAD/1", "{}")), HttpStatus.BAD_REQUEST, "ticket.id");
-    assertProblem(start(operator(), startBody("API-BAD-1", "{}").replace("\"drill\"", "\"dry-run\"")),
+    assertProblem(start(operator(), startBody("API-BAD-1", "{}").replace("\"drill\"", "\"rehearsal\"")),
         HttpStatus.BAD_REQUEST, "mode");
     assertThat(runsOf(history, "API-BAD-1")).isZero();
   }
@@ -312,10 +312,11 @@ class RunsApiTest {
   @Test
   void shouldNameTheAllowedModesWhenTheModeIsUnknown() throws Exception {
     ResponseEntity<String> response =
-        start(operator(), startBody("API-BAD-2", "{}").replace("\"drill\"", "\"precheck\""));
+        start(operator(), startBody("API-BAD-2", "{}").replace("\"drill\"", "\"DRY-RUN\""));
 
     JsonNode problem = assertProblem(response, HttpStatus.BAD_REQUEST, "mode");
-    assertThat(problem.get("errors").get(0).get("message").asText()).contains("execute").contains("drill");
+    assertThat(problem.get("errors").get(0).get("message").asText())
+        .contains("execute").contains("drill").contains("dry-run").contains("precheck");
   }
 
   @Test

@@ -2,6 +2,8 @@ package io.drrunbook.connectors.dns;
 
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
+import io.drrunbook.connectors.StepPlan;
+import io.drrunbook.connectors.StepPlanner;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyException;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -41,7 +44,7 @@ import org.xbill.DNS.Update;
  * address if the step gives one.
  */
 @Component
-public class DnsConnector {
+public class DnsConnector implements StepPlanner {
 
   static final String DR_VERIFY_FAILED = "DR_VERIFY_FAILED";
   static final String DR_DNS_MISMATCH = "DR_DNS_MISMATCH";
@@ -175,6 +178,64 @@ public class DnsConnector {
       }
     }
     return result;
+  }
+
+  // ---------------------------------------------------------------- dry-run
+
+  @Override
+  public Set<String> plannedRoutes() {
+    return Set.of("dns-switch-a-record", "dns-resolve");
+  }
+
+  /** The DNS query and update the step would send, checked against the topology. Nothing is sent. */
+  @Override
+  public StepPlan plan(String route, Map<String, Object> body) {
+    StepInputs inputs = new StepInputs(body);
+    Map<String, Object> result = new LinkedHashMap<>();
+    List<String> actions = new ArrayList<>();
+    String serverName;
+    if ("dns-switch-a-record".equals(route)) {
+      String recordName = inputs.required("record");
+      String targetHost = inputs.required("targetHost");
+      DnsRecord record = topology.dnsRecord(recordName);
+      serverName = record.getServer();
+      DnsServer server = topology.dnsServer(serverName);
+      Name name = absoluteName(record.getName(), "name of DNS record " + recordName);
+      Name zone = absoluteName(record.getZone(), "zone of DNS record " + recordName);
+      String targetAddress = ipv4(hostAddress(targetHost), targetHost).getHostAddress();
+      String on = "dns " + serverName + " (" + server.getAddress() + ":" + server.getPort() + ") ";
+      actions.add(on + "check: query " + name + " A");
+      actions.add(on + "update zone " + zone + (server.getTsigKeyName() == null ? " (unsigned)"
+          : " (TSIG key " + server.getTsigKeyName() + ", " + server.getTsigAlgorithm() + ")")
+          + ": prerequisite " + name + " A = the addresses found by the check; replace with " + name
+          + " " + record.getTtl() + " IN A " + targetAddress + " (" + targetHost + ")");
+      actions.add(on + "verify: query " + name + " A   (must answer [" + targetAddress + "])");
+      result.put("record", name.toString());
+      result.put("previousAddresses", List.of());
+      result.put("address", targetAddress);
+      result.put("changed", true);
+      result.put("rcode", "NOERROR");
+    } else {
+      String recordName = inputs.optional("record", null);
+      Name name = recordName != null
+          ? absoluteName(topology.dnsRecord(recordName).getName(), "name of DNS record " + recordName)
+          : absoluteName(inputs.required("name"), "input name");
+      serverName = inputs.optional("server",
+          recordName != null ? topology.dnsRecord(recordName).getServer() : defaultServerFor(name));
+      DnsServer server = topology.dnsServer(serverName);
+      String expectHost = inputs.optional("expectHost", null);
+      String expected = expectHost != null ? hostAddress(expectHost) : inputs.optional("expectAddress", null);
+      String expectedAddress = expected == null ? null : ipv4(expected, "expected address").getHostAddress();
+      actions.add("dns " + serverName + " (" + server.getAddress() + ":" + server.getPort() + ") query "
+          + name + " A" + (expectedAddress == null ? "" : "   (must answer [" + expectedAddress + "])"));
+      result.put("name", name.toString());
+      result.put("addresses", expectedAddress == null ? List.of() : List.of(expectedAddress));
+      result.put("rcode", "NOERROR");
+      if (expectedAddress != null) {
+        result.put("expectedAddress", expectedAddress);
+      }
+    }
+    return new StepPlan(actions, List.of(new StepPlan.Target(StepPlan.DNS_SERVER, serverName)), result);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -2,6 +2,8 @@ package io.drrunbook.connectors.http;
 
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
+import io.drrunbook.connectors.StepPlan;
+import io.drrunbook.connectors.StepPlanner;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyProperties.Endpoint;
@@ -14,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +34,7 @@ import org.springframework.stereotype.Component;
  * returned.
  */
 @Component("httpRequest")
-public class HttpRequestConnector {
+public class HttpRequestConnector implements StepPlanner {
 
   static final int MAX_BODY = 4000;
   private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
@@ -111,6 +114,52 @@ public class HttpRequestConnector {
           shown + ": the answer does not match " + expectBody + ": " + excerpt(text), result);
     }
     return result;
+  }
+
+  @Override
+  public Set<String> plannedRoutes() {
+    return Set.of("http-request");
+  }
+
+  /**
+   * The request the step would send: method, full URL, headers (the Authorization shown as the
+   * name of its secret reference, never its value) and body. Nothing is sent.
+   */
+  @Override
+  public StepPlan plan(String route, Map<String, Object> body) {
+    StepInputs in = new StepInputs(body);
+    String endpointName = in.required("endpoint");
+    Endpoint endpoint = topology.endpoint(endpointName);
+    String soapAction = in.optional("soapAction", null);
+    String method = in.optional("method", soapAction != null ? "POST" : "GET").toUpperCase(Locale.ROOT);
+    if (!METHODS.contains(method)) {
+      throw new IllegalArgumentException("method '" + method + "' is not one of " + METHODS);
+    }
+    String path = in.optional("path", "");
+    String requestBody = in.optional("body", null);
+    URI uri = URI.create(endpoint.getUrl().replaceAll("/+$", "") + (path.startsWith("/") || path.isEmpty() ? path : "/" + path));
+    StringBuilder request = new StringBuilder("http ").append(endpointName).append(": ")
+        .append(method).append(' ').append(uri);
+    if (soapAction != null) {
+      request.append("\n  Content-Type: text/xml; charset=utf-8\n  SOAPAction: \"").append(soapAction).append('"');
+    } else if (requestBody != null) {
+      request.append("\n  Content-Type: ").append(in.optional("contentType", "application/json"));
+    }
+    if (endpoint.getAuthorization() != null && !endpoint.getAuthorization().isBlank()) {
+      request.append("\n  Authorization: <the secret ").append(endpoint.getAuthorization()).append('>');
+    }
+    if (requestBody != null) {
+      request.append("\n\n").append(bounded(requestBody));
+    }
+    String expectBody = in.optional("expectBody", null);
+    if (expectBody != null) {
+      request.append("\n  (answer must match /").append(expectBody).append("/)");
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("status", 200);
+    result.put("body", "");
+    return new StepPlan(List.of(request.toString()),
+        List.of(new StepPlan.Target(StepPlan.ENDPOINT, endpointName)), result);
   }
 
   private static String bounded(String body) {

@@ -2,13 +2,18 @@ package io.drrunbook.connectors.sql;
 
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
+import io.drrunbook.connectors.StepPlan;
+import io.drrunbook.connectors.StepPlanner;
 import io.drrunbook.connectors.sql.StatementCatalog.StatementSpec;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +30,7 @@ import org.springframework.stereotype.Component;
  * tasks such as {@code Task_EnableDatabaseAccess} of dr-genesys-cs-failover.
  */
 @Component("sqlExec")
-public class SqlExecConnector {
+public class SqlExecConnector implements StepPlanner {
 
   private static final Logger log = LoggerFactory.getLogger(SqlExecConnector.class);
 
@@ -92,6 +97,47 @@ public class SqlExecConnector {
     }
     result.put("durationMs", elapsedMs(started));
     return result;
+  }
+
+  @Override
+  public Set<String> plannedRoutes() {
+    return Set.of("sql-exec");
+  }
+
+  /** The statements the step would send, in order, each with its bound values. Nothing is contacted. */
+  @Override
+  public StepPlan plan(String route, Map<String, Object> body) {
+    StepInputs inputs = new StepInputs(body);
+    String database = inputs.required("database");
+    String key = inputs.required("statement");
+    StatementSpec spec = catalog.statement(key);
+    Map<String, Object> parameters = inputs.arguments("database", "statement");
+    String on = "sql " + databases.describe(database) + " [" + key + "] ";
+    String bound = parameters.isEmpty() ? "" : "   with " + parameters.entrySet().stream()
+        .map(p -> ":" + p.getKey() + " = " + literal(p.getValue())).collect(Collectors.joining(", "));
+    List<String> actions = new ArrayList<>();
+    if (spec.getCheck() != null) {
+      actions.add(on + "check: " + spec.getCheck().strip() + bound
+          + (spec.getCheckDone() == null ? "" : "   (nothing changed when it answers /" + spec.getCheckDone() + "/)"));
+    }
+    if (spec.getRun() != null) {
+      actions.add(on + "run: " + spec.getRun().strip() + bound);
+    }
+    if (spec.getVerify() != null) {
+      actions.add(on + "verify: " + spec.getVerify().strip() + bound
+          + (spec.getVerifyExpect() == null ? "" : "   (must answer /" + spec.getVerifyExpect() + "/)"));
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("database", database);
+    result.put("statement", key);
+    result.put("changed", spec.getRun() != null);
+    result.put("durationMs", 0L);
+    return new StepPlan(actions, List.of(new StepPlan.Target(StepPlan.DATABASE, database)), result);
+  }
+
+  private static String literal(Object value) {
+    return value instanceof Number || value instanceof Boolean || value == null ? String.valueOf(value)
+        : "'" + String.valueOf(value).replace("'", "''") + "'";
   }
 
   private static NamedParameterJdbcTemplate template(Connection connection, Duration timeout) {

@@ -41,4 +41,11 @@ public class TargetDatabases {
           + e.getSQLState() + "): " + e.getMessage(), e);
     }
   }
+
+  /** {@code name (url, user u)} from the topology, without connecting (dry-run plans). */
+  public String describe(String logicalName) {
+    Database database = topology.database(logicalName);
+    return logicalName + " (" + database.getUrl()
+        + (database.getUsername() == null ? "" : ", user " + database.getUsername()) + ")";
+  }
 }

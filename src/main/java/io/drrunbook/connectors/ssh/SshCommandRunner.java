@@ -380,4 +380,21 @@ public class SshCommandRunner implements AutoCloseable {
       return discarded == 0 ? text : text + "\n[" + discarded + " more bytes discarded]";
     }
   }
+
+  /**
+   * Where a command for {@code hostName} would go, {@code user@host (address:port)}, read from the
+   * topology without contacting anything (dry-run plans).
+   *
+   * @throws SshCommandException when the topology gives no address or user for the host
+   */
+  public String destination(String hostName) {
+    Host host = topology.host(hostName);
+    SshAccess ssh = host.getSsh();
+    String address = ssh.getHost() != null && !ssh.getHost().isBlank() ? ssh.getHost()
+        : host.getAddress();
+    if (address == null || address.isBlank() || ssh.getUser() == null || ssh.getUser().isBlank()) {
+      throw new SshCommandException(hostName + ": the topology gives no ssh address or ssh.user");
+    }
+    return ssh.getUser() + "@" + hostName + " (" + address + ":" + ssh.getPort() + ")";
+  }
 }

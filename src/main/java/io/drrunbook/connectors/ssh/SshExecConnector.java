@@ -2,10 +2,15 @@ package io.drrunbook.connectors.ssh;
 
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
+import io.drrunbook.connectors.StepPlan;
+import io.drrunbook.connectors.StepPlanner;
 import io.drrunbook.security.SecretMasker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +30,7 @@ import org.springframework.stereotype.Component;
  * DR_VERIFY_FAILED; any other non-zero exit, a timeout or a connection problem is technical.
  */
 @Component("sshExec")
-public class SshExecConnector {
+public class SshExecConnector implements StepPlanner {
 
   public static final int MAX_TEXT = 4000;
   static final int MAX_STDERR_IN_MESSAGE = 1000;
@@ -99,6 +104,51 @@ public class SshExecConnector {
       result.put("durationMs", elapsedMillis(started));
     }
     return result;
+  }
+
+  @Override
+  public Set<String> plannedRoutes() {
+    return Set.of("ssh-exec");
+  }
+
+  /**
+   * The command lines the step would send, rendered and quoted exactly as {@link #execute} would
+   * send them, in their order: check, run, verify. Nothing is contacted.
+   */
+  @Override
+  public StepPlan plan(String route, Map<String, Object> body) {
+    StepInputs inputs = new StepInputs(body);
+    String host = inputs.required("host");
+    String key = inputs.required("command");
+    CommandSpec spec = catalog.command(key);
+    Map<String, Object> args = inputs.arguments("host", "command");
+    String on = "ssh " + runner.destination(host) + " [" + key + "] ";
+    List<String> actions = new ArrayList<>();
+    if (spec.check() != null && !spec.verifyOnly()) {
+      actions.add(on + "check: " + CommandTemplate.render(spec.check(), args)
+          + (spec.checkDone() == null ? ""
+              : "   (run skipped when its output matches /" + CommandTemplate.renderRegex(spec.checkDone(), args) + "/)"));
+    }
+    String line = spec.verifyOnly() ? CommandTemplate.render(spec.verify(), args)
+        : CommandTemplate.render(spec.run(), args);
+    if (!spec.verifyOnly()) {
+      actions.add(on + "run: " + line);
+    }
+    if (spec.verify() != null) {
+      actions.add(on + "verify: " + CommandTemplate.render(spec.verify(), args)
+          + (spec.verifyExpect() == null ? ""
+              : "   (output must match /" + CommandTemplate.renderRegex(spec.verifyExpect(), args) + "/)"));
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("host", host);
+    result.put("command", key);
+    result.put("commandLine", bound(line, MAX_TEXT));
+    result.put("exitCode", 0);
+    result.put("stdout", "");
+    result.put("stderr", "");
+    result.put("changed", !spec.verifyOnly());
+    result.put("durationMs", 0L);
+    return new StepPlan(actions, List.of(new StepPlan.Target(StepPlan.HOST, host)), result);
   }
 
   private void requireExpected(CommandSpec spec, Map<String, Object> args, String host,

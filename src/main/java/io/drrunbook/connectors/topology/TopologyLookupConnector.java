@@ -1,11 +1,15 @@
 package io.drrunbook.connectors.topology;
 
 import io.drrunbook.connectors.StepInputs;
+import io.drrunbook.connectors.StepPlan;
+import io.drrunbook.connectors.StepPlanner;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyProperties.Host;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,7 +20,7 @@ import org.springframework.stereotype.Component;
  * {@code hostAddress} and {@code hostName}.
  */
 @Component("topologyLookup")
-public class TopologyLookupConnector {
+public class TopologyLookupConnector implements StepPlanner {
 
   private final Topology topology;
 
@@ -48,5 +52,17 @@ public class TopologyLookupConnector {
       throw new IllegalArgumentException("topology-lookup needs at least one of group, dnsRecord, host");
     }
     return result;
+  }
+
+  @Override
+  public Set<String> plannedRoutes() {
+    return Set.of("topology-lookup");
+  }
+
+  /** Reading the topology contacts nothing: a dry-run reads it as a run would. */
+  @Override
+  public StepPlan plan(String route, Map<String, Object> inputs) {
+    Map<String, Object> result = lookup(inputs);
+    return new StepPlan(List.of("topology: read " + result), List.of(), result);
   }
 }

@@ -1,0 +1,35 @@
+package io.drrunbook.connectors;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a connector would do for one step, rendered without contacting anything: the exact
+ * requests in the order they would be sent ({@code actions}: full command lines after templating and
+ * quoting, SQL with its bound values, DNS updates and queries, HTTP requests with the Authorization
+ * masked), the systems they would reach ({@code targets}), and the result the step would hand on
+ * when everything goes as the procedure expects ({@code result}, so that the walk can follow the
+ * procedure's main path).
+ */
+public record StepPlan(List<String> actions, List<Target> targets, Map<String, Object> result) {
+
+  /** Kinds of system a step reaches, as named in the topology. */
+  public static final String HOST = "host";
+  public static final String DATABASE = "database";
+  public static final String DNS_SERVER = "dns-server";
+  public static final String ENDPOINT = "endpoint";
+
+  /** A system of the topology a step would reach: its kind and logical name. */
+  public record Target(String kind, String name) {
+    @Override
+    public String toString() {
+      return kind + " " + name;
+    }
+  }
+
+  public StepPlan {
+    actions = List.copyOf(actions);
+    targets = List.copyOf(targets);
+    result = result == null ? Map.of() : result;
+  }
+}

@@ -1,0 +1,5 @@
+package io.drrunbook.prechecks;
+
+/** TEMPORARY stub until helper/probes is merged. */
+public record ProbeResult(TargetKind kind, String target, boolean ok, String check, String detail,
+    long durationMs) {}

@@ -1,0 +1,240 @@
+package io.drrunbook.runs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drrunbook.DrillContext;
+import io.drrunbook.lab.Lab;
+import io.drrunbook.lab.LabSshHosts;
+import io.drrunbook.lab.dns.LabDns;
+import io.drrunbook.lab.faults.FaultRequest;
+import io.drrunbook.topology.SecretResolver;
+import io.drrunbook.topology.Topology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.TaskService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+
+/**
+ * Dry-run and precheck runs of A1 against the drill lab, and the precheck that holds an execute run:
+ * what the plan lists, that a dry-run reaches no lab system, that a precheck names the one host that
+ * does not answer, and that an execute run waits for its precheck or for an approver's override.
+ */
+@DrillContext
+class RunPlanPrecheckTest {
+
+  private static final String PROXY_DOWN = "site2.cs-proxy-2";
+
+  @Autowired TestRestTemplate http;
+  @Autowired RuntimeService runtime;
+  @Autowired HistoryService history;
+  @Autowired TaskService tasks;
+  @Autowired ObjectMapper json;
+  @Autowired Lab lab;
+  @Autowired LabSshHosts sshHosts;
+  @Autowired LabDns dns;
+  @Autowired Topology topology;
+  @Autowired SecretResolver secrets;
+
+  @BeforeEach
+  void resetLab() {
+    lab.reset();
+  }
+
+  @AfterEach
+  void cleanUp() {
+    ApiTestSupport.cancelTestRuns(runtime);
+    lab.reset();
+  }
+
+  @Test
+  void shouldListEveryCommandDnsChangeAndManualStepOfTheFailoverWithoutReachingTheLab() throws Exception {
+    Map<String, Object> commands = commandLog();
+    Map<String, Integer> sessions = sshHosts.sessionsOpened();
+    int dnsUpdates = dns.server().updatesReceived();
+
+    String id = start("API-DRY-1", "dry-run");
+    awaitCompleted(id);
+    JsonNode plan = get("/api/runs/" + id + "/plan");
+
+    assertThat(plan.get("complete").asBoolean()).isTrue();
+    assertThat(plan.get("run").get("mode").asText()).isEqualTo("dry-run");
+    List<JsonNode> steps = new ArrayList<>();
+    plan.get("steps").forEach(steps::add);
+    Map<String, List<String>> actionsByStep = new LinkedHashMap<>();
+    steps.forEach(step -> step.get("actions").forEach(action -> actionsByStep
+        .computeIfAbsent(step.get("activityId").asText(), k -> new ArrayList<>()).add(action.asText())));
+    // every automated step of the main path, the proxy steps once per proxy (4)
+    assertThat(steps.stream().filter(s -> s.get("kind").asText().equals("step"))
+        .map(s -> s.get("activityId").asText()).distinct())
+        .containsExactlyInAnyOrder("Task_ResolveTopology", "Task_StopReplication",
+            "Task_EnableDatabaseAccess", "Task_StartMasterCsPair", "Task_StartScsMessageServer",
+            "Task_StartMasterScs", "Task_SwitchDnsRecord", "Task_PushNameResolution",
+            "Task_VerifyNameResolution", "Task_VerifyProxyNormalMode");
+    assertThat(steps.stream().filter(s -> s.get("activityId").asText().equals("Task_PushNameResolution")))
+        .hasSize(4);
+    String everything = String.join("\n", actionsByStep.values().stream().flatMap(List::stream).toList());
+    int cs2Port = sshHosts.port("site2.cs-mgmt");
+    // full command lines after templating, on the host they would go to
+    assertThat(actionsByStep.get("Task_StartMasterCsPair")).anySatisfy(action -> assertThat(action)
+        .startsWith("ssh genesys@site2.cs-mgmt (127.0.0.1:" + cs2Port + ") [")
+        .contains("run: /opt/dr/bin/genesys-ctl start 'confserv-master-pair'"));
+    for (String proxy : List.of("site1.cs-proxy-1", "site1.cs-proxy-2", "site2.cs-proxy-1", PROXY_DOWN)) {
+      assertThat(actionsByStep.get("Task_PushNameResolution")).as(proxy)
+          .anySatisfy(action -> assertThat(action).contains("genesys@" + proxy + " ("));
+    }
+    // the DNS change and its verification, on the lab's DNS server
+    assertThat(actionsByStep.get("Task_SwitchDnsRecord")).anySatisfy(action -> assertThat(action)
+        .contains("update zone genesys.lab.").contains("TSIG key dr-runbook-key.")
+        .contains("cs-master.genesys.lab. 60 IN A 127.0.2.10 (site2.cs-mgmt)"));
+    // SQL with its bound values
+    assertThat(actionsByStep.get("Task_EnableDatabaseAccess")).anySatisfy(action -> assertThat(action)
+        .startsWith("sql site2.config-db (jdbc:h2:").contains("user dr_ops").contains(" with :"));
+    // manual steps with their instructions and the walk's answer
+    JsonNode declare = steps.stream().filter(s -> s.get("activityId").asText().equals("UserTask_DeclareDisaster"))
+        .findFirst().orElseThrow();
+    assertThat(declare.get("kind").asText()).isEqualTo("manual");
+    assertThat(declare.get("actions").toString()).contains("dr-approvers").contains("instructions: # Declare the disaster")
+        .contains("field disasterDeclared (radio)").contains("walked on with the answer {disasterDeclared=true}");
+    assertThat(steps).anySatisfy(s -> assertThat(s.get("activityId").asText())
+        .isEqualTo("UserTask_ConfirmOperationsRestored"));
+    // no secret in the plan: the DNS update key and the database password are referenced, never shown
+    assertThat(everything).doesNotContain(secrets.resolve(topology.dnsServer(LabDns.SERVER).getTsigSecret()))
+        .doesNotContain(secrets.resolve(topology.database("site2.config-db").getPassword()));
+    // nothing reached the lab
+    assertThat(commandLog()).isEqualTo(commands);
+    assertThat(sshHosts.sessionsOpened()).isEqualTo(sessions);
+    assertThat(dns.server().updatesReceived()).isEqualTo(dnsUpdates);
+    assertThat(lab.state().state("site2.cs-mgmt", "confserv-master-pair")).isEqualTo("STOPPED");
+
+    ResponseEntity<String> page = operator().getForEntity("/api/runs/" + id + "/plan.html", String.class);
+    assertThat(page.getStatusCode()).isEqualTo(HttpStatus.OK);
+    assertThat(page.getHeaders().getContentType().toString()).startsWith("text/html");
+    assertThat(page.getBody()).contains("Plan: dr-genesys-cs-failover")
+        .contains("genesys-ctl start &#39;confserv-master-pair&#39;").contains("Declare the disaster");
+  }
+
+  @Test
+  void shouldNameTheUnreachableHostAndHoldAnExecuteRunUntilAnApproverOverridesIt() throws Exception {
+    lab.faults().add(FaultRequest.of("unreachable", PROXY_DOWN));
+
+    String precheck = start("API-PRE-1", "precheck");
+    awaitCompleted(precheck);
+    JsonNode checked = get("/api/runs/" + precheck).get("precheck");
+
+    assertThat(checked.get("state").asText()).isEqualTo("FAILED");
+    assertThat(checked.get("problems")).hasSize(1);
+    assertThat(checked.get("problems").get(0).asText()).startsWith("host " + PROXY_DOWN + ":");
+    List<String> okTargets = new ArrayList<>();
+    checked.get("checks").forEach(c -> {
+      if (c.get("ok").asBoolean()) {
+        okTargets.add(c.get("kind").asText() + " " + c.get("target").asText());
+      }
+    });
+    assertThat(okTargets).contains("host site2.cs-mgmt", "host site1.cs-proxy-1", "database site2.config-db",
+        "dns-server lab-dns");
+
+    Map<String, Object> commands = commandLog();
+    String run = start("API-PRE-2", "execute");
+    await("precheck failed").atMost(Duration.ofSeconds(60))
+        .until(() -> "FAILED".equals(get("/api/runs/" + run).path("precheck").path("state").asText()));
+    JsonNode held = get("/api/runs/" + run);
+    assertThat(held.get("state").asText()).isEqualTo("SUSPENDED");
+    assertThat(held.get("precheck").get("problems").toString()).contains(PROXY_DOWN);
+    assertThat(tasks.createTaskQuery().processInstanceId(run).count()).isZero();
+    assertThat(commandLog()).isEqualTo(commands);
+    // held: resume is refused, an operator may not override, nor without a note
+    assertThat(post(operator(), run, "resume", "{}").getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+    assertThat(post(operator(), run, "precheck/override", "{\"note\": \"go\"}").getStatusCode())
+        .isEqualTo(HttpStatus.FORBIDDEN);
+    ResponseEntity<String> noNote = post(approver(), run, "precheck/override", "{}");
+    assertThat(noNote.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    assertThat(json.readTree(noNote.getBody()).get("errors").get(0).get("field").asText()).isEqualTo("note");
+
+    ResponseEntity<String> overridden = post(approver(), run, "precheck/override",
+        "{\"note\": \"proxy 2 at Site 2 is being replaced; it will be moved by hand\"}");
+
+    assertThat(overridden.getStatusCode()).as(overridden.getBody()).isEqualTo(HttpStatus.OK);
+    JsonNode released = json.readTree(overridden.getBody());
+    assertThat(released.get("suspended").asBoolean()).isFalse();
+    assertThat(released.get("precheck").get("state").asText()).isEqualTo("OVERRIDDEN");
+    assertThat(released.get("precheck").get("overriddenBy").asText()).isEqualTo("approver");
+    assertThat(released.get("precheck").get("overrideNote").asText()).startsWith("proxy 2 at Site 2");
+    // the run goes on: its first manual step comes up
+    await("declare task").atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery()
+        .processInstanceId(run).taskDefinitionKey("UserTask_DeclareDisaster").count() == 1);
+    assertThat(post(approver(), run, "precheck/override", "{\"note\": \"again\"}").getStatusCode())
+        .isEqualTo(HttpStatus.CONFLICT);
+  }
+
+  @Test
+  void shouldReleaseAnExecuteRunWhosePrecheckPasses() throws Exception {
+    String run = start("API-PRE-3", "execute");
+
+    await("released").atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
+        .processInstanceId(run).taskDefinitionKey("UserTask_DeclareDisaster").count() == 1);
+    JsonNode detail = get("/api/runs/" + run);
+    assertThat(detail.get("precheck").get("state").asText()).isEqualTo("PASSED");
+    assertThat(detail.get("precheck").get("problems")).isEmpty();
+    assertThat(detail.get("suspended").asBoolean()).isFalse();
+    JsonNode plan = get("/api/runs/" + run + "/plan");
+    assertThat(plan.get("walkRunId").asText()).isNotEqualTo(run);
+    assertThat(plan.get("complete").asBoolean()).isTrue();
+  }
+
+  private void awaitCompleted(String id) {
+    await("walk ended").atMost(Duration.ofSeconds(60)).until(() -> history
+        .createHistoricProcessInstanceQuery().processInstanceId(id).completed().count() == 1);
+  }
+
+  private Map<String, Object> commandLog() {
+    Map<String, Object> log = new LinkedHashMap<>();
+    lab.state().hosts().forEach(host -> log.put(host, lab.state().commandLog(host)));
+    return log;
+  }
+
+  private JsonNode get(String path) throws Exception {
+    ResponseEntity<String> response = operator().getForEntity(path, String.class);
+    assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
+    return json.readTree(response.getBody());
+  }
+
+  private String start(String ticket, String mode) throws Exception {
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(MediaType.APPLICATION_JSON);
+    ResponseEntity<String> response = operator().postForEntity("/api/runs", new HttpEntity<>(
+        ApiTestSupport.startBody(ticket, "{}").replace("\"drill\"", "\"" + mode + "\""), headers), String.class);
+    assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.CREATED);
+    return json.readTree(response.getBody()).get("id").asText();
+  }
+
+  private static ResponseEntity<String> post(TestRestTemplate client, String id, String action, String body) {
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(MediaType.APPLICATION_JSON);
+    return client.postForEntity("/api/runs/" + id + "/" + action, new HttpEntity<>(body, headers), String.class);
+  }
+
+  private TestRestTemplate operator() {
+    return http.withBasicAuth("operator", "operator");
+  }
+
+  private TestRestTemplate approver() {
+    return http.withBasicAuth("approver", "approver");
+  }
+}
