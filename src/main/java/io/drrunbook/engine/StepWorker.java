@@ -314,7 +314,7 @@ public class StepWorker implements SmartLifecycle {
     inputs.remove(TIME_LIMIT_INPUT);
     inputs.put(StepInputs.STEP_NAME, stepName);
     try {
-      Map<String, Object> result = bounded(rehearsal.rehearse(mode, task.getProcessInstanceId(),
+      Map<String, Object> result = bounded(rehearsal.rehearse(mode, task.getProcessDefinitionKey(), task.getProcessInstanceId(),
           task.getActivityId(), task.getActivityInstanceId(), stepName, route, inputs));
       Map<String, Object> local = new LinkedHashMap<>(result);
       local.put(OUTCOME_VARIABLE, outcome("planned (" + mode.id() + ")", Map.of(), null));

@@ -2,6 +2,7 @@ package io.drrunbook.plans;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drrunbook.prechecks.ProcedureChecks;
 import io.drrunbook.runs.RunMode;
 import io.drrunbook.runs.RunVariables;
 import java.io.InputStream;
@@ -52,16 +53,18 @@ public class ManualStepWalker {
   private final RepositoryService repository;
   private final FormService forms;
   private final RunPlans plans;
+  private final ProcedureChecks procedureChecks;
   private final Duration interval;
   private final Set<String> refused = ConcurrentHashMap.newKeySet();
   private ScheduledExecutorService timer;
 
   public ManualStepWalker(TaskService tasks, RepositoryService repository, FormService forms,
-      RunPlans plans, @Value("${dr.steps.poll-interval:500ms}") Duration interval) {
+      RunPlans plans, ProcedureChecks procedureChecks, @Value("${dr.steps.poll-interval:500ms}") Duration interval) {
     this.tasks = tasks;
     this.repository = repository;
     this.forms = forms;
     this.plans = plans;
+    this.procedureChecks = procedureChecks;
     this.interval = interval;
   }
 
@@ -101,6 +104,10 @@ public class ManualStepWalker {
       for (Task task : tasks.createTaskQuery().processVariableValueEquals(RunVariables.RUN_MODE, mode.id())
           .active().list()) {
         if (!refused.contains(task.getId())) {
+          if (mode == RunMode.PRECHECK) {
+            procedureChecks.runOnce(task.getProcessInstanceId(),
+                repository.getProcessDefinition(task.getProcessDefinitionId()).getKey());
+          }
           answer(task);
         }
       }

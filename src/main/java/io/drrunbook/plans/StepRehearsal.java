@@ -3,6 +3,7 @@ package io.drrunbook.plans;
 import io.drrunbook.connectors.StepPlan;
 import io.drrunbook.connectors.StepPlanner;
 import io.drrunbook.prechecks.PrecheckResults;
+import io.drrunbook.prechecks.ProcedureChecks;
 import io.drrunbook.runs.RunMode;
 import io.drrunbook.runs.RunVariables;
 import io.drrunbook.security.SecretMasker;
@@ -27,11 +28,13 @@ public class StepRehearsal {
   private final RunPlans plans;
   private final SecretMasker masker;
   private final PrecheckResults prechecks;
+  private final ProcedureChecks procedureChecks;
   private final Map<String, StepPlanner> planners = new HashMap<>();
 
-  /** {@code prechecks} may be null where only dry-runs are walked (engine tests). */
+  /** {@code prechecks} and {@code procedureChecks} may be null where only dry-runs are walked (engine tests). */
   public StepRehearsal(RuntimeService runtime, RunPlans plans, SecretMasker masker,
-      PrecheckResults prechecks, List<StepPlanner> planners) {
+      PrecheckResults prechecks, ProcedureChecks procedureChecks, List<StepPlanner> planners) {
+    this.procedureChecks = procedureChecks;
     this.runtime = runtime;
     this.plans = plans;
     this.masker = masker;
@@ -60,8 +63,12 @@ public class StepRehearsal {
    * @return the step's result on its main path (becomes the step's local variables)
    * @throws IllegalStateException when the route cannot be rendered (no planner, unknown host...)
    */
-  public Map<String, Object> rehearse(RunMode mode, String processInstanceId, String activityId,
+  public Map<String, Object> rehearse(RunMode mode, String procedureId, String processInstanceId, String activityId,
       String activityInstanceId, String stepName, String route, Map<String, Object> inputs) {
+    if (mode == RunMode.PRECHECK && procedureChecks != null) {
+      // the state the procedure expects, checked when its walk begins
+      procedureChecks.runOnce(processInstanceId, procedureId);
+    }
     StepPlanner planner = planners.get(route);
     if (planner == null) {
       throw new IllegalStateException("route " + route + " has no dry-run planner: step '" + stepName

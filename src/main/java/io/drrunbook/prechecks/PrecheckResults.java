@@ -63,18 +63,28 @@ public class PrecheckResults {
           .map(kind -> probes.probe(kind, target.name()))
           .orElseGet(() -> new ProbeResult(null, target.name(), false, "kind",
               "no precheck exists for systems of kind " + target.kind(), 0));
-      log.info("precheck of run {}: {} {}: {}", runId, target.kind(), target.name(),
-          probe.ok() ? "ok" : masker.mask(probe.detail()));
-      try {
-        jdbc.update("INSERT INTO " + TABLE + " (RUN_ID, TARGET_KIND, TARGET_NAME, OK, CHECK_NAME,"
-            + " DETAIL, FIRST_STEP, CHECKED_AT, DURATION_MS) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            runId, target.kind(), target.name(), probe.ok() ? 1 : 0, probe.check(),
-            truncate(masker.mask(probe.detail())), activityId, Timestamp.from(Instant.now()),
-            probe.durationMs());
-      } catch (DuplicateKeyException e) {
-        // a parallel step of the same walk checked it at the same moment
-      }
+      record(runId, target.kind(), target.name(), probe.ok(), probe.check(), probe.detail(), activityId,
+          probe.durationMs());
     }
+  }
+
+  /** Records one check of a walk, once (a second record of the same system is ignored). */
+  public void record(String runId, String kind, String target, boolean ok, String check, String detail,
+      String firstStep, long durationMs) {
+    log.info("precheck of run {}: {} {}: {}", runId, kind, target, ok ? "ok" : masker.mask(detail));
+    try {
+      jdbc.update("INSERT INTO " + TABLE + " (RUN_ID, TARGET_KIND, TARGET_NAME, OK, CHECK_NAME,"
+          + " DETAIL, FIRST_STEP, CHECKED_AT, DURATION_MS) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          runId, kind, target, ok ? 1 : 0, check, truncate(masker.mask(detail)), firstStep,
+          Timestamp.from(Instant.now()), durationMs);
+    } catch (DuplicateKeyException e) {
+      // a parallel step of the same walk checked it at the same moment
+    }
+  }
+
+  /** Whether a walk has already checked this system or procedure check. */
+  public boolean checked(String runId, String kind, String target) {
+    return find(runId, kind, target).isPresent();
   }
 
   public List<Result> forRun(String runId) {

@@ -11,6 +11,7 @@ public class ProcedureSpec {
   private String seed;
   private String description;
   private List<ParameterSpec> parameters = new ArrayList<>();
+  private List<PrecheckSpec> prechecks = new ArrayList<>();
 
   public String getTitle() {
     return title;
@@ -50,5 +51,14 @@ public class ProcedureSpec {
 
   public void setParameters(List<ParameterSpec> parameters) {
     this.parameters = parameters == null ? new ArrayList<>() : parameters;
+  }
+
+  /** Read-only checks of the state the procedure expects, run by its precheck. */
+  public List<PrecheckSpec> getPrechecks() {
+    return prechecks;
+  }
+
+  public void setPrechecks(List<PrecheckSpec> prechecks) {
+    this.prechecks = prechecks == null ? new ArrayList<>() : prechecks;
   }
 }

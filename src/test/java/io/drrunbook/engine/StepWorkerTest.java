@@ -229,7 +229,7 @@ class StepWorkerTest {
     ProducerTemplate producer = camel.createProducerTemplate();
     worker = new StepWorker(engine.getExternalTaskService(), engine.getRuntimeService(), producer, journal,
         new ProcessModels(engine.getRepositoryService()), masker, properties,
-        new StepRehearsal(engine.getRuntimeService(), plans, masker, null, List.of()));
+        new StepRehearsal(engine.getRuntimeService(), plans, masker, null, null, List.of()));
     worker.start();
   }
 

@@ -40,6 +40,8 @@ import org.springframework.http.ResponseEntity;
 class RunPlanPrecheckTest {
 
   private static final String PROXY_DOWN = "site2.cs-proxy-2";
+  private static final String REPLICATION_CHECK =
+      "Configuration DB replication Site 1 to Site 2 runs and has caught up";
 
   @Autowired TestRestTemplate http;
   @Autowired RuntimeService runtime;
@@ -148,7 +150,8 @@ class RunPlanPrecheckTest {
       }
     });
     assertThat(okTargets).contains("host site2.cs-mgmt", "host site1.cs-proxy-1", "database site2.config-db",
-        "dns-server lab-dns");
+        "dns-server lab-dns", "check " + REPLICATION_CHECK,
+        "check the Site 2 Configuration DB is dormant (its schema account is locked)");
 
     Map<String, Object> commands = commandLog();
     String run = start("API-PRE-2", "execute");
@@ -181,6 +184,21 @@ class RunPlanPrecheckTest {
         .processInstanceId(run).taskDefinitionKey("UserTask_DeclareDisaster").count() == 1);
     assertThat(post(approver(), run, "precheck/override", "{\"note\": \"again\"}").getStatusCode())
         .isEqualTo(HttpStatus.CONFLICT);
+  }
+
+  @Test
+  void shouldFailThePrecheckWhenReplicationLagsBehindWhatTheProcedureExpects() throws Exception {
+    lab.faults().add(new FaultRequest("replication-lag", "site1-to-site2", null, null, null, null, 90L,
+        null, null));
+
+    String precheck = start("API-PRE-4", "precheck");
+    awaitCompleted(precheck);
+    JsonNode checked = get("/api/runs/" + precheck).get("precheck");
+
+    assertThat(checked.get("state").asText()).isEqualTo("FAILED");
+    assertThat(checked.get("problems")).hasSize(1);
+    assertThat(checked.get("problems").get(0).asText()).startsWith("check " + REPLICATION_CHECK + ": ")
+        .contains("lag 90 seconds");
   }
 
   @Test

@@ -1,0 +1,61 @@
+package io.drrunbook.prechecks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.drrunbook.connectors.sql.StatementCatalog;
+import io.drrunbook.connectors.ssh.CommandCatalog;
+import io.drrunbook.connectors.ssh.CommandSpec;
+import io.drrunbook.runs.PrecheckSpec;
+import io.drrunbook.runs.ProcedureProperties;
+import io.drrunbook.runs.ProcedureSpec;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A procedure's prechecks must change nothing: only read-only routes and catalog entries pass. */
+class ProcedureChecksTest {
+
+  @Test
+  void shouldRefuseChecksThatWouldChangeASystemAndAcceptReadOnlyOnes() {
+    CommandCatalog commands = new CommandCatalog();
+    commands.put("status", new CommandSpec(null, null, null, "ctl status", "RUNNING", null, null));
+    commands.put("start", new CommandSpec("ctl status", "RUNNING", "ctl start", "ctl status", "RUNNING", null, null));
+    StatementCatalog statements = new StatementCatalog();
+    StatementCatalog.StatementSpec read = new StatementCatalog.StatementSpec();
+    read.setVerify("SELECT 1");
+    StatementCatalog.StatementSpec write = new StatementCatalog.StatementSpec();
+    write.setRun("CALL X()");
+    statements.setStatements(Map.of("read", read, "write", write));
+    ProcedureProperties procedures = new ProcedureProperties();
+    ProcedureSpec procedure = new ProcedureSpec();
+    procedure.setPrechecks(List.of(
+        check("ok ssh", "ssh-exec", Map.of("host", "h", "command", "status")),
+        check("ok sql", "sql-exec", Map.of("database", "d", "statement", "read")),
+        check("ok dns", "dns-resolve", Map.of("record", "r")),
+        check("ok http", "http-request", Map.of("endpoint", "e")),
+        check("acting ssh", "ssh-exec", Map.of("host", "h", "command", "start")),
+        check("acting sql", "sql-exec", Map.of("database", "d", "statement", "write")),
+        check("dns switch", "dns-switch-a-record", Map.of("record", "r")),
+        check("http post", "http-request", Map.of("endpoint", "e", "method", "POST")),
+        check(" ", "ssh-exec", Map.of("host", "h", "command", "nope"))));
+    procedures.put("p", procedure);
+
+    List<String> problems = ProcedureChecks.problems(procedures, commands, statements);
+
+    assertThat(problems).hasSize(6);
+    assertThat(problems.get(0)).isEqualTo("p.prechecks[4]: command start changes the system (it has a run line)");
+    assertThat(problems.get(1)).isEqualTo("p.prechecks[5]: statement write changes the database (it has a run statement)");
+    assertThat(problems.get(2)).startsWith("p.prechecks[6]: route must be one of");
+    assertThat(problems.get(3)).isEqualTo("p.prechecks[7]: only GET requests may be prechecks");
+    assertThat(problems.get(4)).isEqualTo("p.prechecks[8]: name is missing");
+    assertThat(problems.get(5)).startsWith("p.prechecks[8]: ").contains("nope");
+  }
+
+  private static PrecheckSpec check(String name, String route, Map<String, String> inputs) {
+    PrecheckSpec check = new PrecheckSpec();
+    check.setName(name);
+    check.setRoute(route);
+    check.setInputs(inputs);
+    return check;
+  }
+}
