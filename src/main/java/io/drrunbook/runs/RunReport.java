@@ -15,7 +15,9 @@ import java.util.Map;
 @Schema(description = "the report of a run: header, steps with timeline data, manual decisions, incidents,"
     + " elapsed time against the RTO target, critical path")
 public record RunReport(Header header, Elapsed elapsed, List<Step> steps, List<CriticalStep> criticalPath,
-    List<Decision> decisions, List<Incident> incidents, Instant generatedAt) {
+    List<Decision> decisions, List<Incident> incidents,
+    @Schema(description = "the run's precheck (precheck runs, execute runs started through the API)")
+    io.drrunbook.prechecks.PrecheckGate.Summary precheck, Instant generatedAt) {
 
   @Schema(description = "what the run was: procedure, ticket, mode, who started it, when, its RTO target")
   public record Header(String runId, String procedure, String procedureName, Ticket ticket, String mode,

@@ -116,6 +116,24 @@ final class RunReportHtml {
       out.append("</tbody></table>\n");
     }
 
+    if (report.precheck() != null) {
+      var precheck = report.precheck();
+      out.append("<h2>Precheck</h2>\n<p id=\"precheck\">").append(esc(precheck.state()))
+          .append(" – ").append(precheck.checks().size()).append(" systems and checks, ")
+          .append(precheck.problems().size()).append(" problems.");
+      if (precheck.overriddenBy() != null) {
+        out.append(" Overridden by ").append(esc(precheck.overriddenBy())).append(" at ")
+            .append(esc(precheck.overriddenAt())).append(": ").append(esc(precheck.overrideNote()));
+      }
+      out.append("</p>");
+      if (!precheck.problems().isEmpty()) {
+        out.append("<ul>");
+        precheck.problems().forEach(p -> out.append("<li class=\"over\">").append(esc(p)).append("</li>"));
+        out.append("</ul>");
+      }
+      out.append("<p class=\"muted\">Every check: plan.html of this run.</p>\n");
+    }
+
     out.append("<h2>Incidents</h2>\n");
     if (report.incidents().isEmpty()) {
       out.append("<p class=\"muted\">None.</p>");

@@ -54,10 +54,13 @@ public class RunReportService {
   private final SecretMasker masker;
   private final ObjectMapper json;
   private final Clock clock;
+  private final io.drrunbook.prechecks.PrecheckGate prechecks;
 
   public RunReportService(RunService runs, HistoryService history, DecisionRecord decisions,
+      io.drrunbook.prechecks.PrecheckGate prechecks,
       SecretMasker masker, ObjectMapper json) {
     this.runs = runs;
+    this.prechecks = prechecks;
     this.history = history;
     this.decisions = decisions;
     this.masker = masker;
@@ -125,7 +128,8 @@ public class RunReportService {
         margin == null ? null : margin >= 0, margin);
 
     return new RunReport(header, elapsedView, steps, criticalPath,
-        recorded.stream().map(this::decision).toList(), incidents, now);
+        recorded.stream().map(this::decision).toList(), incidents,
+        prechecks.summary(id, run.mode()).orElse(null), now);
   }
 
   // ------------------------------------------------------------------------------- critical path

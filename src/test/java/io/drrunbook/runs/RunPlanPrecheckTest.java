@@ -184,6 +184,10 @@ class RunPlanPrecheckTest {
         .processInstanceId(run).taskDefinitionKey("UserTask_DeclareDisaster").count() == 1);
     assertThat(post(approver(), run, "precheck/override", "{\"note\": \"again\"}").getStatusCode())
         .isEqualTo(HttpStatus.CONFLICT);
+    // the run's report carries the precheck and its override
+    assertThat(get("/api/runs/" + run + "/report").get("precheck").get("overriddenBy").asText()).isEqualTo("approver");
+    assertThat(operator().getForEntity("/api/runs/" + run + "/report.html", String.class).getBody())
+        .contains("Overridden by approver").contains(PROXY_DOWN);
   }
 
   @Test
