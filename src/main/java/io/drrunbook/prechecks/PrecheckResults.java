@@ -59,10 +59,12 @@ public class PrecheckResults {
       if (find(runId, target.kind(), target.name()).isPresent()) {
         continue;
       }
-      ProbeResult probe = TargetKind.of(target.kind())
-          .map(kind -> probes.probe(kind, target.name()))
-          .orElseGet(() -> new ProbeResult(null, target.name(), false, "kind",
-              "no precheck exists for systems of kind " + target.kind(), 0));
+      ProbeResult probe;
+      try {
+        probe = probes.probe(TargetKind.of(target.kind()), target.name());
+      } catch (IllegalArgumentException e) {
+        probe = new ProbeResult(null, target.name(), false, "configuration", e.getMessage(), 0);
+      }
       record(runId, target.kind(), target.name(), probe.ok(), probe.check(), probe.detail(), activityId,
           probe.durationMs());
     }

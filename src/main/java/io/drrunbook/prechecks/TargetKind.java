@@ -2,17 +2,29 @@ package io.drrunbook.prechecks;
 
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Optional;
 
-/** TEMPORARY stub until helper/probes is merged. */
+/** The kinds of target a precheck probes, each with the id used in reports and the API. */
 public enum TargetKind {
-  HOST, DATABASE, DNS_SERVER, ENDPOINT;
+  HOST("host"),
+  DATABASE("database"),
+  DNS_SERVER("dns-server"),
+  ENDPOINT("endpoint");
 
-  public String id() {
-    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  private final String id;
+
+  TargetKind(String id) {
+    this.id = id;
   }
 
-  public static Optional<TargetKind> of(String id) {
-    return Arrays.stream(values()).filter(k -> k.id().equals(id)).findFirst();
+  public String id() {
+    return id;
+  }
+
+  /** The kind whose id is {@code id} (case-insensitive); an unknown id names the known ones. */
+  public static TargetKind of(String id) {
+    String wanted = id == null ? "" : id.strip().toLowerCase(Locale.ROOT);
+    return Arrays.stream(values()).filter(kind -> kind.id.equals(wanted)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("unknown target kind '" + id
+            + "' (known: " + Arrays.stream(values()).map(TargetKind::id).toList() + ")"));
   }
 }

@@ -46,6 +46,12 @@ class DnsClient {
     return new Answer(response.getRcode(), addresses, response.getHeader().getFlag(Flags.AA));
   }
 
+  /** Asks for the SOA of {@code zone}, signed with {@code key} if not null; the raw response. */
+  Message querySoa(String serverName, DnsServer server, Name zone, TSIG key, Duration timeout) {
+    Message query = Message.newQuery(Record.newRecord(zone, Type.SOA, DClass.IN));
+    return send(serverName, server, query, key, false, timeout);
+  }
+
   /** Sends a dynamic update signed with {@code key}; the raw response (rcode, TSIG state). */
   Message update(String serverName, DnsServer server, Message update, TSIG key, Duration timeout) {
     return send(serverName, server, update, key, true, timeout);

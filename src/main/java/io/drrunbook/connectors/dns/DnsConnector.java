@@ -238,6 +238,19 @@ public class DnsConnector implements StepPlanner {
     return new StepPlan(actions, List.of(new StepPlan.Target(StepPlan.DNS_SERVER, serverName)), result);
   }
 
+  /**
+   * Asks DNS server {@code serverName} for the SOA of {@code zone}, read-only, signed with the
+   * server's TSIG key when the topology gives it one (so that a wrong key is answered NOTAUTH).
+   * Used by the prechecks; the raw response (rcode, answer, TSIG state) is the caller's to judge.
+   * No answer within {@code timeout} is a {@link DnsException}.
+   */
+  public Message querySoa(String serverName, String zone, Duration timeout) {
+    DnsServer server = topology.dnsServer(serverName);
+    TSIG key = server.getTsigKeyName() == null || server.getTsigSecret() == null ? null
+        : tsigKey(serverName, server);
+    return client.querySoa(serverName, server, absoluteName(zone, "zone " + zone), key, timeout);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** A query whose rcode is NOERROR or NXDOMAIN; anything else is a technical failure. */

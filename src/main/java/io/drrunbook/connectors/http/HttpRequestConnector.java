@@ -57,7 +57,7 @@ public class HttpRequestConnector implements StepPlanner {
   public Map<String, Object> call(Map<String, Object> body) throws IOException, InterruptedException {
     StepInputs in = new StepInputs(body);
     String endpointName = in.required("endpoint");
-    Endpoint endpoint = topology.endpoint(endpointName);
+    topology.endpoint(endpointName); // an unknown endpoint fails before anything else
     String soapAction = in.optional("soapAction", null);
     String method = in.optional("method", soapAction != null ? "POST" : "GET").toUpperCase(Locale.ROOT);
     if (!METHODS.contains(method)) {
@@ -66,30 +66,18 @@ public class HttpRequestConnector implements StepPlanner {
     String path = in.optional("path", "");
     String requestBody = in.optional("body", null);
     Duration timeout = in.timeout(Duration.ofSeconds(30));
-    URI uri = URI.create(endpoint.getUrl().replaceAll("/+$", "") + (path.startsWith("/") || path.isEmpty() ? path : "/" + path));
-    String shown = method + " " + endpointName + (path.isEmpty() ? "" : " " + path);
+    String shown = describe(method, endpointName, path);
 
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
-        .method(method, requestBody == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(requestBody));
+    Map<String, String> headers = new LinkedHashMap<>();
     if (soapAction != null) {
-      request.header("Content-Type", "text/xml; charset=utf-8").header("SOAPAction", "\"" + soapAction + "\"");
+      headers.put("Content-Type", "text/xml; charset=utf-8");
+      headers.put("SOAPAction", "\"" + soapAction + "\"");
     } else if (requestBody != null) {
-      request.header("Content-Type", in.optional("contentType", "application/json"));
+      headers.put("Content-Type", in.optional("contentType", "application/json"));
     }
-    request.header("Accept", soapAction != null ? "text/xml" : "application/json, */*");
-    if (endpoint.getAuthorization() != null && !endpoint.getAuthorization().isBlank()) {
-      request.header("Authorization", secrets.resolve(endpoint.getAuthorization()).trim());
-    }
-
-    HttpResponse<String> response;
-    try {
-      response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (HttpTimeoutException e) {
-      throw new IOException(shown + ": no answer within " + timeout.toSeconds() + " s", e);
-    } catch (ConnectException e) {
-      throw new IOException(shown + ": connection refused at " + uri.getHost() + ":" + uri.getPort(), e);
-    }
+    headers.put("Accept", soapAction != null ? "text/xml" : "application/json, */*");
+    HttpResponse<String> response = send(endpointName, method, path, requestBody, headers, timeout,
+        HttpResponse.BodyHandlers.ofString());
     int status = response.statusCode();
     String text = bounded(response.body());
     log.debug("{} -> HTTP {}", shown, status);
@@ -137,7 +125,7 @@ public class HttpRequestConnector implements StepPlanner {
     }
     String path = in.optional("path", "");
     String requestBody = in.optional("body", null);
-    URI uri = URI.create(endpoint.getUrl().replaceAll("/+$", "") + (path.startsWith("/") || path.isEmpty() ? path : "/" + path));
+    URI uri = uri(endpoint, path);
     StringBuilder request = new StringBuilder("http ").append(endpointName).append(": ")
         .append(method).append(' ').append(uri);
     if (soapAction != null) {
@@ -160,6 +148,45 @@ public class HttpRequestConnector implements StepPlanner {
     result.put("body", "");
     return new StepPlan(List.of(request.toString()),
         List.of(new StepPlan.Target(StepPlan.ENDPOINT, endpointName)), result);
+  }
+
+  /**
+   * Sends one request to the topology endpoint {@code endpointName} (its URL with {@code path}
+   * appended) with the endpoint's Authorization secret, if it has one, and returns the answer
+   * whatever its status. Also used by the prechecks. A refused connection or no answer within
+   * {@code timeout} is an {@link IOException} naming the request, whose cause is the
+   * {@link ConnectException} or {@link HttpTimeoutException}.
+   */
+  public <T> HttpResponse<T> send(String endpointName, String method, String path, String body,
+      Map<String, String> headers, Duration timeout, HttpResponse.BodyHandler<T> answer)
+      throws IOException, InterruptedException {
+    Endpoint endpoint = topology.endpoint(endpointName);
+    URI uri = uri(endpoint, path);
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(request::header);
+    if (endpoint.getAuthorization() != null && !endpoint.getAuthorization().isBlank()) {
+      request.header("Authorization", secrets.resolve(endpoint.getAuthorization()).trim());
+    }
+    String shown = describe(method, endpointName, path);
+    try {
+      return client.send(request.build(), answer);
+    } catch (HttpTimeoutException e) {
+      throw new IOException(shown + ": no answer within " + timeout.toSeconds() + " s", e);
+    } catch (ConnectException e) {
+      throw new IOException(shown + ": connection refused at " + uri.getHost() + ":" + uri.getPort(), e);
+    }
+  }
+
+  /** The URL of {@code endpoint} with {@code path} appended. */
+  public static URI uri(Endpoint endpoint, String path) {
+    return URI.create(endpoint.getUrl().replaceAll("/+$", "")
+        + (path.startsWith("/") || path.isEmpty() ? path : "/" + path));
+  }
+
+  private static String describe(String method, String endpointName, String path) {
+    return method + " " + endpointName + (path.isEmpty() ? "" : " " + path);
   }
 
   private static String bounded(String body) {

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.TimeoutException;
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.password.PasswordIdentityProvider;
@@ -88,28 +89,24 @@ public class SshCommandRunner implements AutoCloseable {
    */
   public CommandResult run(String hostName, String commandKey, String commandLine,
       Duration timeLimit) {
-    Host host = topology.host(hostName);
-    SshAccess ssh = host.getSsh();
-    String address = ssh.getHost() != null && !ssh.getHost().isBlank() ? ssh.getHost()
-        : host.getAddress();
-    Target target = new Target(hostName, address, ssh.getPort());
-    if (address == null || address.isBlank()) {
-      throw new SshCommandException(target.describe() + ": the topology gives no ssh.host or address");
-    }
-    if (ssh.getUser() == null || ssh.getUser().isBlank()) {
-      throw new SshCommandException(target.describe() + ": the topology gives no ssh.user");
-    }
-    KeyPair identity = loadIdentity(target, ssh);
     Duration connectTimeout = topology.properties().getSsh().getConnectTimeout();
+    return withSession(hostName, connectTimeout, (session, target) ->
+        execute(session, target, commandKey, commandLine, timeLimit, connectTimeout));
+  }
 
-    try (ClientSession session = connect(target, ssh.getUser(), connectTimeout)) {
-      session.addPublicKeyIdentity(identity);
-      authenticate(session, target, connectTimeout);
-      return execute(session, target, commandKey, commandLine, timeLimit, connectTimeout);
-    } catch (IOException e) {
-      // closing the session failed after the command ran or failed; nothing to recover
-      throw new SshCommandException(target.describe() + ": " + reason(e), e);
-    }
+  /**
+   * Checks that the host {@code hostName} can be worked on, read-only: connects, verifies its host
+   * key against known_hosts, authenticates with the configured key and closes, without running
+   * anything. Used by the prechecks. Fails with the same {@link SshCommandException} (and messages)
+   * as {@link #run}.
+   *
+   * @param limit how long connecting, and then authenticating, may each take
+   */
+  public void probe(String hostName, Duration limit) {
+    withSession(hostName, limit, (session, target) -> {
+      log.debug("ssh probe of {}: host key known, authenticated", target.describe());
+      return null;
+    });
   }
 
   @Override
@@ -118,6 +115,51 @@ public class SshCommandRunner implements AutoCloseable {
       client.stop();
       client = null;
     }
+  }
+
+  /**
+   * Opens an authenticated session to {@code hostName} (host key verified), hands it to
+   * {@code work} and closes it.
+   */
+  private <T> T withSession(String hostName, Duration connectTimeout, SessionWork<T> work) {
+    SshAccess ssh = topology.host(hostName).getSsh();
+    Target target = target(hostName);
+    String address = target.address();
+    if (address == null || address.isBlank()) {
+      throw new SshCommandException(target.describe() + ": the topology gives no ssh.host or address");
+    }
+    if (ssh.getUser() == null || ssh.getUser().isBlank()) {
+      throw new SshCommandException(target.describe() + ": the topology gives no ssh.user");
+    }
+    KeyPair identity = loadIdentity(target, ssh);
+
+    try (ClientSession session = connect(target, ssh.getUser(), connectTimeout)) {
+      session.addPublicKeyIdentity(identity);
+      authenticate(session, target, connectTimeout);
+      return work.in(session, target);
+    } catch (IOException e) {
+      // closing the session failed after the work was done or failed; nothing to recover
+      throw new SshCommandException(target.describe() + ": " + reason(e), e);
+    }
+  }
+
+  /** The host as messages name it: {@code <logical name> (<ssh address>:<port>)}. */
+  public String describe(String hostName) {
+    return target(hostName).describe();
+  }
+
+  private Target target(String hostName) {
+    Host host = topology.host(hostName);
+    SshAccess ssh = host.getSsh();
+    String address = ssh.getHost() != null && !ssh.getHost().isBlank() ? ssh.getHost()
+        : host.getAddress();
+    return new Target(hostName, address, ssh.getPort());
+  }
+
+  /** What is done in an open, authenticated session. */
+  @FunctionalInterface
+  private interface SessionWork<T> {
+    T in(ClientSession session, Target target) throws IOException;
   }
 
   private ClientSession connect(Target target, String user, Duration timeout) {
@@ -142,6 +184,11 @@ public class SshCommandRunner implements AutoCloseable {
       String hostKeyProblem = verifier.problemOf(session);
       if (hostKeyProblem != null) {
         throw new SshCommandException(target.describe() + ": " + hostKeyProblem, e);
+      }
+      if (session.isOpen() && session.getServerKey() == null && isTimeout(e)) {
+        // not a refused key: the server never got through the SSH handshake
+        throw new SshCommandException(target.describe() + ": no SSH handshake within "
+            + format(timeout) + " (the port answers, but not as an SSH server)", e);
       }
       if (!session.isOpen() && e.getMessage() != null
           && e.getMessage().contains("did not validate")) {
@@ -258,6 +305,16 @@ public class SshCommandRunner implements AutoCloseable {
       String message = t.getMessage();
       if (message != null && (message.contains("No more authentication methods")
           || message.contains("authentication"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isTimeout(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException
+          || (t.getMessage() != null && t.getMessage().contains("timeout"))) {
         return true;
       }
     }
@@ -388,13 +445,11 @@ public class SshCommandRunner implements AutoCloseable {
    * @throws SshCommandException when the topology gives no address or user for the host
    */
   public String destination(String hostName) {
-    Host host = topology.host(hostName);
-    SshAccess ssh = host.getSsh();
-    String address = ssh.getHost() != null && !ssh.getHost().isBlank() ? ssh.getHost()
-        : host.getAddress();
-    if (address == null || address.isBlank() || ssh.getUser() == null || ssh.getUser().isBlank()) {
-      throw new SshCommandException(hostName + ": the topology gives no ssh address or ssh.user");
+    Target target = target(hostName);
+    String user = topology.host(hostName).getSsh().getUser();
+    if (target.address() == null || target.address().isBlank() || user == null || user.isBlank()) {
+      throw new SshCommandException(target.describe() + ": the topology gives no ssh address or ssh.user");
     }
-    return ssh.getUser() + "@" + hostName + " (" + address + ":" + ssh.getPort() + ")";
+    return user + "@" + target.describe();
   }
 }

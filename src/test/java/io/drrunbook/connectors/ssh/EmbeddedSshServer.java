@@ -26,7 +26,7 @@ import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
  * host key, accepting only one client public key, running every exec request through a REAL
  * {@code /bin/sh -c <command>} and recording each command string it received.
  */
-final class EmbeddedSshServer implements AutoCloseable {
+public final class EmbeddedSshServer implements AutoCloseable {
 
   private final SshServer server;
   private final PublicKey hostKey;
@@ -62,16 +62,16 @@ final class EmbeddedSshServer implements AutoCloseable {
     return new EmbeddedSshServer(dir, authorizedClientKey);
   }
 
-  int port() {
+  public int port() {
     return server.getPort();
   }
 
-  PublicKey hostKey() {
+  public PublicKey hostKey() {
     return hostKey;
   }
 
   /** Every command string received over an exec channel, in order. */
-  List<String> receivedCommands() {
+  public List<String> receivedCommands() {
     return List.copyOf(received);
   }
 

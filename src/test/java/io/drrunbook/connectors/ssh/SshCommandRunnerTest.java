@@ -3,6 +3,7 @@ package io.drrunbook.connectors.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,6 +146,27 @@ class SshCommandRunnerTest {
         .isInstanceOf(SshCommandException.class)
         .hasMessageContaining(SshFixture.HOST + " (127.0.0.1:" + closedPort + ")")
         .hasMessageContaining("connection refused");
+  }
+
+  @Test
+  void shouldAuthenticateAndRunNothingWhenProbing() {
+    runner = ssh.runner();
+
+    runner.probe(SshFixture.HOST, Duration.ofSeconds(5));
+
+    assertThat(ssh.server.receivedCommands()).isEmpty();
+  }
+
+  @Test
+  void shouldReportNoHandshakeWhenThePortIsNotAnSshServer() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      runner = ssh.runner(ssh.knownHosts, ssh.clientKey, silent.getLocalPort());
+
+      assertThatThrownBy(() -> runner.run(SshFixture.HOST, "hello", "echo hello", LIMIT))
+          .isInstanceOf(SshCommandException.class)
+          .hasMessage(SshFixture.HOST + " (127.0.0.1:" + silent.getLocalPort() + "): no SSH "
+              + "handshake within 5 s (the port answers, but not as an SSH server)");
+    }
   }
 
   @Test

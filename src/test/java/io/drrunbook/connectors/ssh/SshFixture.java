@@ -19,17 +19,18 @@ import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceW
 /**
  * Everything an SSH connector test needs, built by hand (no Spring): an embedded server that
  * authorizes one generated client key, that key in OpenSSH format, a known_hosts file with the
- * server's key, and a topology with the host {@value #HOST} pointing at the server.
+ * server's key, and a topology with the host {@value #HOST} pointing at the server. Public for the
+ * tests of other packages that reach hosts through {@link SshCommandRunner} (prechecks).
  */
-final class SshFixture implements AutoCloseable {
+public final class SshFixture implements AutoCloseable {
 
-  static final String HOST = "lab.box";
+  public static final String HOST = "lab.box";
 
-  final Path dir;
-  final EmbeddedSshServer server;
-  final Path clientKey;
-  final Path knownHosts;
-  final SecretMasker masker = new SecretMasker();
+  public final Path dir;
+  public final EmbeddedSshServer server;
+  public final Path clientKey;
+  public final Path knownHosts;
+  public final SecretMasker masker = new SecretMasker();
 
   private SshFixture(Path dir) throws Exception {
     this.dir = dir;
@@ -39,15 +40,15 @@ final class SshFixture implements AutoCloseable {
     knownHosts = writeKnownHosts(dir.resolve("known_hosts"), server.hostKey());
   }
 
-  static SshFixture start(Path dir) throws Exception {
+  public static SshFixture start(Path dir) throws Exception {
     return new SshFixture(dir);
   }
 
-  static KeyPair newEcKeyPair() throws Exception {
+  public static KeyPair newEcKeyPair() throws Exception {
     return KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256);
   }
 
-  static Path writePrivateKey(Path file, KeyPair pair) throws Exception {
+  public static Path writePrivateKey(Path file, KeyPair pair) throws Exception {
     try (OutputStream out = Files.newOutputStream(file)) {
       OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(pair, "dr-runbook-test", null, out);
     }
@@ -55,12 +56,12 @@ final class SshFixture implements AutoCloseable {
   }
 
   /** A known_hosts file whose one line gives {@code key} for the server's [127.0.0.1]:port. */
-  Path writeKnownHosts(Path file, PublicKey key) throws Exception {
+  public Path writeKnownHosts(Path file, PublicKey key) throws Exception {
     Files.writeString(file, "[127.0.0.1]:" + server.port() + " " + PublicKeyEntry.toString(key) + "\n");
     return file;
   }
 
-  Topology topology(Path knownHostsFile, Path privateKey, int port) {
+  public Topology topology(Path knownHostsFile, Path privateKey, int port) {
     TopologyProperties properties = new TopologyProperties();
     properties.getSsh().setKnownHosts(knownHostsFile.toString());
     properties.getSsh().setConnectTimeout(Duration.ofSeconds(5));
@@ -78,11 +79,11 @@ final class SshFixture implements AutoCloseable {
   }
 
   /** A runner that trusts the right host key and uses the authorized client key. */
-  SshCommandRunner runner() {
+  public SshCommandRunner runner() {
     return runner(knownHosts, clientKey, server.port());
   }
 
-  SshCommandRunner runner(Path knownHostsFile, Path privateKey, int port) {
+  public SshCommandRunner runner(Path knownHostsFile, Path privateKey, int port) {
     return new SshCommandRunner(topology(knownHostsFile, privateKey, port),
         new SecretResolver(masker));
   }
