@@ -39,7 +39,8 @@ import org.springframework.stereotype.Component;
  *   <li>{@value #RUNS} (gauge): runs in the engine database by {@code procedure} (process definition
  *       key) and {@code outcome}: {@code active} (running, no open incident), {@code incident}
  *       (running with an open incident), {@code suspended} (paused), {@code completed},
- *       {@code cancelled}, {@code terminated} (ended by a terminate end event). Read from the
+ *       {@code cancelled} (cancelled from outside: the product API, Cockpit, an abort decision),
+ *       {@code terminated} (ended inside the engine: a terminate end event). Read from the
  *       database, so it survives restarts; runs removed by history clean-up leave it. The internal
  *       failure-decision process ({@value StepFailureDecisions#PROCESS}) is not a run and is left out.</li>
  *   <li>{@value #INCIDENTS} (gauge): open incidents by {@code procedure}.</li>
