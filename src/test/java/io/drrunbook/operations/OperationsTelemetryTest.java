@@ -212,6 +212,11 @@ class OperationsTelemetryTest {
           .isEqualTo(HttpStatus.NOT_FOUND);
     }
     assertThat(rest.getForEntity("/actuator/info", String.class).getStatusCode()).isEqualTo(HttpStatus.OK);
+    for (String probe : List.of("/actuator/health/liveness", "/actuator/health/readiness")) {
+      ResponseEntity<JsonNode> answer = rest.getForEntity(probe, JsonNode.class);
+      assertThat(answer.getStatusCode()).as(probe).isEqualTo(HttpStatus.OK);
+      assertThat(answer.getBody().path("status").asText()).as(probe).isEqualTo("UP");
+    }
   }
 
   // ------------------------------------------------------------------------------------ helpers
