@@ -5,6 +5,10 @@ import java.util.Arrays;
 import org.camunda.bpm.engine.IdentityService;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
+import org.springframework.boot.actuate.health.HealthEndpoint;
+import org.springframework.boot.actuate.info.InfoEndpoint;
+import org.springframework.boot.actuate.metrics.export.prometheus.PrometheusScrapeEndpoint;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
@@ -32,9 +36,13 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *       the engine's identity service or, when configured ({@link JwtConfiguration}), by an OAuth2
  *       bearer token; the caller is then handed to the engine ({@link EngineAuthenticationFilter}),
  *       whose authorizations decide (403 from the engine). No CSRF: no cookies are involved.</li>
+ *   <li>the exposed actuator endpoints ({@link #actuatorSecurity}): {@code /actuator/health} and
+ *       {@code /actuator/info} open (health shows its components only to an authenticated member of
+ *       {@code management.endpoint.health.roles}), {@code /actuator/prometheus} for members of a
+ *       {@code dr-*} group, by HTTP Basic; endpoints not exposed answer 404.</li>
  *   <li>{@code /lab/**} (lab profile): HTTP Basic, members of a {@code dr-*} group.</li>
  *   <li>everything else unchanged: the web apps under {@code /camunda} keep their own login,
- *       session and CSRF protection; {@code /actuator/health} and {@code /actuator/info} are open.</li>
+ *       session and CSRF protection.</li>
  * </ol>
  * Missing or bad credentials: 401 with {@code WWW-Authenticate}. The APIs answer with Spring
  * Security's default headers (no caching, nosniff, no framing, HSTS over HTTPS); the web apps get
@@ -87,8 +95,32 @@ public class WebSecurity {
     return http.build();
   }
 
+  /**
+   * The exposed actuator endpoints (HTTP Basic, stateless). Health stays open for load balancers
+   * and probes; credentials sent with it are checked, so that its details can be shown to operators.
+   */
   @Bean
   @Order(2)
+  public SecurityFilterChain actuatorSecurity(HttpSecurity http, IdentityAuthenticationProvider basic)
+      throws Exception {
+    AuthenticationEntryPoint unauthorized = unauthorized(false);
+    http.securityMatcher(EndpointRequest.toAnyEndpoint())
+        .authenticationManager(new ProviderManager(basic))
+        .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .csrf(AbstractHttpConfigurer::disable)
+        .requestCache(AbstractHttpConfigurer::disable)
+        .httpBasic(basicAuth -> basicAuth.realmName(REALM).authenticationEntryPoint(unauthorized))
+        .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthorized))
+        .authorizeHttpRequests(requests -> requests
+            .requestMatchers(EndpointRequest.to(HealthEndpoint.class, InfoEndpoint.class)).permitAll()
+            .requestMatchers(EndpointRequest.to(PrometheusScrapeEndpoint.class))
+            .hasAnyAuthority(DrGroups.ALL.toArray(String[]::new))
+            .anyRequest().authenticated());
+    return http.build();
+  }
+
+  @Bean
+  @Order(3)
   @Profile("lab")
   public SecurityFilterChain labSecurity(HttpSecurity http, IdentityAuthenticationProvider basic)
       throws Exception {
@@ -106,7 +138,7 @@ public class WebSecurity {
   }
 
   @Bean
-  @Order(3)
+  @Order(4)
   public SecurityFilterChain everythingElse(HttpSecurity http) throws Exception {
     // the web apps have their own authentication and CSRF filter (cookie + X-XSRF-TOKEN header);
     // Spring's CSRF filter would refuse their requests, so it stays out of their way
