@@ -192,6 +192,11 @@ public class LabState implements LabWorld, LabSteps.Effects {
     return topology.host(host).getAddress();
   }
 
+  @Override
+  public String hostnameOf(String host) {
+    return topology.host(host).getHostname();
+  }
+
   /** Whether a simulated name is a topology endpoint (HTTP) rather than a host (SSH). */
   public boolean isEndpoint(String name) {
     int dot = name.indexOf('.');
