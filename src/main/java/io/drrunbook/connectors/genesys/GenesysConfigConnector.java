@@ -151,19 +151,19 @@ public class GenesysConfigConnector implements StepPlanner {
     List<String> actions = new ArrayList<>();
     List<StepPlan.Target> targets = List.of(new StepPlan.Target(StepPlan.ENDPOINT, endpointName));
     if (operation == Operation.READ) {
-      actions.add(render(endpointName, endpoint, new Request("GET", objectPath, null)));
+      actions.add(render(endpointName, endpoint, new Request("GET", objectPath, null), ""));
       Map<String, Object> result = result(application, operation, "", "", false);
       result.put("exists", true);
       return new StepPlan(actions, targets, result);
     }
     Change change = change(operation, application, in);
-    actions.add(render(endpointName, endpoint, new Request("GET", objectPath, null))
-        + "   (check: nothing is sent when it is already " + change.wanted() + ")");
+    actions.add(render(endpointName, endpoint, new Request("GET", objectPath, null),
+        "   (check: nothing is sent when it is already " + change.wanted() + ")"));
     for (Request request : change.requests(null)) {
-      actions.add(render(endpointName, endpoint, request));
+      actions.add(render(endpointName, endpoint, request, ""));
     }
-    actions.add(render(endpointName, endpoint, new Request("GET", objectPath, null))
-        + "   (verify: it must be " + change.wanted() + ")");
+    actions.add(render(endpointName, endpoint, new Request("GET", objectPath, null),
+        "   (verify: it must be " + change.wanted() + ")"));
     return new StepPlan(actions, targets, result(application, operation, "", change.wanted(), true));
   }
 
@@ -371,9 +371,10 @@ public class GenesysConfigConnector implements StepPlanner {
     }
   }
 
-  private static String render(String endpointName, Endpoint endpoint, Request request) {
+  /** One request as the plan shows it: method and URL (and a note), headers, body. */
+  private static String render(String endpointName, Endpoint endpoint, Request request, String note) {
     StringBuilder text = new StringBuilder("http ").append(endpointName).append(": ")
-        .append(request.method()).append(' ').append(HttpRequestConnector.uri(endpoint, request.path()));
+        .append(request.method()).append(' ').append(HttpRequestConnector.uri(endpoint, request.path())).append(note);
     if (request.body() != null) {
       text.append("\n  Content-Type: application/json");
     }
