@@ -56,7 +56,8 @@ public final class ConfigApiLabFixture implements AutoCloseable {
     topology = new Topology(topologyProperties);
     state = new LabState(lab, topology, models, LabFixture.CLOCK);
     endpoints = new LabHttpEndpoints(lab, topology, state, secrets);
-    faults = new LabFaults(state::hosts, topology, LabFixture.CLOCK);
+    faults = new LabFaults(() -> state.hosts().stream().filter(h -> !state.isEndpoint(h)).toList(), topology,
+        LabFixture.CLOCK);
     new LabFaultEffects(faults, state, endpoints);
     endpoints.start();
   }
