@@ -60,6 +60,9 @@ public class LabKeys {
       Files.createDirectories(keysDir.resolve("hosts"));
       this.clientKeyPair = loadOrCreateClientKey();
       for (String host : properties.getRoles().keySet()) {
+        if (LabState.isEndpoint(topology, host)) {
+          continue; // a simulated HTTP endpoint has no SSH host key
+        }
         topology.host(host);
         SimpleGeneratorHostKeyProvider provider =
             new SimpleGeneratorHostKeyProvider(keysDir.resolve("hosts").resolve(host + ".key"));

@@ -192,8 +192,18 @@ public class LabState implements LabWorld, LabSteps.Effects {
     return topology.host(host).getAddress();
   }
 
+  @Override
+  public String hostnameOf(String host) {
+    return topology.host(host).getHostname();
+  }
+
   /** Whether a simulated name is a topology endpoint (HTTP) rather than a host (SSH). */
   public boolean isEndpoint(String name) {
+    return isEndpoint(topology, name);
+  }
+
+  /** Whether a logical name is a topology endpoint (HTTP) rather than a host (SSH). */
+  static boolean isEndpoint(Topology topology, String name) {
     int dot = name.indexOf('.');
     if (dot < 0) {
       return false;

@@ -81,7 +81,8 @@ public class LabFaults {
 
   @Autowired
   public LabFaults(LabState state, Topology topology) {
-    this(state::hosts, topology, Clock.systemUTC());
+    // the simulated SSH hosts: every simulated name but the HTTP endpoints
+    this(() -> state.hosts().stream().filter(host -> !state.isEndpoint(host)).toList(), topology, Clock.systemUTC());
   }
 
   /** For tests: the simulated SSH hosts from elsewhere than the lab state. */

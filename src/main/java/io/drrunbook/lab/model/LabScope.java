@@ -1,7 +1,10 @@
 package io.drrunbook.lab.model;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +19,8 @@ import java.util.OptionalLong;
  * public getter and method here is part of the model language (docs/lab-models.md lists them).
  */
 public final class LabScope {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final LabWorld world;
   private final String host;
@@ -155,6 +160,11 @@ public final class LabScope {
     return otherHost == null ? null : world.addressOf(otherHost);
   }
 
+  /** The host name of a topology host (simulated or not), null when the topology gives it none. */
+  public String hostnameOf(String otherHost) {
+    return otherHost == null ? null : world.hostnameOf(otherHost);
+  }
+
   /** 1 for the first site of the topology, 2 for the second, ... */
   public int siteNumber(String site) {
     return world.sites().indexOf(site) + 1;
@@ -165,6 +175,38 @@ public final class LabScope {
   /** Resolves a name at the lab DNS server, over the network; null when it does not exist. */
   public String resolve(String name) {
     return world.resolve(name);
+  }
+
+  // ---------------------------------------------------------------- values (copies; nothing is changed in place)
+
+  /** A copy of a list with the item added at its end (null list: empty). */
+  public List<Object> plus(Collection<?> list, Object item) {
+    List<Object> copy = list == null ? new ArrayList<>() : new ArrayList<>(list);
+    copy.add(item);
+    return copy;
+  }
+
+  /** A copy of a list without any element equal to the item (null list: empty). */
+  public List<Object> minus(Collection<?> list, Object item) {
+    List<Object> copy = list == null ? new ArrayList<>() : new ArrayList<>(list);
+    copy.removeIf(element -> Objects.equals(element, item));
+    return copy;
+  }
+
+  /** A copy of a map with one entry set (null map: empty), keeping the order of the others. */
+  public Map<Object, Object> withEntry(Map<?, ?> map, Object key, Object value) {
+    Map<Object, Object> copy = map == null ? new LinkedHashMap<>() : new LinkedHashMap<>(map);
+    copy.put(key, value);
+    return copy;
+  }
+
+  /** A value as JSON text (an API call's answer): maps, lists, text, numbers, booleans, null. */
+  public String toJson(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new LabModelException("cannot write " + value + " as JSON: " + e.getOriginalMessage(), e);
+    }
   }
 
   // ---------------------------------------------------------------- text and time

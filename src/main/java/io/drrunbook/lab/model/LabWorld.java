@@ -16,6 +16,12 @@ public interface LabWorld {
   /** The address a host has on its site's network (what DNS records point at). */
   String addressOf(String host);
 
+  /**
+   * The host name a topology host has (its {@code hostname}), for any host of the topology, simulated
+   * or not; null when the topology gives it none. An unknown host is an {@link IllegalArgumentException}.
+   */
+  String hostnameOf(String host);
+
   /** The simulated hosts of a role on a site (site null: on every site), in topology order. */
   List<String> hostsOf(String role, String site);
 
