@@ -3,6 +3,7 @@ package io.drrunbook.lab;
 import io.drrunbook.lab.LabProperties.LabDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -31,6 +32,12 @@ public final class LabInfoMartDatabase {
 
   private LabInfoMartDatabase() {}
 
+  private static boolean isEmpty(Statement sql, String table) throws SQLException {
+    try (ResultSet rows = sql.executeQuery("SELECT COUNT(*) FROM " + table)) {
+      return rows.next() && rows.getLong(1) == 0;
+    }
+  }
+
   static void install(Connection connection, LabDatabase spec, long scnBase, boolean initialState)
       throws SQLException {
     try (Statement sql = connection.createStatement()) {
@@ -48,7 +55,8 @@ public final class LabInfoMartDatabase {
           + " FROM DR_LAB_DATABASE");
       sql.execute("CREATE ALIAS IF NOT EXISTS DR_RECREATE_GG_SCHEMA FOR '"
           + LabDatabaseProcedures.class.getName() + ".recreateGoldenGateSchema'");
-      if (!initialState) {
+      // a database kept from a run before it was an info-mart one gets its initial content once
+      if (!initialState && !isEmpty(sql, "DR_LAB_DATABASE")) {
         return;
       }
       sql.execute("DELETE FROM DR_LAB_DATABASE");
