@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -25,9 +26,10 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
 /**
- * The simulated Configuration Databases of the lab sites: H2 files (Oracle mode) under the lab
- * folder, each with a generated password, the DBA_USERS view of the schema account and the
- * enable/disable access procedures. Created at start-up, kept across restarts unless
+ * The simulated target databases of the lab sites: H2 files (Oracle mode) under the lab folder, each
+ * with a generated password, the DBA_USERS view of the schema account and the enable/disable access
+ * procedures; a database of kind {@code info-mart} also gets what {@link LabInfoMartDatabase}
+ * installs. Created at start-up, kept across restarts unless
  * {@code dr.lab.reset-on-start}; {@link #reset()} puts back the initial state.
  */
 @Component
@@ -106,9 +108,21 @@ public class LabDatabases {
         }
         log.info("lab database {}: {} is {}", name, spec.getSchemaUser(), spec.getAccess());
       }
+      switch (spec.getKind()) {
+        case LabDatabase.KIND_CONFIGURATION -> { }
+        case LabDatabase.KIND_INFO_MART -> LabInfoMartDatabase.install(connection, spec,
+            scnBase(name), initialState);
+        default -> throw new IllegalStateException("lab database " + name + ": unknown kind '"
+            + spec.getKind() + "' (configuration, info-mart)");
+      }
     } catch (SQLException e) {
       throw new IllegalStateException("cannot prepare lab database " + name + ": " + e.getMessage(), e);
     }
+  }
+
+  /** A distinct SCN range per lab database: its position in dr.lab.databases times 10^12. */
+  private long scnBase(String name) {
+    return (1L + List.copyOf(lab.getDatabases().keySet()).indexOf(name)) * 1_000_000_000_000L;
   }
 
   private static Path h2File(String url) {

@@ -54,11 +54,28 @@ public class LabProperties {
   public Path databasesDir() { return dir.resolve("db"); }
   public Path stateFile() { return dir.resolve("state.json"); }
 
-  /** A simulated Configuration Database: which schema account the applications use, and whether it is open. */
+  /**
+   * A simulated target database: which schema account the applications use, whether it is open,
+   * and what else the lab installs in it ({@code kind}).
+   */
   public static class LabDatabase {
+    /** Plain (the schema account and the access procedures only). */
+    public static final String KIND_CONFIGURATION = "configuration";
+    /** A Genesys Info Mart database: also V$DATABASE, the GoldenGate schema, INTERACTION_FACT. */
+    public static final String KIND_INFO_MART = "info-mart";
+
     private String schemaUser = "GENESYS_CFG";
     /** OPEN (the live database) or LOCKED (the standby: access disabled). */
     private String access = "OPEN";
+    /** configuration (default) or info-mart (see {@link io.drrunbook.lab.LabInfoMartDatabase}). */
+    private String kind = KIND_CONFIGURATION;
+    /** The GoldenGate schema user of an info-mart database. */
+    private String goldengateUser = "GGADMIN";
+
+    public String getKind() { return kind; }
+    public void setKind(String kind) { this.kind = kind; }
+    public String getGoldengateUser() { return goldengateUser; }
+    public void setGoldengateUser(String goldengateUser) { this.goldengateUser = goldengateUser; }
 
     public String getSchemaUser() { return schemaUser; }
     public void setSchemaUser(String schemaUser) { this.schemaUser = schemaUser; }

@@ -220,6 +220,11 @@ public final class LabScope {
     return values == null ? "" : String.join(", ", values.stream().map(String::valueOf).toList());
   }
 
+  /** The values joined with a separator: {@code join(words, ' ')}. */
+  public String join(Collection<?> values, String separator) {
+    return values == null ? "" : String.join(separator, values.stream().map(String::valueOf).toList());
+  }
+
   /** {@link String#format} in the root locale. */
   public String format(String pattern, Object... args) {
     return String.format(Locale.ROOT, pattern, args);
