@@ -60,6 +60,9 @@ public class LabKeys {
       Files.createDirectories(keysDir.resolve("hosts"));
       this.clientKeyPair = loadOrCreateClientKey();
       for (String host : properties.getRoles().keySet()) {
+        if (isEndpoint(topology, host)) {
+          continue; // a simulated HTTP endpoint has no SSH host key
+        }
         topology.host(host);
         SimpleGeneratorHostKeyProvider provider =
             new SimpleGeneratorHostKeyProvider(keysDir.resolve("hosts").resolve(host + ".key"));
@@ -74,6 +77,14 @@ public class LabKeys {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot prepare the lab's SSH keys in " + keysDir, e);
     }
+  }
+
+  /** A topology endpoint (site.name under endpoints, not under hosts) rather than an SSH host. */
+  private static boolean isEndpoint(Topology topology, String name) {
+    int dot = name.indexOf('.');
+    var site = dot < 0 ? null : topology.properties().getSites().get(name.substring(0, dot));
+    return site != null && site.getEndpoints().containsKey(name.substring(dot + 1))
+        && !site.getHosts().containsKey(name.substring(dot + 1));
   }
 
   public Path privateKeyFile() {
