@@ -12,7 +12,15 @@ import io.drrunbook.lab.LabState;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Instant;
+import java.util.Date;
 import org.apache.camel.CamelExecutionException;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.repository.Deployment;
+import org.camunda.bpm.model.bpmn.Bpmn;
+import org.camunda.bpm.model.bpmn.BpmnModelInstance;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +44,9 @@ class GimLabTest {
   @Autowired SshExecConnector ssh;
   @Autowired GimJobConnector jobs;
   @Autowired ProducerTemplate producer;
+  @Autowired RepositoryService repository;
+  @Autowired RuntimeService runtime;
+  @Autowired HistoryService history;
 
   /** Before: other tests' leftovers; after: this test's changes. */
   @BeforeEach
@@ -305,5 +316,30 @@ class GimLabTest {
     assertThat(scan.actions()).singleElement().satisfies(a -> assertThat(a)
         .contains("verify: /opt/dr/bin/gim-log-scan 55-20152 55-20034"));
     assertThat(state().commandLog(GIM2)).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- epoch window in a BPMN expression
+
+  @Test
+  void shouldComputeWindowStartWhenBpmnExpressionUsesEpochWindow() {
+    BpmnModelInstance model = Bpmn.createExecutableProcess("test-gim-epoch-window")
+        .camundaHistoryTimeToLive(1)
+        .startEvent()
+        .serviceTask("Task_WindowStart")
+        .camundaExpression("${epochWindow.hoursBefore(failureTime, 24)}")
+        .camundaResultVariable("fromEpoch")
+        .endEvent()
+        .done();
+    Deployment deployment = repository.createDeployment().addModelInstance("test-gim-epoch-window.bpmn", model).deploy();
+    try {
+      Date failure = Date.from(Instant.parse("2026-11-20T07:15:00Z"));
+      String id = runtime.startProcessInstanceByKey("test-gim-epoch-window", Map.of("failureTime", failure)).getId();
+
+      Object fromEpoch = history.createHistoricVariableInstanceQuery().processInstanceId(id)
+          .variableName("fromEpoch").singleResult().getValue();
+      assertThat(fromEpoch).isEqualTo(Instant.parse("2026-11-19T07:15:00Z").getEpochSecond());
+    } finally {
+      repository.deleteDeployment(deployment.getId(), true);
+    }
   }
 }
