@@ -153,7 +153,10 @@
     const siteTitles = new Map();
     for (const site of state.sites || []) {
       siteTitles.set(site.id, site.title);
-      for (const host of site.hosts || []) hostsByAddress.set(host.address, host.name);
+      // an HTTP endpoint's address is its URL's (127.0.0.1 in the lab): it names no A record
+      for (const host of site.hosts || []) {
+        if (host.address !== '127.0.0.1') hostsByAddress.set(host.address, host.name);
+      }
     }
 
     $('version').textContent = 'v' + state.version;
