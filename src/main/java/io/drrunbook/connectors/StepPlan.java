@@ -27,6 +27,20 @@ public record StepPlan(List<String> actions, List<Target> targets, Map<String, O
     }
   }
 
+  private static final String READ_AT_RUN_TIME = "<read at run time: ";
+
+  /**
+   * The stand-in a plan hands on for a value only a real run can read (an SCN, a row count): the
+   * next steps render it as is, so the plan shows where their value comes from.
+   */
+  public static String readAtRunTime(String what) {
+    return READ_AT_RUN_TIME + what + ">";
+  }
+
+  public static boolean isReadAtRunTime(Object value) {
+    return value instanceof String text && text.startsWith(READ_AT_RUN_TIME) && text.endsWith(">");
+  }
+
   public StepPlan {
     actions = List.copyOf(actions);
     targets = List.copyOf(targets);

@@ -23,6 +23,8 @@ import org.camunda.bpm.engine.TaskService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpEntity;
@@ -46,6 +48,7 @@ class RunPlanPrecheckTest {
   @Autowired TestRestTemplate http;
   @Autowired RuntimeService runtime;
   @Autowired HistoryService history;
+  @Autowired org.camunda.bpm.engine.RepositoryService repository;
   @Autowired TaskService tasks;
   @Autowired ObjectMapper json;
   @Autowired Lab lab;
@@ -130,6 +133,43 @@ class RunPlanPrecheckTest {
     assertThat(page.getHeaders().getContentType().toString()).startsWith("text/html");
     assertThat(page.getBody()).contains("Plan: dr-genesys-cs-failover")
         .contains("genesys-ctl start &#39;confserv-master-pair&#39;").contains("Declare the disaster");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "dr-genesys-cs-failover | {} | ",
+      "dr-genesys-cs-failback | {} | ",
+      "dr-gim-site-failover | {\"partitioned\": true, \"gi2OrRaa\": true} | ",
+      // a large database keeps Genesys Info Mart running at Site 2 during the transfer
+      "dr-gim-return-to-normal | {\"largeDatabase\": true, \"gi2OrRaa\": true, \"siteFailureTime\": \"2025-01-31T21:40:00Z\"} | Task_StopGimSite2ForTransfer"})
+  void shouldWalkEveryAutomatedStepOfEachProcedureWithoutReachingTheLab(String procedure, String parameters,
+      String otherBranch) throws Exception {
+    Map<String, Object> commands = commandLog();
+    Map<String, Integer> sessions = sshHosts.sessionsOpened();
+
+    String id = start("API-DRY-" + procedure.hashCode(), "dry-run", procedure, parameters);
+    awaitCompleted(id);
+    JsonNode plan = get("/api/runs/" + id + "/plan");
+
+    String definitionId = history.createHistoricProcessInstanceQuery().processInstanceId(id).singleResult()
+        .getProcessDefinitionId();
+    List<String> serviceTasks = repository.getBpmnModelInstance(definitionId)
+        .getModelElementsByType(org.camunda.bpm.model.bpmn.instance.ServiceTask.class).stream()
+        .map(task -> task.getId()).filter(task -> !task.equals(otherBranch)).toList();
+    List<String> planned = new ArrayList<>();
+    plan.get("steps").forEach(step -> {
+      if (step.get("kind").asText().equals("step")) {
+        planned.add(step.get("activityId").asText());
+        assertThat(step.get("actions")).as(step.get("activityId").asText()).isNotEmpty();
+      }
+    });
+    // with every condition true, the main path reaches every automated step of the procedure
+    assertThat(planned).containsAll(serviceTasks).doesNotContainNull();
+    if (otherBranch != null) {
+      assertThat(planned).doesNotContain(otherBranch);
+    }
+    assertThat(commandLog()).isEqualTo(commands);
+    assertThat(sshHosts.sessionsOpened()).isEqualTo(sessions);
   }
 
   @Test
@@ -242,10 +282,15 @@ class RunPlanPrecheckTest {
   }
 
   private String start(String ticket, String mode) throws Exception {
+    return start(ticket, mode, ApiTestSupport.PROCEDURE, "{}");
+  }
+
+  private String start(String ticket, String mode, String procedure, String parameters) throws Exception {
     HttpHeaders headers = new HttpHeaders();
     headers.setContentType(MediaType.APPLICATION_JSON);
-    ResponseEntity<String> response = operator().postForEntity("/api/runs", new HttpEntity<>(
-        ApiTestSupport.startBody(ticket, "{}").replace("\"drill\"", "\"" + mode + "\""), headers), String.class);
+    String body = ApiTestSupport.startBody(ticket, parameters).replace("\"drill\"", "\"" + mode + "\"")
+        .replace("\"" + ApiTestSupport.PROCEDURE + "\"", "\"" + procedure + "\"");
+    ResponseEntity<String> response = operator().postForEntity("/api/runs", new HttpEntity<>(body, headers), String.class);
     assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.CREATED);
     return json.readTree(response.getBody()).get("id").asText();
   }

@@ -42,7 +42,9 @@ class TopologyExampleTest {
       List<String> secrets = new ArrayList<>();
       properties.getDnsServers().values().forEach(d -> secrets.add(d.getTsigSecret()));
       properties.getSites().values().forEach(site -> {
-        site.getHosts().values().forEach(h -> secrets.add(h.getSsh().getPrivateKey()));
+        // hosts managed over SSH (a host only named, e.g. for its hostname, has no SSH access)
+        site.getHosts().values().stream().filter(h -> h.getSsh().getUser() != null)
+            .forEach(h -> secrets.add(h.getSsh().getPrivateKey()));
         site.getDatabases().values().forEach(d -> secrets.add(d.getPassword()));
         site.getEndpoints().values().stream().map(TopologyProperties.Endpoint::getAuthorization)
             .filter(a -> a != null).forEach(secrets::add);

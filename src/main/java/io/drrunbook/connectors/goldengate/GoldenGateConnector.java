@@ -60,7 +60,7 @@ public class GoldenGateConnector implements StepPlanner {
   }
 
   public Map<String, Object> execute(Map<String, Object> body) {
-    Step step = step(body);
+    Step step = step(body, false);
     CommandSet set = step.set;
     Map<String, Object> result = step.resultHead();
     if (step.operation.equals("clean-folders")) {
@@ -151,7 +151,7 @@ public class GoldenGateConnector implements StepPlanner {
    */
   @Override
   public StepPlan plan(String route, Map<String, Object> body) {
-    Step step = step(body);
+    Step step = step(body, true);
     CommandSet set = step.set;
     List<String> actions = new ArrayList<>();
     Map<String, Object> result = step.resultHead();
@@ -190,7 +190,8 @@ public class GoldenGateConnector implements StepPlanner {
     return new StepPlan(actions, List.of(new StepPlan.Target(StepPlan.HOST, step.host)), result);
   }
 
-  private Step step(Map<String, Object> body) {
+  /** {@code planning}: a dry-run, where an SCN read at run time is not known yet (see StepPlan). */
+  private Step step(Map<String, Object> body, boolean planning) {
     StepInputs inputs = new StepInputs(body);
     CommandSet set = properties.selected();
     String host = inputs.required("host");
@@ -222,7 +223,7 @@ public class GoldenGateConnector implements StepPlanner {
         throw new IllegalArgumentException("start-replicat-at-scn starts a replicat, not a " + step.type);
       }
       step.scn = inputs.required("scn").trim();
-      if (!DIGITS.matcher(step.scn).matches()) {
+      if (!DIGITS.matcher(step.scn).matches() && !(planning && StepPlan.isReadAtRunTime(step.scn))) {
         throw new IllegalArgumentException("input scn is '" + step.scn + "', expected digits");
       }
     }

@@ -130,6 +130,12 @@ public class SqlExecConnector implements StepPlanner {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("database", database);
     result.put("statement", key);
+    if (spec.getCheck() != null) {
+      result.put("valueBefore", StepPlan.readAtRunTime(key + " check at " + database));
+    }
+    if (spec.getVerify() != null) {
+      result.put("valueAfter", StepPlan.readAtRunTime(key + " at " + database));
+    }
     result.put("changed", spec.getRun() != null);
     result.put("durationMs", 0L);
     return new StepPlan(actions, List.of(new StepPlan.Target(StepPlan.DATABASE, database)), result);

@@ -135,10 +135,11 @@ class GimLabTest {
 
   @Test
   void shouldVerifyStartupConfigurationWhenLogShowsExpectedHostAndDap() {
-    // the Application object as B1 steps 2-3 leave it (the lab has no configuration API here)
-    state().set(GIM2, "gim-server", "configuredHost", "gim.site2.genesys.lab");
-    state().set(GIM2, "gim-server", "commandLine", "-host cs-mgmt.site2.genesys.lab -port 2020 -app GIM_Server");
-    state().set(GIM2, "gim-server", "connections", List.of("ICON_Site2_Voice", "DAP_IDB_Site2", "DAP_InfoMart_Site2"));
+    // the Application object in the lab's configuration API as B1 steps 2-3 leave it
+    state().set("site2.config-api", "GIM_Server", "host", "gim.site2.genesys.lab");
+    state().set("site2.config-api", "GIM_Server", "commandLine", "-host cs-mgmt.site2.genesys.lab -port 2020 -app GIM_Server");
+    state().set("site2.config-api", "GIM_Server", "connections",
+        List.of("ICON_Site2_Voice", "DAP_IDB_Site2", "DAP_InfoMart_Site2"));
     startServer(GIM2);
 
     Map<String, Object> ok = ssh(GIM2, "gim-config-check", "hostName", "gim.site2.genesys.lab",
