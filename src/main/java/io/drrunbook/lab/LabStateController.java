@@ -1,21 +1,34 @@
 package io.drrunbook.lab;
 
+import io.drrunbook.lab.model.LabModelException;
+import io.drrunbook.runs.ApiException;
+import java.security.Principal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Profile;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Read-only view of the drill lab for the dashboard ({@code /lab/}): {@code GET /lab/api/state}
- * returns {@link Lab#view()}, a {@link LabView}: the sites side by side (each host's components and
- * their states, its last commands and action counts, the databases' roles), the DNS zone's A
- * records, the replication directions and the active faults, with a {@code version} that changes
- * whenever any of it does.
+ * The drill lab's state for the dashboard ({@code /lab/}) and for rehearsals: {@code GET
+ * /lab/api/state} returns {@link Lab#view()}, a {@link LabView}: the sites side by side (each host's
+ * components and their states, its last commands and action counts, the databases' roles), the DNS
+ * zone's A records, the replication directions and the active faults, with a {@code version} that
+ * changes whenever any of it does. {@code PUT /lab/api/state/{host}/{component}/{attribute}} with a
+ * JSON value sets one stored attribute of a component (e.g. an older Info Mart schema version, to
+ * rehearse a migration), as a model's command would; derived values cannot be set.
  */
 @RestController
 @Profile("lab")
 @RequestMapping("/lab/api")
 public class LabStateController {
+
+  private static final Logger log = LoggerFactory.getLogger(LabStateController.class);
 
   private final Lab lab;
 
@@ -26,5 +39,27 @@ public class LabStateController {
   @GetMapping("/state")
   public LabView state() {
     return lab.view();
+  }
+
+  @PutMapping("/state/{host}/{component}/{attribute}")
+  public ResponseEntity<LabState.ComponentView> set(@PathVariable String host, @PathVariable String component,
+      @PathVariable String attribute, @RequestBody(required = false) Object value, Principal caller) {
+    LabState state = lab.state();
+    try {
+      state.component(host, component);
+    } catch (RuntimeException e) {
+      throw ApiException.notFound("component", "the lab has no component " + component + " on " + host);
+    }
+    if (value != null && !(value instanceof String || value instanceof Number || value instanceof Boolean)) {
+      throw ApiException.invalid("body", "must be one JSON string, number, boolean or null");
+    }
+    try {
+      state.set(host, component, attribute, value);
+    } catch (LabModelException e) {
+      throw ApiException.invalid("attribute", e.getMessage());
+    }
+    log.info("lab state {}/{}.{} set to {} by {}", host, component, attribute, value,
+        caller == null ? "lab" : caller.getName());
+    return ResponseEntity.ok(state.component(host, component));
   }
 }

@@ -2,6 +2,7 @@ package io.drrunbook.plans;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drrunbook.engine.PeriodicTask;
 import io.drrunbook.prechecks.ProcedureChecks;
 import io.drrunbook.runs.RunMode;
 import io.drrunbook.runs.RunVariables;
@@ -15,9 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.camunda.bpm.engine.FormService;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.TaskService;
@@ -54,9 +52,8 @@ public class ManualStepWalker {
   private final FormService forms;
   private final RunPlans plans;
   private final ProcedureChecks procedureChecks;
-  private final Duration interval;
+  private final PeriodicTask poller;
   private final Set<String> refused = ConcurrentHashMap.newKeySet();
-  private ScheduledExecutorService timer;
 
   public ManualStepWalker(TaskService tasks, RepositoryService repository, FormService forms,
       RunPlans plans, ProcedureChecks procedureChecks, @Value("${dr.steps.poll-interval:500ms}") Duration interval) {
@@ -65,37 +62,17 @@ public class ManualStepWalker {
     this.forms = forms;
     this.plans = plans;
     this.procedureChecks = procedureChecks;
-    this.interval = interval;
+    this.poller = new PeriodicTask("dr-plan-walk", interval, this::walk);
   }
 
   @EventListener(ApplicationReadyEvent.class)
-  public synchronized void start() {
-    if (timer != null) {
-      return;
-    }
-    timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "dr-plan-walk");
-      thread.setDaemon(true);
-      return thread;
-    });
-    timer.scheduleWithFixedDelay(this::walkSafely, interval.toMillis(), interval.toMillis(),
-        TimeUnit.MILLISECONDS);
+  public void start() {
+    poller.start();
   }
 
   @jakarta.annotation.PreDestroy
-  public synchronized void stop() {
-    if (timer != null) {
-      timer.shutdownNow();
-      timer = null;
-    }
-  }
-
-  private void walkSafely() {
-    try {
-      walk();
-    } catch (RuntimeException e) {
-      log.warn("walking the manual steps of dry-run and precheck runs failed: {}", e.getMessage());
-    }
+  public void stop() {
+    poller.stop();
   }
 
   /** Answers every waiting manual step of every dry-run and precheck run. */

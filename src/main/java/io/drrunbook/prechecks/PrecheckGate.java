@@ -1,5 +1,6 @@
 package io.drrunbook.prechecks;
 
+import io.drrunbook.engine.PeriodicTask;
 import io.drrunbook.runs.RunMode;
 import io.drrunbook.runs.RunVariables;
 import java.time.Duration;
@@ -8,9 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
@@ -61,15 +59,14 @@ public class PrecheckGate {
   private final RuntimeService runtime;
   private final HistoryService history;
   private final PrecheckResults results;
-  private final Duration interval;
-  private ScheduledExecutorService timer;
+  private final PeriodicTask poller;
 
   public PrecheckGate(RuntimeService runtime, HistoryService history, PrecheckResults results,
       @Value("${dr.steps.poll-interval:500ms}") Duration interval) {
     this.runtime = runtime;
     this.history = history;
     this.results = results;
-    this.interval = interval;
+    this.poller = new PeriodicTask("dr-precheck-gate", interval, this::decide);
   }
 
   /**
@@ -159,33 +156,13 @@ public class PrecheckGate {
   // ------------------------------------------------------------------------------- the poller
 
   @EventListener(ApplicationReadyEvent.class)
-  public synchronized void start() {
-    if (timer != null) {
-      return;
-    }
-    timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "dr-precheck-gate");
-      thread.setDaemon(true);
-      return thread;
-    });
-    timer.scheduleWithFixedDelay(this::decideSafely, interval.toMillis(), interval.toMillis(),
-        TimeUnit.MILLISECONDS);
+  public void start() {
+    poller.start();
   }
 
   @jakarta.annotation.PreDestroy
-  public synchronized void stop() {
-    if (timer != null) {
-      timer.shutdownNow();
-      timer = null;
-    }
-  }
-
-  private void decideSafely() {
-    try {
-      decide();
-    } catch (RuntimeException e) {
-      log.warn("deciding on held runs failed: {}", e.getMessage());
-    }
+  public void stop() {
+    poller.stop();
   }
 
   /** Releases every held run whose precheck passed; marks those whose precheck failed. */

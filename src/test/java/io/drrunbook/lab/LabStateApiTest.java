@@ -1,0 +1,57 @@
+package io.drrunbook.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.drrunbook.DrillContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+
+/** {@code PUT /lab/api/state/{host}/{component}/{attribute}}: rehearsal set-up through the lab API. */
+@DrillContext
+class LabStateApiTest {
+
+  @Autowired TestRestTemplate http;
+  @Autowired Lab lab;
+
+  @BeforeEach
+  @AfterEach
+  void resetLab() {
+    lab.reset();
+  }
+
+  @Test
+  void shouldSetAStoredAttributeAndRefuseWhatCannotBeSet() {
+    ResponseEntity<String> set = put("operator", "/lab/api/state/site2.gim/gim-server/schemaVersion", "\"8.5.114.08\"");
+
+    assertThat(set.getStatusCode()).as(set.getBody()).isEqualTo(HttpStatus.OK);
+    assertThat(lab.state().attribute("site2.gim", "gim-server", "schemaVersion")).isEqualTo("8.5.114.08");
+    // the derived migration state follows
+    assertThat(lab.state().attribute("site2.gim", "gim-server", "migrationState")).isEqualTo(true);
+
+    assertThat(put("operator", "/lab/api/state/site2.gim/gim-server/migrationState", "false").getStatusCode())
+        .isEqualTo(HttpStatus.BAD_REQUEST);
+    assertThat(put("operator", "/lab/api/state/site9.gim/gim-server/schemaVersion", "\"x\"").getStatusCode())
+        .isEqualTo(HttpStatus.NOT_FOUND);
+    assertThat(put("operator", "/lab/api/state/site2.gim/gim-server/schemaVersion", "{\"a\": 1}").getStatusCode())
+        .isEqualTo(HttpStatus.BAD_REQUEST);
+    assertThat(put(null, "/lab/api/state/site2.gim/gim-server/schemaVersion", "\"1\"").getStatusCode())
+        .isEqualTo(HttpStatus.UNAUTHORIZED);
+    assertThat(lab.state().attribute("site2.gim", "gim-server", "schemaVersion")).isEqualTo("8.5.114.08");
+  }
+
+  private ResponseEntity<String> put(String user, String path, String body) {
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(MediaType.APPLICATION_JSON);
+    TestRestTemplate client = user == null ? http : http.withBasicAuth(user, user);
+    return client.exchange(path, HttpMethod.PUT, new HttpEntity<>(body, headers), String.class);
+  }
+}
