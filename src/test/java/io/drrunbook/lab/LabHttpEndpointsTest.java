@@ -96,6 +96,21 @@ class LabHttpEndpointsTest {
   }
 
   @Test
+  void shouldRenderTheRequestWithoutSendingItWhenPlanned() {
+    var plan = connector.plan("http-request", Map.of("endpoint", API, "method", "PUT", "path", "/widgets/widget",
+        "body", "{\"state\": \"RUNNING\"}", "expectBody", "RUNNING"));
+
+    assertThat(plan.actions()).singleElement().isEqualTo("http " + API + ": PUT "
+        + new Topology(topology).endpoint(API).getUrl() + "/widgets/widget   (answer must match /RUNNING/)"
+        + "\n  Content-Type: application/json"
+        + "\n  Authorization: <the secret " + new Topology(topology).endpoint(API).getAuthorization() + ">"
+        + "\n\n{\"state\": \"RUNNING\"}");
+    assertThat(plan.targets()).extracting(Object::toString).containsExactly("endpoint " + API);
+    assertThat(state.commandLog(API)).isEmpty();
+    assertThat(state.state(API, "widget")).isEqualTo("STOPPED");
+  }
+
+  @Test
   void shouldRaiseRejectionWhenApiAnswers4xx() {
     assertThatThrownBy(() -> connector.call(Map.of("endpoint", API, "path", "/widgets/nope")))
         .isInstanceOf(StepBusinessException.class)

@@ -373,18 +373,8 @@ public class GenesysConfigConnector implements StepPlanner {
 
   /** One request as the plan shows it: method and URL (and a note), headers, body. */
   private static String render(String endpointName, Endpoint endpoint, Request request, String note) {
-    StringBuilder text = new StringBuilder("http ").append(endpointName).append(": ")
-        .append(request.method()).append(' ').append(HttpRequestConnector.uri(endpoint, request.path())).append(note);
-    if (request.body() != null) {
-      text.append("\n  Content-Type: application/json");
-    }
-    if (endpoint.getAuthorization() != null && !endpoint.getAuthorization().isBlank()) {
-      text.append("\n  Authorization: <the secret ").append(endpoint.getAuthorization()).append('>');
-    }
-    if (request.body() != null) {
-      text.append("\n\n").append(request.body());
-    }
-    return text.toString();
+    return HttpRequestConnector.planned(endpointName, endpoint, request.method(), request.path(),
+        request.body() == null ? Map.of() : Map.of("Content-Type", "application/json"), request.body(), note);
   }
 
   // ---------------------------------------------------------------- results and text

@@ -143,37 +143,33 @@ public class GimJobConnector implements StepPlanner {
     String endpoint = in.required("endpoint");
     Endpoint spec = topology.endpoint(endpoint);
     String operation = operation(in);
-    String auth = spec.getAuthorization() == null || spec.getAuthorization().isBlank() ? ""
-        : "\n  Authorization: <the secret " + spec.getAuthorization() + ">";
-    String on = "http " + endpoint + ": ";
+    Map<String, String> json = Map.of("Content-Type", "application/json");
     List<String> actions = new ArrayList<>();
     Map<String, Object> result = new LinkedHashMap<>();
     switch (operation) {
       case "start" -> {
         String job = job(in);
         String path = jobPath(job);
-        actions.add(on + "GET " + HttpRequestConnector.uri(spec, path) + auth
-            + "\n  (not started again when RUNNING, or COMPLETED for requestId " + in.idempotencyKey() + ")");
-        actions.add(on + "POST " + HttpRequestConnector.uri(spec, path + "/start") + auth
-            + "\n  Content-Type: application/json\n\n"
-            + JSON.createObjectNode().put("requestId", in.idempotencyKey()));
-        actions.add(on + "GET " + HttpRequestConnector.uri(spec, path) + auth
-            + "\n  (must show the started run: RUNNING, COMPLETED or FAILED)");
+        actions.add(HttpRequestConnector.planned(endpoint, spec, "GET", path, Map.of(), null,
+            "   (not started again when RUNNING, or COMPLETED for requestId " + in.idempotencyKey() + ")"));
+        actions.add(HttpRequestConnector.planned(endpoint, spec, "POST", path + "/start", json,
+            JSON.createObjectNode().put("requestId", in.idempotencyKey()).toString(), ""));
+        actions.add(HttpRequestConnector.planned(endpoint, spec, "GET", path, Map.of(), null,
+            "   (must show the started run: RUNNING, COMPLETED or FAILED)"));
         result.putAll(Map.of("job", job, "runId", "", "state", "RUNNING", "message", "", "changed", true));
       }
       case "status" -> {
         String job = job(in);
-        actions.add(on + "GET " + HttpRequestConnector.uri(spec, jobPath(job)) + auth
-            + "\n  (RUNNING -> DR_JOB_RUNNING, FAILED -> DR_JOB_FAILED, COMPLETED -> done)");
+        actions.add(HttpRequestConnector.planned(endpoint, spec, "GET", jobPath(job), Map.of(), null,
+            "   (RUNNING -> DR_JOB_RUNNING, FAILED -> DR_JOB_FAILED, COMPLETED -> done)"));
         result.putAll(Map.of("job", job, "runId", "", "state", "COMPLETED", "message", "", "changed", false));
       }
       default -> {
-        actions.add(on + "GET " + HttpRequestConnector.uri(spec, "/gim/api/aggregation") + auth
-            + "\n  (stop skipped when STOPPED)");
-        actions.add(on + "POST " + HttpRequestConnector.uri(spec, "/gim/api/aggregation/stop") + auth
-            + "\n  Content-Type: application/json\n\n{}");
-        actions.add(on + "GET " + HttpRequestConnector.uri(spec, "/gim/api/aggregation") + auth
-            + "\n  (must show STOPPED)");
+        actions.add(HttpRequestConnector.planned(endpoint, spec, "GET", "/gim/api/aggregation", Map.of(), null,
+            "   (stop skipped when STOPPED)"));
+        actions.add(HttpRequestConnector.planned(endpoint, spec, "POST", "/gim/api/aggregation/stop", json, "{}", ""));
+        actions.add(HttpRequestConnector.planned(endpoint, spec, "GET", "/gim/api/aggregation", Map.of(), null,
+            "   (must show STOPPED)"));
         result.putAll(Map.of("state", "STOPPED", "lastWindow", "", "changed", true));
       }
     }

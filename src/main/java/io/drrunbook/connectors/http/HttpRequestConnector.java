@@ -126,27 +126,21 @@ public class HttpRequestConnector implements StepPlanner {
     String path = in.optional("path", "");
     String requestBody = in.optional("body", null);
     URI uri = uri(endpoint, path);
-    StringBuilder request = new StringBuilder("http ").append(endpointName).append(": ")
-        .append(method).append(' ').append(uri);
+    Map<String, String> headers = new LinkedHashMap<>();
     if (soapAction != null) {
-      request.append("\n  Content-Type: text/xml; charset=utf-8\n  SOAPAction: \"").append(soapAction).append('"');
+      headers.put("Content-Type", "text/xml; charset=utf-8");
+      headers.put("SOAPAction", "\"" + soapAction + "\"");
     } else if (requestBody != null) {
-      request.append("\n  Content-Type: ").append(in.optional("contentType", "application/json"));
-    }
-    if (endpoint.getAuthorization() != null && !endpoint.getAuthorization().isBlank()) {
-      request.append("\n  Authorization: <the secret ").append(endpoint.getAuthorization()).append('>');
-    }
-    if (requestBody != null) {
-      request.append("\n\n").append(bounded(requestBody));
+      headers.put("Content-Type", in.optional("contentType", "application/json"));
     }
     String expectBody = in.optional("expectBody", null);
-    if (expectBody != null) {
-      request.append("\n  (answer must match /").append(expectBody).append("/)");
-    }
+    String request = planned(endpointName, endpoint, method, path, headers,
+        requestBody == null ? null : bounded(requestBody),
+        expectBody == null ? "" : "   (answer must match /" + expectBody + "/)");
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("status", 200);
     result.put("body", "");
-    return new StepPlan(List.of(request.toString()),
+    return new StepPlan(List.of(request),
         List.of(new StepPlan.Target(StepPlan.ENDPOINT, endpointName)), result);
   }
 
@@ -177,6 +171,25 @@ public class HttpRequestConnector implements StepPlanner {
     } catch (ConnectException e) {
       throw new IOException(shown + ": connection refused at " + uri.getHost() + ":" + uri.getPort(), e);
     }
+  }
+
+  /**
+   * One request as a dry-run plan shows it: {@code http <endpoint>: METHOD <url>} and a note on the
+   * first line, then the headers, the Authorization as the name of its secret reference (never its
+   * value), and the body. Shared by every connector that speaks HTTP.
+   */
+  public static String planned(String endpointName, Endpoint endpoint, String method, String path,
+      Map<String, String> headers, String body, String note) {
+    StringBuilder text = new StringBuilder("http ").append(endpointName).append(": ").append(method)
+        .append(' ').append(uri(endpoint, path)).append(note);
+    headers.forEach((name, value) -> text.append("\n  ").append(name).append(": ").append(value));
+    if (endpoint.getAuthorization() != null && !endpoint.getAuthorization().isBlank()) {
+      text.append("\n  Authorization: <the secret ").append(endpoint.getAuthorization()).append('>');
+    }
+    if (body != null) {
+      text.append("\n\n").append(body);
+    }
+    return text.toString();
   }
 
   /** The URL of {@code endpoint} with {@code path} appended. */
