@@ -20,15 +20,17 @@ import org.springframework.stereotype.Component;
  * state it expects to find, such as replication running and caught up, or a database's role. Each is
  * a read-only step run through its connector route once per precheck walk, when the walk begins.
  * Only routes and entries that change nothing are accepted (checked at start-up): ssh-exec with a
- * verify-only command, sql-exec with a statement that has no {@code run}, dns-resolve, and
- * http-request with GET.
+ * verify-only command, sql-exec with a statement that has no {@code run}, dns-resolve,
+ * http-request with GET, and goldengate status or lag.
  */
 @Component
 public class ProcedureChecks {
 
   /** Kind under which procedure checks are recorded next to the systems checked. */
   public static final String KIND = "check";
-  private static final Set<String> ROUTES = Set.of("ssh-exec", "sql-exec", "dns-resolve", "http-request");
+  private static final Set<String> ROUTES = Set.of("ssh-exec", "sql-exec", "dns-resolve", "http-request",
+      "goldengate");
+  private static final Set<String> READING_GOLDENGATE_OPERATIONS = Set.of("status", "lag");
 
   private final ProcedureProperties procedures;
   private final PrecheckResults results;
@@ -75,6 +77,9 @@ public class ProcedureChecks {
           } catch (RuntimeException e) {
             problems.add(where + ": " + e.getMessage());
           }
+        } else if ("goldengate".equals(check.getRoute())
+            && !READING_GOLDENGATE_OPERATIONS.contains(in.getOrDefault("operation", ""))) {
+          problems.add(where + ": a goldengate precheck may only read (operation status or lag)");
         } else if ("http-request".equals(check.getRoute())
             && !"GET".equalsIgnoreCase(in.getOrDefault("method", "GET"))) {
           problems.add(where + ": only GET requests may be prechecks");

@@ -37,18 +37,21 @@ class ProcedureChecksTest {
         check("acting sql", "sql-exec", Map.of("database", "d", "statement", "write")),
         check("dns switch", "dns-switch-a-record", Map.of("record", "r")),
         check("http post", "http-request", Map.of("endpoint", "e", "method", "POST")),
-        check(" ", "ssh-exec", Map.of("host", "h", "command", "nope"))));
+        check(" ", "ssh-exec", Map.of("host", "h", "command", "nope")),
+        check("ok goldengate", "goldengate", Map.of("host", "h", "operation", "status", "process", "R")),
+        check("goldengate stop", "goldengate", Map.of("host", "h", "operation", "stop", "process", "R"))));
     procedures.put("p", procedure);
 
     List<String> problems = ProcedureChecks.problems(procedures, commands, statements);
 
-    assertThat(problems).hasSize(6);
+    assertThat(problems).hasSize(7);
     assertThat(problems.get(0)).isEqualTo("p.prechecks[4]: command start changes the system (it has a run line)");
     assertThat(problems.get(1)).isEqualTo("p.prechecks[5]: statement write changes the database (it has a run statement)");
     assertThat(problems.get(2)).startsWith("p.prechecks[6]: route must be one of");
     assertThat(problems.get(3)).isEqualTo("p.prechecks[7]: only GET requests may be prechecks");
     assertThat(problems.get(4)).isEqualTo("p.prechecks[8]: name is missing");
     assertThat(problems.get(5)).startsWith("p.prechecks[8]: ").contains("nope");
+    assertThat(problems.get(6)).isEqualTo("p.prechecks[10]: a goldengate precheck may only read (operation status or lag)");
   }
 
   private static PrecheckSpec check(String name, String route, Map<String, String> inputs) {

@@ -250,6 +250,29 @@ class RunPlanPrecheckTest {
   }
 
   @Test
+  void shouldCheckTheStateEachInfoMartProcedureExpectsBeforeItRuns() throws Exception {
+    // the lab as before a disaster: B1 may run, B2 (which follows B1) may not yet
+    String failover = start("API-PRE-5", "precheck", "dr-gim-site-failover", "{\"partitioned\": false, \"gi2OrRaa\": true}");
+    String returnToNormal = start("API-PRE-6", "precheck", "dr-gim-return-to-normal",
+        "{\"largeDatabase\": false, \"gi2OrRaa\": true, \"siteFailureTime\": \"2025-01-31T21:40:00Z\"}");
+    awaitCompleted(failover);
+    awaitCompleted(returnToNormal);
+
+    JsonNode b1 = get("/api/runs/" + failover).get("precheck");
+    assertThat(b1.get("state").asText()).as(b1.toString()).isEqualTo("PASSED");
+    List<String> b1Checked = new ArrayList<>();
+    b1.get("checks").forEach(c -> b1Checked.add(c.get("kind").asText() + " " + c.get("target").asText()));
+    assertThat(b1Checked).contains("check the Genesys Info Mart Server at Site 2 is on standby (stopped)",
+        "host site2.gim", "host site2.gim-ogg", "endpoint site2.config-api", "endpoint site2.gim-admin");
+    JsonNode b2 = get("/api/runs/" + returnToNormal).get("precheck");
+    assertThat(b2.get("state").asText()).isEqualTo("FAILED");
+    assertThat(b2.get("problems").toString())
+        .contains("check the Genesys Info Mart Server at Site 2 is in service (the site failover has run)")
+        .contains("check the Oracle GoldenGate Replicat at Site 2 is stopped (the site failover stopped it)");
+    assertThat(b2.get("problems")).hasSize(2);
+  }
+
+  @Test
   void shouldReleaseAnExecuteRunWhosePrecheckPasses() throws Exception {
     String run = start("API-PRE-3", "execute");
 
