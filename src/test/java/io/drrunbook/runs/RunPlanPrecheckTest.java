@@ -46,6 +46,7 @@ class RunPlanPrecheckTest {
       "Configuration DB replication Site 1 to Site 2 runs and has caught up";
 
   @Autowired TestRestTemplate http;
+  @org.springframework.boot.test.web.server.LocalServerPort int port;
   @Autowired RuntimeService runtime;
   @Autowired HistoryService history;
   @Autowired org.camunda.bpm.engine.RepositoryService repository;
@@ -133,6 +134,14 @@ class RunPlanPrecheckTest {
     assertThat(page.getHeaders().getContentType().toString()).startsWith("text/html");
     assertThat(page.getBody()).contains("Plan: dr-genesys-cs-failover")
         .contains("genesys-ctl start &#39;confserv-master-pair&#39;").contains("Declare the disaster");
+    // the picture in the README: the top of the plan a change board reads
+    PageScreenshots.capture("http://localhost:" + port + "/api/runs/" + id + "/plan.html", "operator",
+        java.nio.file.Path.of("target", "screenshots", "run-plan.png"), 1400, browser -> {
+          assertThat(browser.findElement(org.openqa.selenium.By.tagName("h1")).getText())
+              .isEqualTo("Plan: dr-genesys-cs-failover");
+          assertThat(browser.findElements(org.openqa.selenium.By.cssSelector("ol.plan > li")))
+              .hasSize(steps.size());
+        });
   }
 
   @ParameterizedTest(name = "{0}")

@@ -1,7 +1,6 @@
 package io.drrunbook.runs;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,12 +9,10 @@ import io.drrunbook.DrillContext;
 import io.drrunbook.DrillTasks;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.security.DrGroups;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +28,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -55,8 +47,6 @@ import org.springframework.http.ResponseEntity;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RunReportTest {
 
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   static final Path SCREENSHOT = Path.of("target", "screenshots", "run-report.png");
   private static final String PRIVATE = "report-test-private";
   private static final List<String> TOP_LEVEL = List.of("StartEvent_FailoverRequested",
@@ -243,37 +233,14 @@ class RunReportTest {
 
   @Test
   void shouldRenderTheReportInHeadlessChromiumWhenTheDrillHasCompleted() throws Exception {
-    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-      fail("The report screenshot drives " + CHROMIUM + " through " + CHROMEDRIVER + ", and at least"
-          + " one of them is missing: install the Debian packages chromium and chromium-driver.");
-    }
-    ChromeDriverService driver = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--window-size=1200,900", "--hide-scrollbars");
-    ChromeDriver browser = new ChromeDriver(driver, options);
-    try {
-      browser.executeCdpCommand("Network.enable", Map.of());
-      String credentials = Base64.getEncoder().encodeToString("operator:operator".getBytes(StandardCharsets.UTF_8));
-      browser.executeCdpCommand("Network.setExtraHTTPHeaders",
-          Map.of("headers", Map.of("Authorization", "Basic " + credentials)));
-      browser.get("http://localhost:" + port + "/api/runs/" + drill + "/report.html");
-
-      assertThat(browser.findElement(By.tagName("h1")).getText())
-          .isEqualTo("Run report: Genesys Configuration Server failover to Site 2");
-      assertThat(browser.findElements(By.cssSelector("#timeline rect"))).hasSizeGreaterThan(20);
-      assertThat(browser.findElement(By.id("timeline")).getSize().getWidth()).isGreaterThan(900);
-      // the picture shows the top of the page: header, timeline, critical path, steps, decisions
-      long height = (Long) browser.executeScript("return document.documentElement.scrollHeight");
-      browser.manage().window().setSize(new Dimension(1200, (int) Math.min(height + 40, 1900)));
-      Files.createDirectories(SCREENSHOT.getParent());
-      Files.write(SCREENSHOT, browser.getScreenshotAs(OutputType.BYTES));
-    } finally {
-      browser.quit();
-    }
-    assertThat(Files.size(SCREENSHOT)).isGreaterThan(10_000);
+    // the picture shows the top of the page: header, timeline, critical path, steps, decisions
+    PageScreenshots.capture("http://localhost:" + port + "/api/runs/" + drill + "/report.html", "operator",
+        SCREENSHOT, 1900, browser -> {
+          assertThat(browser.findElement(By.tagName("h1")).getText())
+              .isEqualTo("Run report: Genesys Configuration Server failover to Site 2");
+          assertThat(browser.findElements(By.cssSelector("#timeline rect"))).hasSizeGreaterThan(20);
+          assertThat(browser.findElement(By.id("timeline")).getSize().getWidth()).isGreaterThan(900);
+        });
   }
 
   private static List<JsonNode> stepsOf(JsonNode report, String activityId) {
