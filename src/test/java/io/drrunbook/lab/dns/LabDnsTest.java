@@ -155,6 +155,8 @@ class LabDnsTest {
   }
 
   private LabDns start() {
+    // a free port each time: a port just released by a stopped server may be taken meanwhile
+    topology.dnsServer(LabDns.SERVER).setPort(0);
     LabDnsProperties settings = new LabDnsProperties();
     settings.getInitial().put("cs-master", "site1.cs-mgmt");
     LabDns started = new LabDns(lab, settings, topology, secrets,
