@@ -1,5 +1,7 @@
 package io.drrunbook.approval;
 
+import io.drrunbook.engine.ListenerRefusal;
+import io.drrunbook.runs.RunModes;
 import io.drrunbook.security.SecretMasker;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,17 +15,20 @@ import org.springframework.stereotype.Component;
 /**
  * Engine configuration for manual decisions: the parse listener that attaches the four-eyes rule and
  * the decision record to user tasks ({@link ApprovalParseListener}), and a command interceptor that
- * lets a {@link FourEyesViolationException} leave the engine as itself: the engine wraps whatever a
- * task listener throws in a plain {@code ProcessEngineException} (a 500 over REST); unwrapped it is an
- * {@code AuthorizationException}, a 403 with the rule in the message.
+ * lets a {@link ListenerRefusal} such as {@link FourEyesViolationException} leave the engine as
+ * itself: the engine wraps whatever a listener throws in a plain {@code ProcessEngineException} (a
+ * 500 over REST); unwrapped, a four-eyes violation is an {@code AuthorizationException}, a 403 with
+ * the rule in the message.
  */
 @Component
 public class ApprovalEnginePlugin extends AbstractProcessEnginePlugin {
 
   private final DecisionRecord decisions;
   private final SecretMasker masker;
+  private final RunModes modes;
 
-  public ApprovalEnginePlugin(DecisionRecord decisions, SecretMasker masker) {
+  public ApprovalEnginePlugin(DecisionRecord decisions, SecretMasker masker, RunModes modes) {
+    this.modes = modes;
     this.decisions = decisions;
     this.masker = masker;
   }
@@ -32,24 +37,24 @@ public class ApprovalEnginePlugin extends AbstractProcessEnginePlugin {
   public void preInit(ProcessEngineConfigurationImpl configuration) {
     List<BpmnParseListener> parseListeners = configuration.getCustomPostBPMNParseListeners() == null
         ? new ArrayList<>() : new ArrayList<>(configuration.getCustomPostBPMNParseListeners());
-    parseListeners.add(new ApprovalParseListener(decisions, masker));
+    parseListeners.add(new ApprovalParseListener(decisions, masker, modes));
     configuration.setCustomPostBPMNParseListeners(parseListeners);
 
     List<CommandInterceptor> interceptors = configuration.getCustomPreCommandInterceptorsTxRequired() == null
         ? new ArrayList<>() : new ArrayList<>(configuration.getCustomPreCommandInterceptorsTxRequired());
-    interceptors.add(0, new UnwrapFourEyesViolation());
+    interceptors.add(0, new UnwrapListenerRefusals());
     configuration.setCustomPreCommandInterceptorsTxRequired(interceptors);
   }
 
-  static final class UnwrapFourEyesViolation extends CommandInterceptor {
+  static final class UnwrapListenerRefusals extends CommandInterceptor {
     @Override
     public <T> T execute(Command<T> command) {
       try {
         return next.execute(command);
       } catch (RuntimeException e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-          if (cause instanceof FourEyesViolationException violation) {
-            throw violation;
+          if (cause instanceof ListenerRefusal && cause instanceof RuntimeException refusal) {
+            throw refusal;
           }
         }
         throw e;

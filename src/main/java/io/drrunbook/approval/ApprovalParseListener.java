@@ -1,5 +1,6 @@
 package io.drrunbook.approval;
 
+import io.drrunbook.runs.RunModes;
 import io.drrunbook.security.DrGroups;
 import io.drrunbook.security.SecretMasker;
 import org.camunda.bpm.engine.delegate.Expression;
@@ -22,9 +23,9 @@ class ApprovalParseListener extends AbstractBpmnParseListener {
   private final TaskListener approval;
   private final TaskListener decision;
 
-  ApprovalParseListener(DecisionRecord decisions, SecretMasker masker) {
-    this.approval = new ManualDecisionListener(true, decisions, masker);
-    this.decision = new ManualDecisionListener(false, decisions, masker);
+  ApprovalParseListener(DecisionRecord decisions, SecretMasker masker, RunModes modes) {
+    this.approval = new ManualDecisionListener(true, decisions, masker, modes);
+    this.decision = new ManualDecisionListener(false, decisions, masker, modes);
   }
 
   @Override

@@ -3,6 +3,8 @@ package io.drrunbook.approval;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drrunbook.runs.RunModes;
+import io.drrunbook.runs.RunVariables;
 import io.drrunbook.security.SecretMasker;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,9 +38,12 @@ public class ManualDecisionListener implements TaskListener {
   private final boolean approval;
   private final DecisionRecord decisions;
   private final SecretMasker masker;
+  private final RunModes modes;
 
-  public ManualDecisionListener(boolean approval, DecisionRecord decisions, SecretMasker masker) {
+  public ManualDecisionListener(boolean approval, DecisionRecord decisions, SecretMasker masker,
+      RunModes modes) {
     this.approval = approval;
+    this.modes = modes;
     this.decisions = decisions;
     this.masker = masker;
   }
@@ -56,10 +61,10 @@ public class ManualDecisionListener implements TaskListener {
         evidence(task, engine)));
   }
 
-  private static boolean walkOnly(DelegateTask task) {
-    Object mode = task.getVariable(io.drrunbook.runs.RunVariables.RUN_MODE);
-    return mode != null && io.drrunbook.runs.RunMode.of(String.valueOf(mode))
-        .filter(io.drrunbook.runs.RunMode::walksOnly).isPresent();
+  /** A walk by the mode recorded at the run's start: changing the variable later changes nothing. */
+  private boolean walkOnly(DelegateTask task) {
+    return modes.walkMode(task.getProcessInstanceId(),
+        () -> task.getVariable(RunVariables.RUN_MODE)).isPresent();
   }
 
   private static String completingUser(DelegateTask task) {

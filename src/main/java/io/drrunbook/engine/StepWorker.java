@@ -3,6 +3,7 @@ package io.drrunbook.engine;
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
 import io.drrunbook.plans.StepRehearsal;
+import io.drrunbook.prechecks.PrecheckGate;
 import io.drrunbook.runs.RunMode;
 import io.drrunbook.security.SecretMasker;
 import java.io.PrintWriter;
@@ -79,11 +80,16 @@ public class StepWorker implements SmartLifecycle {
   private Thread poller;
   private Semaphore freeSlots;
   private final Object wakeUp = new Object();
+  /** Null where runs are never held (engine tests). */
+  private final PrecheckGate prechecks;
+  /** How soon the step of a run held by its precheck is handed out again. */
+  private static final Duration HELD_STEP_RECHECK = Duration.ofSeconds(1);
 
   public StepWorker(ExternalTaskService externalTasks, RuntimeService runtime, ProducerTemplate producer,
       StepJournal journal, ProcessModels models, SecretMasker masker, StepProperties properties,
-      StepRehearsal rehearsal) {
+      StepRehearsal rehearsal, PrecheckGate prechecks) {
     this.rehearsal = rehearsal;
+    this.prechecks = prechecks;
     this.externalTasks = externalTasks;
     this.runtime = runtime;
     this.producer = producer;
@@ -247,6 +253,14 @@ public class StepWorker implements SmartLifecycle {
     Optional<RunMode> walk = rehearsal.walkMode(task.getProcessInstanceId());
     if (walk.isPresent()) {
       walkStep(task, walk.get(), route, stepName, inputs);
+      return;
+    }
+    if (prechecks != null && prechecks.holds(task.getProcessInstanceId())) {
+      // an execute run started outside the product API, not paused yet: nothing runs before its
+      // precheck has passed; the step is handed out again shortly (by then the run is paused or free)
+      externalTasks.extendLock(task.getId(), workerId, HELD_STEP_RECHECK.toMillis());
+      log.info("step {} of run {} waits: the run's precheck holds it", stepName,
+          task.getProcessInstanceId());
       return;
     }
     ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> extendLock(task),

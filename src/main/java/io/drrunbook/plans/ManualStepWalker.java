@@ -52,11 +52,14 @@ public class ManualStepWalker {
   private final FormService forms;
   private final RunPlans plans;
   private final ProcedureChecks procedureChecks;
+  private final StepRehearsal rehearsal;
   private final PeriodicTask poller;
   private final Set<String> refused = ConcurrentHashMap.newKeySet();
 
   public ManualStepWalker(TaskService tasks, RepositoryService repository, FormService forms,
-      RunPlans plans, ProcedureChecks procedureChecks, @Value("${dr.steps.poll-interval:500ms}") Duration interval) {
+      RunPlans plans, ProcedureChecks procedureChecks, StepRehearsal rehearsal,
+      @Value("${dr.steps.poll-interval:500ms}") Duration interval) {
+    this.rehearsal = rehearsal;
     this.tasks = tasks;
     this.repository = repository;
     this.forms = forms;
@@ -80,7 +83,9 @@ public class ManualStepWalker {
     for (RunMode mode : List.of(RunMode.DRY_RUN, RunMode.PRECHECK)) {
       for (Task task : tasks.createTaskQuery().processVariableValueEquals(RunVariables.RUN_MODE, mode.id())
           .active().list()) {
-        if (!refused.contains(task.getId())) {
+        // the variable finds candidates; only the mode recorded at the start makes a run a walk
+        if (!refused.contains(task.getId()) && rehearsal.walkMode(task.getProcessInstanceId())
+            .filter(mode::equals).isPresent()) {
           if (mode == RunMode.PRECHECK) {
             procedureChecks.runOnce(task.getProcessInstanceId(),
                 repository.getProcessDefinition(task.getProcessDefinitionId()).getKey());

@@ -5,6 +5,7 @@ import io.drrunbook.connectors.StepPlanner;
 import io.drrunbook.prechecks.PrecheckResults;
 import io.drrunbook.prechecks.ProcedureChecks;
 import io.drrunbook.runs.RunMode;
+import io.drrunbook.runs.RunModes;
 import io.drrunbook.runs.RunVariables;
 import io.drrunbook.security.SecretMasker;
 import java.time.Instant;
@@ -25,6 +26,7 @@ import org.springframework.stereotype.Component;
 public class StepRehearsal {
 
   private final RuntimeService runtime;
+  private final RunModes modes;
   private final RunPlans plans;
   private final SecretMasker masker;
   private final PrecheckResults prechecks;
@@ -32,8 +34,9 @@ public class StepRehearsal {
   private final Map<String, StepPlanner> planners = new HashMap<>();
 
   /** {@code prechecks} and {@code procedureChecks} may be null where only dry-runs are walked (engine tests). */
-  public StepRehearsal(RuntimeService runtime, RunPlans plans, SecretMasker masker,
+  public StepRehearsal(RuntimeService runtime, RunModes modes, RunPlans plans, SecretMasker masker,
       PrecheckResults prechecks, ProcedureChecks procedureChecks, List<StepPlanner> planners) {
+    this.modes = modes;
     this.procedureChecks = procedureChecks;
     this.runtime = runtime;
     this.plans = plans;
@@ -52,9 +55,8 @@ public class StepRehearsal {
 
   /** The run's mode when it only walks the procedure (dry-run, precheck); empty for real runs. */
   public Optional<RunMode> walkMode(String processInstanceId) {
-    Object mode = runtime.getVariable(processInstanceId, RunVariables.RUN_MODE);
-    return mode == null ? Optional.empty()
-        : RunMode.of(String.valueOf(mode)).filter(RunMode::walksOnly);
+    return modes.walkMode(processInstanceId,
+        () -> runtime.getVariable(processInstanceId, RunVariables.RUN_MODE));
   }
 
   /**

@@ -1,7 +1,11 @@
 package io.drrunbook.prechecks;
 
 import io.drrunbook.engine.PeriodicTask;
+import io.drrunbook.runs.ParameterSpec;
+import io.drrunbook.runs.ProcedureCatalog;
+import io.drrunbook.runs.ProcedureSpec;
 import io.drrunbook.runs.RunMode;
+import io.drrunbook.runs.RunModes;
 import io.drrunbook.runs.RunVariables;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,8 +13,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.runtime.Incident;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
@@ -22,24 +28,22 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Holds an {@code execute} run until its precheck has passed. The run is started paused (suspended)
- * together with a precheck walk of the same procedure with the same parameters; when the walk ends
- * and every system it met answered, the run is released (activated). A failed precheck keeps it held
+ * Holds an {@code execute} run until its precheck has passed, however the run was started (the
+ * product API, a Tasklist start form, Cockpit or the engine's REST API). When a procedure of the
+ * catalog starts, a built-in start listener ({@link PrecheckEnginePlugin}) records its mode
+ * ({@code dr.runs.default-mode} when none is given) and, for an execute run, starts a precheck walk
+ * of the same procedure with the same parameters in the same transaction. The run is held: paused
+ * (suspended) in that transaction when it came through the product API, by the next round of this
+ * gate otherwise, and until then the step worker runs none of its steps. When the walk ends and
+ * every system it met answered, the run is released (activated). A failed precheck keeps it held
  * until a member of dr-approvers overrides it with a note. The state is kept in the run's variables,
  * so a restart carries on where it was.
  */
 @Component
 public class PrecheckGate {
 
-  /** On the gated run: RUNNING, PASSED, FAILED or OVERRIDDEN. */
-  public static final String STATE = "precheckState";
-  /** On the gated run: the id of its precheck walk. */
-  public static final String WALK = "precheckRun";
-  /** On the walk: the run it gates. */
+  /** On the walk, for Cockpit: the run it gates (the hold itself is in {@link PrecheckHolds}). */
   public static final String GATES = "precheckFor";
-  public static final String OVERRIDDEN_BY = "precheckOverriddenBy";
-  public static final String OVERRIDDEN_AT = "precheckOverriddenAt";
-  public static final String OVERRIDE_NOTE = "precheckOverrideNote";
 
   public enum State { RUNNING, PASSED, FAILED, OVERRIDDEN }
 
@@ -59,34 +63,84 @@ public class PrecheckGate {
   private final RuntimeService runtime;
   private final HistoryService history;
   private final PrecheckResults results;
+  private final ProcedureCatalog catalog;
+  private final RunModes modes;
+  private final PrecheckHolds holds;
+  private final RunMode defaultMode;
   private final PeriodicTask poller;
 
   public PrecheckGate(RuntimeService runtime, HistoryService history, PrecheckResults results,
+      ProcedureCatalog catalog, RunModes modes, PrecheckHolds holds,
+      @Value("${dr.runs.default-mode:execute}") String defaultMode,
       @Value("${dr.steps.poll-interval:500ms}") Duration interval) {
     this.runtime = runtime;
     this.history = history;
     this.results = results;
+    this.catalog = catalog;
+    this.modes = modes;
+    this.holds = holds;
+    this.defaultMode = RunMode.of(defaultMode).orElseThrow(() -> new IllegalStateException(
+        "dr.runs.default-mode: '" + defaultMode + "' is not one of " + RunMode.ids()));
     this.poller = new PeriodicTask("dr-precheck-gate", interval, this::decide);
   }
 
-  /**
-   * Holds the new run {@code runId} and starts its precheck walk; call in the transaction that
-   * started the run, so that no step of it can be fetched before it is held.
-   */
-  public String hold(String runId, String procedureId, String businessKey, Map<String, Object> parameters) {
-    Map<String, Object> walk = new LinkedHashMap<>(parameters);
-    walk.put(RunVariables.RUN_MODE, RunMode.PRECHECK.id());
-    walk.put(GATES, runId);
-    String walkId = runtime.startProcessInstanceByKey(procedureId, businessKey, walk).getId();
-    runtime.setVariables(runId, Map.of(STATE, State.RUNNING.name(), WALK, walkId));
-    runtime.updateProcessInstanceSuspensionState().byProcessInstanceId(runId).suspend();
-    return walkId;
+  /** True while a run's precheck holds it (running or failed, not overridden): its steps wait. */
+  public boolean holds(String runId) {
+    return holds.find(runId).map(h -> h.state() == State.RUNNING || h.state() == State.FAILED)
+        .orElse(false);
   }
 
-  /** The state of a run's precheck; null when the run has none (not an API execute run). */
+  /**
+   * At the start of a run (the engine's built-in start listener): records the run's mode and, for an
+   * execute run of a catalog procedure, starts its precheck walk and holds the run, all in the
+   * transaction that starts the run. A mode that is not one of {@link RunMode#ids()} refuses the start.
+   */
+  public void runStarted(DelegateExecution run, String procedureId) {
+    Optional<ProcedureSpec> procedure = catalog.find(procedureId);
+    Object given = run.getVariable(RunVariables.RUN_MODE);
+    if (procedure.isEmpty()) {
+      // not a procedure (the failure decision, a test process): its mode only if it was given one
+      RunMode.of(String.valueOf(given)).ifPresent(m -> modes.record(run.getProcessInstanceId(), procedureId, m));
+      return;
+    }
+    RunMode mode = given == null ? defaultMode : RunMode.of(String.valueOf(given)).orElseThrow(() ->
+        new RunModeRefusedException("runMode '" + given + "' is not one of " + RunMode.ids()
+            + ": run of " + procedureId + " not started"));
+    modes.record(run.getProcessInstanceId(), procedureId, mode);
+    if (given == null) {
+      run.setVariable(RunVariables.RUN_MODE, mode.id());
+    }
+    if (mode != RunMode.EXECUTE) {
+      return;
+    }
+    Map<String, Object> walk = new LinkedHashMap<>();
+    for (ParameterSpec parameter : procedure.get().getParameters()) {
+      if (run.hasVariable(parameter.getName())) {
+        walk.put(parameter.getName(), run.getVariable(parameter.getName()));
+      }
+    }
+    walk.put(RunVariables.RUN_MODE, RunMode.PRECHECK.id());
+    walk.put(GATES, run.getProcessInstanceId());
+    String walkId = run.getProcessEngineServices().getRuntimeService()
+        .startProcessInstanceByKey(procedureId, run.getProcessBusinessKey(), walk).getId();
+    holds.hold(run.getProcessInstanceId(), walkId);
+    log.info("run {} of {} held until its precheck {} has passed", run.getProcessInstanceId(),
+        procedureId, walkId);
+  }
+
+  /**
+   * Pauses a new run its precheck holds; the product API calls it in the transaction that started
+   * the run, so that not even a manual step of it can be worked before the precheck has passed.
+   */
+  public void pauseIfHeld(String runId) {
+    if (holds(runId)) {
+      runtime.updateProcessInstanceSuspensionState().byProcessInstanceId(runId).suspend();
+    }
+  }
+
+  /** The state of a run's precheck; null when the run has none (not an execute run). */
   public State state(String runId) {
-    Object state = runtime.getVariable(runId, STATE);
-    return state == null ? null : State.valueOf(state.toString());
+    return holds.find(runId).map(PrecheckHolds.Hold::state).orElse(null);
   }
 
   /** Evaluates a precheck walk from its results and the engine's view of it. */
@@ -121,36 +175,34 @@ public class PrecheckGate {
    * The precheck of a run, from history (also for ended runs): a precheck run is its own walk; an
    * execute run started through the API has the walk that gated it. Empty for other runs.
    */
-  public java.util.Optional<Summary> summary(String runId, String mode) {
+  public Optional<Summary> summary(String runId, String mode) {
     if (RunMode.PRECHECK.id().equals(mode)) {
       Verdict verdict = verdict(runId);
-      return java.util.Optional.of(new Summary(verdict.state().name(), runId, verdict.checks(),
+      return Optional.of(new Summary(verdict.state().name(), runId, verdict.checks(),
           verdict.problems(), null, null, null));
     }
-    Map<String, Object> values = new LinkedHashMap<>();
-    history.createHistoricVariableInstanceQuery().processInstanceId(runId)
-        .variableNameIn(STATE, WALK, OVERRIDDEN_BY, OVERRIDDEN_AT, OVERRIDE_NOTE)
-        .disableCustomObjectDeserialization().list().stream()
-        .filter(v -> runId.equals(v.getExecutionId()))
-        .forEach(v -> values.put(v.getName(), v.getValue()));
-    if (!values.containsKey(STATE) || values.get(WALK) == null) {
-      return java.util.Optional.empty();
+    Optional<PrecheckHolds.Hold> hold = holds.find(runId);
+    if (hold.isEmpty()) {
+      return Optional.empty();
     }
-    Verdict verdict = verdict(String.valueOf(values.get(WALK)));
-    return java.util.Optional.of(new Summary(String.valueOf(values.get(STATE)), verdict.walkId(),
-        verdict.checks(), verdict.problems(), text(values.get(OVERRIDDEN_BY)),
-        text(values.get(OVERRIDDEN_AT)), text(values.get(OVERRIDE_NOTE))));
+    Verdict verdict = verdict(hold.get().walkId());
+    return Optional.of(new Summary(hold.get().state().name(), verdict.walkId(), verdict.checks(),
+        verdict.problems(), hold.get().overriddenBy(),
+        hold.get().overriddenAt() == null ? null : hold.get().overriddenAt().toString(),
+        hold.get().overrideNote()));
   }
 
-  private static String text(Object value) {
-    return value == null ? null : value.toString();
-  }
-
-  /** Releases a run whose precheck failed, on the word of a dr-approvers member (checked by the caller). */
-  public void override(String runId, String userId, String note) {
+  /**
+   * Releases a run whose precheck failed, on the word of a dr-approvers member (checked by the
+   * caller); false when its precheck had not failed (any more).
+   */
+  public boolean override(String runId, String userId, String note) {
+    // no longer held before it is activated, so that the gate's next round does not pause it again
+    if (!holds.override(runId, userId, note)) {
+      return false;
+    }
     runtime.updateProcessInstanceSuspensionState().byProcessInstanceId(runId).activate();
-    runtime.setVariables(runId, Map.of(STATE, State.OVERRIDDEN.name(), OVERRIDDEN_BY, userId,
-        OVERRIDDEN_AT, Instant.now().toString(), OVERRIDE_NOTE, note));
+    return true;
   }
 
   // ------------------------------------------------------------------------------- the poller
@@ -165,25 +217,44 @@ public class PrecheckGate {
     poller.stop();
   }
 
-  /** Releases every held run whose precheck passed; marks those whose precheck failed. */
+  /**
+   * Pauses held runs not paused yet (started outside the product API, or activated by hand in
+   * Cockpit), releases every held run whose precheck passed and marks those whose precheck failed.
+   */
   public void decide() {
-    for (ProcessInstance run : runtime.createProcessInstanceQuery()
-        .variableValueEquals(STATE, State.RUNNING.name()).list()) {
-      Object walkId = runtime.getVariable(run.getId(), WALK);
-      Verdict verdict = verdict(String.valueOf(walkId));
+    for (PrecheckHolds.Hold hold : holds.open(State.RUNNING, State.FAILED)) {
+      String runId = hold.runId();
+      ProcessInstance run = runtime.createProcessInstanceQuery().processInstanceId(runId).singleResult();
+      if (run == null) {
+        holds.runEnded(runId);
+        continue;
+      }
+      if (!run.isSuspended()) {
+        runtime.updateProcessInstanceSuspensionState().byProcessInstanceId(runId).suspend();
+        if (!holds(runId)) {
+          // overridden meanwhile: the override's activation may have come before this pause
+          runtime.updateProcessInstanceSuspensionState().byProcessInstanceId(runId).activate();
+          continue;
+        }
+        log.info("run {} paused: its precheck holds it ({})", runId, hold.state());
+      }
+      if (hold.state() != State.RUNNING) {
+        continue;
+      }
+      Verdict verdict = verdict(hold.walkId());
       if (verdict.state() == State.PASSED) {
         // activate first: a crash in between leaves RUNNING, decided again after the restart
-        runtime.updateProcessInstanceSuspensionState().byProcessInstanceId(run.getId()).activate();
-        runtime.setVariable(run.getId(), STATE, State.PASSED.name());
-        log.info("precheck {} of run {} passed ({} systems checked): run released", walkId,
-            run.getId(), verdict.checks().size());
+        runtime.updateProcessInstanceSuspensionState().byProcessInstanceId(runId).activate();
+        holds.move(runId, State.RUNNING, State.PASSED);
+        log.info("precheck {} of run {} passed ({} systems checked): run released", hold.walkId(),
+            runId, verdict.checks().size());
       } else if (verdict.state() == State.FAILED) {
         if (runtime.createProcessInstanceQuery().processInstanceId(verdict.walkId()).count() > 0) {
           runtime.deleteProcessInstance(verdict.walkId(), "precheck failed: " + verdict.problems().get(0));
         }
-        runtime.setVariable(run.getId(), STATE, State.FAILED.name());
+        holds.move(runId, State.RUNNING, State.FAILED);
         log.warn("precheck {} of run {} failed, run held until a dr-approvers member overrides it: {}",
-            walkId, run.getId(), verdict.problems());
+            hold.walkId(), runId, verdict.problems());
       }
     }
   }

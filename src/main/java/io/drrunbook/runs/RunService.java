@@ -98,13 +98,15 @@ public class RunService {
   private final CallbackDeliveries callbacks;
   private final DecisionRecord decisionRecord;
   private final PrecheckGate prechecks;
+  private final RunModes runModes;
   private final RunPlans plans;
 
   public RunService(ProcedureCatalog catalog, RunKeyGuard guard, ApiCaller callers,
       RuntimeService runtime, HistoryService history, TaskService tasks,
       TransactionTemplate transaction, CallbackDeliveries callbacks, DecisionRecord decisionRecord,
-      PrecheckGate prechecks, RunPlans plans,
+      PrecheckGate prechecks, RunPlans plans, RunModes runModes,
       @Value("${camunda.bpm.webapp.application-path:/camunda}") String webappPath) {
+    this.runModes = runModes;
     this.callbacks = callbacks;
     this.decisionRecord = decisionRecord;
     this.prechecks = prechecks;
@@ -177,10 +179,9 @@ public class RunService {
           String processInstanceId = runtime
               .startProcessInstanceByKey(procedureId, ticket.id(), start).getId();
           guard.claim(key, processInstanceId);
-          if (mode.get() == RunMode.EXECUTE) {
-            // held (suspended) in this same transaction: no step of it can start before its precheck
-            prechecks.hold(processInstanceId, procedureId, ticket.id(), variables);
-          }
+          // an execute run is held by its precheck from its start (PrecheckGate.runStarted); paused
+          // in this same transaction, so that not even its first manual step can be worked early
+          prechecks.pauseIfHeld(processInstanceId);
           return processInstanceId;
         });
         log.info("run {} of {} started for {}:{} by {} ({})", id, procedureId, ticket.system(),
@@ -300,7 +301,7 @@ public class RunService {
       walkId = precheck.get().walkRunId();
     } else {
       throw ApiException.notFound("id", "this run has no plan: dry-run and precheck runs have one, and"
-          + " execute runs started through this API (the plan of their precheck)");
+          + " execute runs (the plan of their precheck)");
     }
     boolean complete = callers.asApplication(() -> {
       HistoricProcessInstance walk = history.createHistoricProcessInstanceQuery()
@@ -658,7 +659,9 @@ public class RunService {
             : "the run's precheck is " + state + "; only a FAILED precheck can be overridden");
       }
       tasks.createComment(null, id, "Precheck overridden: " + text);
-      prechecks.override(id, caller.userId(), text);
+      if (!prechecks.override(id, caller.userId(), text)) {
+        throw ApiException.conflict("id", "the run's precheck is no longer FAILED; reload the run");
+      }
     });
     log.info("precheck of run {} overridden by {}", id, caller.userId());
     return detail(id, baseUrl);
@@ -741,6 +744,9 @@ public class RunService {
             .put(variable.getName(), variable.getValue());
       }
     }
+    // the mode is the one recorded at the start, whatever the variable says now
+    runModes.recorded(processInstanceIds).forEach((id, mode) ->
+        byInstance.computeIfAbsent(id, k -> new HashMap<>()).put(RunVariables.RUN_MODE, mode.id()));
     return byInstance;
   }
 

@@ -65,7 +65,7 @@ public final class RunViews {
       boolean suspended,
       @Schema(description = "the pause in effect (while suspended), else the last resume") Pause pause,
       @Schema(description = "decisions on failed steps, oldest first") List<FailureDecision> failureDecisions,
-      @Schema(description = "precheck runs, and execute runs started through this API (held until it"
+      @Schema(description = "precheck runs, and execute runs however started (held until it"
           + " passes or is overridden)") io.drrunbook.prechecks.PrecheckGate.Summary precheck) {}
 
   @Schema(description = "one page of runs, newest first")

@@ -42,6 +42,7 @@ class StepWorkerTest {
   private CamelContext camel;
   private StepWorker worker;
   private StepJournal journal;
+  private io.drrunbook.runs.RunModes modes;
   private RunPlans plans;
   private final AtomicInteger calls = new AtomicInteger();
   private final SecretMasker masker = new SecretMasker();
@@ -61,6 +62,7 @@ class StepWorkerTest {
         .setProcessEngineName("worker-test-" + DATABASES.get())
         .buildProcessEngine();
     journal = new StepJournal(dataSource);
+    modes = new io.drrunbook.runs.RunModes(dataSource);
     plans = new RunPlans(dataSource);
 
     camel = new DefaultCamelContext();
@@ -229,7 +231,7 @@ class StepWorkerTest {
     ProducerTemplate producer = camel.createProducerTemplate();
     worker = new StepWorker(engine.getExternalTaskService(), engine.getRuntimeService(), producer, journal,
         new ProcessModels(engine.getRepositoryService()), masker, properties,
-        new StepRehearsal(engine.getRuntimeService(), plans, masker, null, null, List.of()));
+        new StepRehearsal(engine.getRuntimeService(), modes, plans, masker, null, null, List.of()), null);
     worker.start();
   }
 

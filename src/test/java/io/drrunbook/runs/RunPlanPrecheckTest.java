@@ -6,10 +6,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.DrillContext;
+import io.drrunbook.engine.StepJournal;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabSshHosts;
 import io.drrunbook.lab.dns.LabDns;
 import io.drrunbook.lab.faults.FaultRequest;
+import io.drrunbook.prechecks.PrecheckGate;
+import io.drrunbook.prechecks.PrecheckHolds;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
 import java.time.Duration;
@@ -57,6 +60,8 @@ class RunPlanPrecheckTest {
   @Autowired LabDns dns;
   @Autowired Topology topology;
   @Autowired SecretResolver secrets;
+  @Autowired StepJournal journal;
+  @Autowired PrecheckHolds holds;
 
   @BeforeEach
   void resetLab() {
@@ -294,6 +299,129 @@ class RunPlanPrecheckTest {
     JsonNode plan = get("/api/runs/" + run + "/plan");
     assertThat(plan.get("walkRunId").asText()).isNotEqualTo(run);
     assertThat(plan.get("complete").asBoolean()).isTrue();
+  }
+
+  @Test
+  void shouldHoldAnExecuteRunStartedThroughTheEngineApiUntilItsPrecheckPassesOrIsOverridden() throws Exception {
+    lab.faults().add(FaultRequest.of("unreachable", PROXY_DOWN));
+
+    // as Cockpit or a script would: the engine's REST API, the mode given as a variable
+    String run = engineStart(ApiTestSupport.TICKET_PREFIX + "ENGINE-1", "{\"runMode\": {\"value\": \"execute\"}}");
+
+    await("precheck failed").atMost(Duration.ofSeconds(60))
+        .until(() -> "FAILED".equals(get("/api/runs/" + run).path("precheck").path("state").asText()));
+    await("paused").atMost(Duration.ofSeconds(10))
+        .until(() -> "SUSPENDED".equals(get("/api/runs/" + run).path("state").asText()));
+    String walk = get("/api/runs/" + run).get("precheck").get("walkRunId").asText();
+    assertThat(walk).isNotEqualTo(run);
+    assertThat(history.createHistoricVariableInstanceQuery().processInstanceId(walk)
+        .variableName(PrecheckGate.GATES).singleResult().getValue()).isEqualTo(run);
+    assertThat(get("/api/runs/" + run).get("precheck").get("problems").toString()).contains(PROXY_DOWN);
+    // its first step (automated) was never attempted, before or after the run was paused
+    await("held").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+        .until(() -> journal.forProcessInstance(run).isEmpty());
+    assertThat(post(operator(), run, "resume", "{}").getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+    // an operator activating it in Cockpit (engine REST API) does not release it: paused again
+    operator().put("/engine-rest/process-instance/" + run + "/suspended", jsonEntity("{\"suspended\": false}"));
+    await("activated by hand").atMost(Duration.ofSeconds(5)).until(() ->
+        runtime.createProcessInstanceQuery().processInstanceId(run).singleResult() != null);
+    await("paused again").atMost(Duration.ofSeconds(10)).until(() ->
+        runtime.createProcessInstanceQuery().processInstanceId(run).singleResult().isSuspended());
+    assertThat(journal.forProcessInstance(run)).isEmpty();
+
+    ResponseEntity<String> overridden = post(approver(), run, "precheck/override",
+        "{\"note\": \"proxy 2 at Site 2 is out for repair\"}");
+
+    assertThat(overridden.getStatusCode()).as(overridden.getBody()).isEqualTo(HttpStatus.OK);
+    await("declare task").atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery()
+        .processInstanceId(run).taskDefinitionKey("UserTask_DeclareDisaster").count() == 1);
+    assertThat(journal.forProcessInstance(run)).singleElement()
+        .satisfies(entry -> assertThat(entry.activityId()).isEqualTo("Task_ResolveTopology"));
+  }
+
+  @Test
+  void shouldReleaseAnExecuteRunStartedThroughTheEngineApiWhenItsPrecheckPasses() throws Exception {
+    String run = engineStart(ApiTestSupport.TICKET_PREFIX + "ENGINE-2", "{\"runMode\": {\"value\": \"execute\"}}");
+
+    await("released").atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
+        .processInstanceId(run).taskDefinitionKey("UserTask_DeclareDisaster").count() == 1);
+    JsonNode detail = get("/api/runs/" + run);
+    assertThat(detail.get("precheck").get("state").asText()).isEqualTo("PASSED");
+    assertThat(detail.get("suspended").asBoolean()).isFalse();
+    // the first step ran once, after the precheck walk had ended
+    String walk = detail.get("precheck").get("walkRunId").asText();
+    java.util.Date walkEnded = history.createHistoricProcessInstanceQuery().processInstanceId(walk)
+        .singleResult().getEndTime();
+    assertThat(journal.forProcessInstance(run)).singleElement().satisfies(entry -> {
+      assertThat(entry.activityId()).isEqualTo("Task_ResolveTopology");
+      assertThat(entry.attempts()).isEqualTo(1);
+      assertThat(entry.startedAt()).isAfterOrEqualTo(walkEnded.toInstant());
+    });
+  }
+
+  @Test
+  void shouldMakeARunStartedWithoutAModeInTheLabADrillAndRefuseAnUnknownMode() throws Exception {
+    // a Tasklist start form gives no mode: in the lab profile the run is a drill, not held
+    ResponseEntity<String> submitted = operator().postForEntity(
+        "/engine-rest/process-definition/key/" + ApiTestSupport.PROCEDURE + "/submit-form",
+        jsonEntity("{\"businessKey\": \"" + ApiTestSupport.TICKET_PREFIX + "FORM-1\", \"variables\": {}}"),
+        String.class);
+    assertThat(submitted.getStatusCode()).as(submitted.getBody()).isEqualTo(HttpStatus.OK);
+    String run = json.readTree(submitted.getBody()).get("id").asText();
+    assertThat(runtime.getVariable(run, "runMode")).isEqualTo("drill");
+    assertThat(holds.find(run)).isEmpty();
+    await("declare task").atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery()
+        .processInstanceId(run).taskDefinitionKey("UserTask_DeclareDisaster").count() == 1);
+
+    ResponseEntity<String> refused = operator().postForEntity(
+        "/engine-rest/process-definition/key/" + ApiTestSupport.PROCEDURE + "/start",
+        jsonEntity("{\"businessKey\": \"" + ApiTestSupport.TICKET_PREFIX + "ENGINE-3\","
+            + " \"variables\": {\"runMode\": {\"value\": \"live\"}}}"), String.class);
+    // Camunda's REST start answers every engine refusal but authorization with 500; the message says why
+    assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
+    assertThat(json.readTree(refused.getBody()).get("message").asText())
+        .endsWith(": runMode 'live' is not one of [execute, drill, dry-run, precheck]: run of "
+            + ApiTestSupport.PROCEDURE + " not started");
+    assertThat(runtime.createProcessInstanceQuery()
+        .processInstanceBusinessKey(ApiTestSupport.TICKET_PREFIX + "ENGINE-3").count()).isZero();
+  }
+
+  @Test
+  void shouldKeepTheModeARunWasStartedWithWhenItsVariableIsChanged() throws Exception {
+    String run = engineStart(ApiTestSupport.TICKET_PREFIX + "ENGINE-4", "{\"runMode\": {\"value\": \"drill\"}}");
+    await("declare task").atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery()
+        .processInstanceId(run).taskDefinitionKey("UserTask_DeclareDisaster").count() == 1);
+
+    // an operator (who may change a run's variables) tries to make the live run a walk, whose
+    // manual steps (approvals among them) the walk would answer itself
+    ResponseEntity<Void> changed = operator().exchange("/engine-rest/process-instance/" + run
+        + "/variables/runMode", org.springframework.http.HttpMethod.PUT,
+        jsonEntity("{\"value\": \"dry-run\", \"type\": \"String\"}"), Void.class);
+    assertThat(changed.getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+    assertThat(runtime.getVariable(run, "runMode")).isEqualTo("dry-run");
+
+    // the walker passes by: the approval still waits for a person, and the run is still a drill
+    await("walker rounds").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() ->
+        tasks.createTaskQuery().processInstanceId(run).taskDefinitionKey("UserTask_DeclareDisaster")
+            .count() == 1);
+    assertThat(get("/api/runs/" + run).get("mode").asText()).isEqualTo("drill");
+    assertThat(operator().getForEntity("/api/runs/" + run + "/plan", String.class).getStatusCode())
+        .isEqualTo(HttpStatus.NOT_FOUND);
+  }
+
+  private String engineStart(String businessKey, String variables) throws Exception {
+    ResponseEntity<String> response = operator().postForEntity(
+        "/engine-rest/process-definition/key/" + ApiTestSupport.PROCEDURE + "/start",
+        jsonEntity("{\"businessKey\": \"" + businessKey + "\", \"variables\": " + variables + "}"),
+        String.class);
+    assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.OK);
+    return json.readTree(response.getBody()).get("id").asText();
+  }
+
+  private static HttpEntity<String> jsonEntity(String body) {
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(MediaType.APPLICATION_JSON);
+    return new HttpEntity<>(body, headers);
   }
 
   private void awaitCompleted(String id) {

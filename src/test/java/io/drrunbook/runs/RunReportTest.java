@@ -195,7 +195,7 @@ class RunReportTest {
     String id;
     try {
       id = runtime.startProcessInstanceByKey(ApiTestSupport.PROCEDURE, "API-REPORT-HOSTILE",
-          Map.of(RunVariables.TICKET_ID, hostile, RunVariables.RUN_MODE, "drill\"><img src=x onerror=alert(1)>"))
+          Map.of(RunVariables.TICKET_ID, hostile, RunVariables.TICKET_SYSTEM, "drill\"><img src=x onerror=alert(1)>"))
           .getId();
     } finally {
       identity.clearAuthentication();

@@ -47,6 +47,12 @@ class ProductionDefaultsIT extends ProductionContext {
   }
 
   @Test
+  void shouldTakeARunStartedWithoutAModeForAnExecuteRunHeldByItsPrecheck() {
+    // a Tasklist start form gives no mode: outside the lab such a run is real and must be prechecked
+    assertThat(context.getEnvironment().getProperty("dr.runs.default-mode")).isEqualTo("execute");
+  }
+
+  @Test
   void shouldRunNoPartOfTheLabWhenTheLabProfileIsOff() {
     assertThat(context.getBeanNamesForType(Lab.class)).isEmpty();
   }
