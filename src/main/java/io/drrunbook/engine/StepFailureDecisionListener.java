@@ -6,10 +6,16 @@ import static io.drrunbook.engine.StepFailureDecisions.DONE_BY_HAND;
 import static io.drrunbook.engine.StepFailureDecisions.RETRY;
 import static io.drrunbook.engine.StepFailureDecisions.SKIP;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.security.DrGroups;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.ProcessEngineServices;
@@ -38,6 +44,8 @@ public class StepFailureDecisionListener implements TaskListener {
   /** Prefix of the run comment an abort writes (as RunService's cancel does). */
   public static final String ABORT_COMMENT_PREFIX = "Run cancelled: ";
   static final int MAX_NOTE = 2000;
+  static final int MAX_RESULTS = 4000;
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final long LOCK_MS = 60_000;
   private static final Logger log = LoggerFactory.getLogger(StepFailureDecisionListener.class);
 
@@ -62,6 +70,7 @@ public class StepFailureDecisionListener implements TaskListener {
           + DrGroups.APPROVERS + " may skip a step");
     }
 
+    Map<String, Object> results = results(choice, task.getVariable(StepFailureDecisions.RESULTS));
     String runId = text(task.getVariable(StepFailureDecisions.RUN_ID));
     String activityId = text(task.getVariable(StepFailureDecisions.RUN_ACTIVITY_ID));
     String stepName = text(task.getVariable(StepFailureDecisions.RUN_STEP_NAME));
@@ -87,9 +96,27 @@ public class StepFailureDecisionListener implements TaskListener {
           case RETRY -> services.getExternalTaskService().setRetries(externalTaskId, 1);
           case DONE_BY_HAND, SKIP -> {
             String outcome = (SKIP.equals(choice) ? "skipped by " : "done by hand by ") + by + ": " + note;
+            // the step's scope gets the results as if the step had returned them: its output
+            // mapping hands them on to the run
+            Map<String, Object> local = new LinkedHashMap<>(results);
+            local.put(StepWorker.OUTCOME_VARIABLE, outcome);
+            // what a failed attempt returned (its stdout, say) must not pass for the step's results
+            Set<String> inputs = StepFailureDecisions.inputNames(services, step);
+            List<String> returnedByAFailedAttempt = services.getRuntimeService()
+                .getVariablesLocal(step.getExecutionId()).keySet().stream()
+                .filter(name -> !inputs.contains(name) && !local.containsKey(name)).toList();
+            services.getRuntimeService().removeVariablesLocal(step.getExecutionId(), returnedByAFailedAttempt);
             services.getExternalTaskService().lock(externalTaskId, DECISION_WORKER, LOCK_MS);
-            services.getExternalTaskService().complete(externalTaskId, DECISION_WORKER, Map.of(),
-                Map.of(StepWorker.OUTCOME_VARIABLE, outcome));
+            try {
+              services.getExternalTaskService().complete(externalTaskId, DECISION_WORKER, Map.of(), local);
+            } catch (OptimisticLockingException e) {
+              throw e;
+            } catch (ProcessEngineException e) {
+              throw new StepResultsRefusedException("Failure decision refused: the run takes results"
+                  + " from step " + stepName + " that the decision did not give (" + e.getMessage()
+                  + "). Give them as results, a JSON object named as the step returns them; the run"
+                  + " takes: " + task.getVariable(StepFailureDecisions.STEP_RESULTS_USED));
+            }
           }
           case ABORT -> {
             if (authentication != null) {
@@ -110,6 +137,48 @@ public class StepFailureDecisionListener implements TaskListener {
       }
     }
     log.info("failure decision on step {} of run {}: {} by {}", stepName, runId, choice, by);
+  }
+
+  /**
+   * The results given with a decision: a JSON object of plain values (text, number, true/false,
+   * null, or a list of those), only for done-by-hand and skip; empty when none were given.
+   */
+  static Map<String, Object> results(String choice, Object given) {
+    String text = given == null ? "" : given.toString().strip();
+    if (text.isEmpty()) {
+      return Map.of();
+    }
+    if (!DONE_BY_HAND.equals(choice) && !SKIP.equals(choice)) {
+      throw new StepResultsRefusedException("Failure decision refused: results are only given with "
+          + DONE_BY_HAND + " or " + SKIP);
+    }
+    if (text.length() > MAX_RESULTS) {
+      throw new StepResultsRefusedException("Failure decision refused: the results must be at most "
+          + MAX_RESULTS + " characters long");
+    }
+    JsonNode object;
+    try {
+      object = JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new StepResultsRefusedException("Failure decision refused: the results are not JSON: "
+          + e.getOriginalMessage());
+    }
+    if (object == null || !object.isObject()) {
+      throw new StepResultsRefusedException("Failure decision refused: the results must be a JSON"
+          + " object, e.g. {\"valueAfter\": \"4711\"}");
+    }
+    Map<String, Object> results = new LinkedHashMap<>();
+    for (var field : (Iterable<Map.Entry<String, JsonNode>>) object::fields) {
+      JsonNode value = field.getValue();
+      boolean plainList = value.isArray() && java.util.stream.StreamSupport
+          .stream(value.spliterator(), false).allMatch(JsonNode::isValueNode);
+      if (!field.getKey().matches("[A-Za-z_][A-Za-z0-9_]*") || !(value.isValueNode() || plainList)) {
+        throw new StepResultsRefusedException("Failure decision refused: result '" + field.getKey()
+            + "' must be named like a variable and hold text, a number, true/false or a list of those");
+      }
+      results.put(field.getKey(), JSON.convertValue(value, Object.class));
+    }
+    return results;
   }
 
   /** What is wrong with a choice and note, or null when they are acceptable. */

@@ -2,6 +2,7 @@ package io.drrunbook.engine;
 
 import io.drrunbook.security.SecretMasker;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,10 @@ import org.camunda.bpm.engine.impl.incident.IncidentContext;
 import org.camunda.bpm.engine.impl.incident.IncidentHandler;
 import org.camunda.bpm.engine.runtime.Incident;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.model.bpmn.instance.BaseElement;
 import org.camunda.bpm.model.bpmn.instance.FlowElement;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaInputOutput;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaOutputParameter;
 import org.camunda.bpm.model.xml.instance.ModelElementInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +57,10 @@ public class StepFailureDecisions extends AbstractProcessEnginePlugin {
   public static final String STEP_ERROR = "stepError";
   public static final String STEP_OUTPUT = "stepOutput";
   public static final String STEP_ATTEMPTS = "stepAttempts";
+  /** What the run takes from the step's results (its output mapping), for done-by-hand and skip. */
+  public static final String STEP_RESULTS_USED = "stepResultsUsed";
+  /** The results of a step done by hand or skipped: a JSON object, named as the step returns them. */
+  public static final String RESULTS = "decisionResults";
   public static final String CHOICE = "decisionChoice";
   public static final String NOTE = "decisionNote";
 
@@ -168,6 +176,7 @@ public class StepFailureDecisions extends AbstractProcessEnginePlugin {
     variables.put(STEP_OUTPUT, bounded(local.get(StepWorker.OUTCOME_VARIABLE) == null ? null
         : String.valueOf(local.get(StepWorker.OUTCOME_VARIABLE))));
     variables.put(STEP_ATTEMPTS, attempts(task));
+    variables.put(STEP_RESULTS_USED, resultsUsed(services, task));
     ProcessInstance decision = services.getRuntimeService()
         .startProcessInstanceByKey(PROCESS, task.getBusinessKey(), variables);
     log.info("step {} of run {} failed: decision {} waits for the operators", stepName,
@@ -181,6 +190,38 @@ public class StepFailureDecisions extends AbstractProcessEnginePlugin {
       return flow.getName();
     }
     return task.getActivityId();
+  }
+
+  /**
+   * The step's output mapping, one line per run variable ("currentScn ← ${valueAfter}"): what a
+   * person who does the step by hand must give as its results; "nothing" when the run takes none.
+   */
+  private static String resultsUsed(ProcessEngineServices services, ExternalTask task) {
+    List<String> lines = new ArrayList<>();
+    for (CamundaInputOutput io : inputOutput(services, task)) {
+      for (CamundaOutputParameter output : io.getCamundaOutputParameters()) {
+        lines.add(output.getCamundaName() + " ← " + String.valueOf(output.getTextContent()).strip());
+      }
+    }
+    return lines.isEmpty() ? "nothing: the run uses no result of this step" : String.join("\n", lines);
+  }
+
+  /** The names of the step's input parameters (its inputs, as opposed to what an attempt returned). */
+  static Set<String> inputNames(ProcessEngineServices services, ExternalTask task) {
+    Set<String> names = new java.util.HashSet<>();
+    for (CamundaInputOutput io : inputOutput(services, task)) {
+      io.getCamundaInputParameters().forEach(input -> names.add(input.getCamundaName()));
+    }
+    return names;
+  }
+
+  private static List<CamundaInputOutput> inputOutput(ProcessEngineServices services, ExternalTask task) {
+    ModelElementInstance element = services.getRepositoryService()
+        .getBpmnModelInstance(task.getProcessDefinitionId()).getModelElementById(task.getActivityId());
+    if (element instanceof BaseElement base && base.getExtensionElements() != null) {
+      return base.getExtensionElements().getElementsQuery().filterByType(CamundaInputOutput.class).list();
+    }
+    return List.of();
   }
 
   private String inputs(Map<String, Object> local) {

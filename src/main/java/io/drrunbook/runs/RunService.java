@@ -97,6 +97,8 @@ public class RunService {
 
   private final CallbackDeliveries callbacks;
   private final DecisionRecord decisionRecord;
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   private final PrecheckGate prechecks;
   private final RunModes runModes;
   private final RunPlans plans;
@@ -337,10 +339,13 @@ public class RunService {
       String activityId = text(values.get(StepFailureDecisions.RUN_ACTIVITY_ID));
       String stepName = text(values.get(StepFailureDecisions.RUN_STEP_NAME));
       String error = text(values.get(StepFailureDecisions.STEP_ERROR));
+      String resultsUsed = text(values.get(StepFailureDecisions.STEP_RESULTS_USED));
+      String results = text(values.get(StepFailureDecisions.RESULTS));
       if (decision.getEndTime() == null) {
         Task task = tasks.createTaskQuery().processInstanceId(decision.getId()).singleResult();
         result.add(new FailureDecision(activityId, stepName, "WAITING", error,
-            task == null ? null : task.getId(), null, null, null, null, instant(decision.getStartTime())));
+            task == null ? null : task.getId(), null, null, null, null, instant(decision.getStartTime()),
+            resultsUsed, null));
       } else if (HistoricProcessInstance.STATE_COMPLETED.equals(decision.getState())) {
         Optional<DecisionRecord.Decision> record = decisionRecord.forProcessInstance(decision.getId())
             .stream().reduce((first, second) -> second);
@@ -348,11 +353,11 @@ public class RunService {
             text(values.get(StepFailureDecisions.CHOICE)), text(values.get(StepFailureDecisions.NOTE)),
             record.map(DecisionRecord.Decision::userId).orElse(null),
             record.map(DecisionRecord.Decision::decidedAt).orElse(instant(decision.getEndTime())),
-            instant(decision.getStartTime())));
+            instant(decision.getStartTime()), resultsUsed, results));
       } else {
         result.add(new FailureDecision(activityId, stepName, "ENDED", error, null, null,
             decision.getDeleteReason(), null, instant(decision.getEndTime()),
-            instant(decision.getStartTime())));
+            instant(decision.getStartTime()), resultsUsed, null));
       }
     }
     return result;
@@ -389,6 +394,12 @@ public class RunService {
         && StepFailureDecisions.CHOICES.contains(choice) && (note == null || note.isBlank())) {
       problems.add(new FieldProblem("note", "is required for " + choice));
     }
+    boolean withResults = request.results() != null && !request.results().isEmpty();
+    if (withResults && !StepFailureDecisions.DONE_BY_HAND.equals(choice)
+        && !StepFailureDecisions.SKIP.equals(choice)) {
+      problems.add(new FieldProblem("results", "are only given with " + StepFailureDecisions.DONE_BY_HAND
+          + " or " + StepFailureDecisions.SKIP));
+    }
     if (!problems.isEmpty()) {
       throw ApiException.invalid(problems);
     }
@@ -413,8 +424,17 @@ public class RunService {
     Map<String, Object> variables = new LinkedHashMap<>();
     variables.put(StepFailureDecisions.CHOICE, choice);
     variables.put(StepFailureDecisions.NOTE, note == null ? "" : note);
+    if (withResults) {
+      try {
+        variables.put(StepFailureDecisions.RESULTS, JSON.writeValueAsString(request.results()));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw ApiException.invalid("results", "cannot be written as JSON: " + e.getOriginalMessage());
+      }
+    }
     try {
       tasks.complete(taskId.get(), variables);
+    } catch (io.drrunbook.engine.StepResultsRefusedException e) {
+      throw ApiException.invalid("results", e.getMessage());
     } catch (org.camunda.bpm.engine.exception.NullValueException e) {
       throw ApiException.conflict("activityId", "the decision was taken meanwhile");
     } catch (OptimisticLockingException e) {

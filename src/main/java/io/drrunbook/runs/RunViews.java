@@ -47,7 +47,10 @@ public final class RunViews {
       + " the run), decided (who, when, choice, note) or ended without one (the step was retried"
       + " elsewhere or the run ended)")
   public record FailureDecision(String activityId, String stepName, String state, String error,
-      String taskId, String choice, String note, String decidedBy, Instant decidedAt, Instant created) {}
+      String taskId, String choice, String note, String decidedBy, Instant decidedAt, Instant created,
+      @Schema(description = "what the run takes from the step's results (its output mapping): with"
+          + " done-by-hand or skip, give these as results") String resultsUsed,
+      @Schema(description = "the results given with a done-by-hand or skip decision (JSON)") String results) {}
 
   @Schema(description = "who cancelled the run, when and why")
   public record Cancellation(String by, Instant at, String reason) {}

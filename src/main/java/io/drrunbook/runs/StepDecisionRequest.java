@@ -12,4 +12,8 @@ public record StepDecisionRequest(
     String choice,
     @Schema(description = "what was done or why; required unless choice is retry", maxLength = 2000,
         example = "started the pair from the console; license server was down")
-    String note) {}
+    String note,
+    @Schema(description = "with done-by-hand or skip: the step's results as the step would have"
+        + " returned them, for the values the run takes from it (the decision's stepResultsUsed lists"
+        + " them); plain values or lists of them", example = "{\"valueAfter\": \"4711\"}")
+    java.util.Map<String, Object> results) {}

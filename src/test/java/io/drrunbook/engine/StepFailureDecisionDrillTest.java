@@ -1,6 +1,7 @@
 package io.drrunbook.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -239,7 +240,91 @@ class StepFailureDecisionDrillTest {
     assertThat(lab.state().state(MGMT2, "confserv-master-pair")).isEqualTo("STOPPED");
   }
 
+  @Test
+  void shouldRefuseDoneByHandWithoutTheResultsTheRunTakesFromTheStepAndGoOnWithThemInTasklist() {
+    ProcessInstance run = startUntilTheMigrationCheckFails("RESULTS-TASKLIST");
+    Task decision = awaitDecisionOnTheMigrationCheck(run);
+    assertThat(tasks.getVariable(decision.getId(), StepFailureDecisions.STEP_RESULTS_USED))
+        .isEqualTo("migrationRequired ← ${!stdout.trim().endsWith('matches: 0')}");
+
+    // the person read the log on the console, but gives no results: the run could not go on
+    assertThatThrownBy(() -> completeAs("operator", DrGroups.OPERATORS, decision, Map.of(
+        StepFailureDecisions.CHOICE, "done-by-hand", StepFailureDecisions.NOTE, "read the log by hand")))
+        .isInstanceOf(StepResultsRefusedException.class)
+        .hasMessageContaining("Check the GIM log for the migration state")
+        .hasMessageContaining("stdout")
+        .hasMessageContaining("migrationRequired ← ${!stdout");
+    assertThatThrownBy(() -> completeAs("operator", DrGroups.OPERATORS, decision, Map.of(
+        StepFailureDecisions.CHOICE, "done-by-hand", StepFailureDecisions.NOTE, "read the log by hand",
+        StepFailureDecisions.RESULTS, "[\"matches: 0\"]")))
+        .isInstanceOf(StepResultsRefusedException.class).hasMessageContaining("must be a JSON object");
+    assertThatThrownBy(() -> completeAs("operator", DrGroups.OPERATORS, decision, Map.of(
+        StepFailureDecisions.CHOICE, "retry", StepFailureDecisions.RESULTS, "{\"stdout\": \"matches: 0\"}")))
+        .isInstanceOf(StepResultsRefusedException.class).hasMessageContaining("only given with done-by-hand");
+    // nothing changed: the decision still waits, the step is still failed
+    assertThat(tasks.createTaskQuery().taskId(decision.getId()).count()).isEqualTo(1);
+    assertThat(runtime.createIncidentQuery().processInstanceId(run.getId()).count()).isEqualTo(1);
+
+    completeAs("operator", DrGroups.OPERATORS, decision, Map.of(
+        StepFailureDecisions.CHOICE, "done-by-hand", StepFailureDecisions.NOTE, "read the log by hand",
+        StepFailureDecisions.RESULTS, "{\"stdout\": \"matches: 0\"}"));
+
+    // the run took the result as if the step had returned it: no migration
+    await("no migration").atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery()
+        .processInstanceId(run.getId()).taskDefinitionKey("UserTask_NoMigration").count() == 1);
+    assertThat(runtime.getVariable(run.getId(), "migrationRequired")).isEqualTo(false);
+    assertThat(runtime.createIncidentQuery().processInstanceId(run.getId()).count()).isZero();
+    List<DecisionRecord.Decision> recorded = decisions.forProcessInstance(decision.getProcessInstanceId());
+    assertThat(recorded).singleElement().satisfies(d -> assertThat(d.evidenceJson())
+        .contains("\"decisionChoice\":\"done-by-hand\"").contains("matches: 0"));
+  }
+
+  @Test
+  void shouldTakeTheStepsResultsThroughTheApi() {
+    ProcessInstance run = startUntilTheMigrationCheckFails("RESULTS-API");
+    awaitDecisionOnTheMigrationCheck(run);
+    String url = "/api/runs/" + run.getId() + "/steps/Task_CheckMigrationState/decision";
+
+    ResponseEntity<JsonNode> withRetry = post(url, "operator",
+        "{\"choice\": \"retry\", \"results\": {\"stdout\": \"matches: 2\"}}");
+    assertThat(withRetry.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    assertThat(withRetry.getBody().path("errors").findValuesAsText("field")).containsExactly("results");
+    ResponseEntity<JsonNode> without = post(url, "operator",
+        "{\"choice\": \"done-by-hand\", \"note\": \"read the log by hand\"}");
+    assertThat(without.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    assertThat(without.getBody().path("errors").get(0).path("field").asText()).isEqualTo("results");
+    assertThat(without.getBody().path("errors").get(0).path("message").asText()).contains("stdout");
+    ResponseEntity<JsonNode> nested = post(url, "operator", "{\"choice\": \"done-by-hand\","
+        + " \"note\": \"read the log by hand\", \"results\": {\"stdout\": {\"text\": \"matches: 2\"}}}");
+    assertThat(nested.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+
+    ResponseEntity<JsonNode> decided = post(url, "operator", "{\"choice\": \"done-by-hand\","
+        + " \"note\": \"the log shows 55-20152\", \"results\": {\"stdout\": \"matches: 2\"}}");
+
+    assertThat(decided.getStatusCode()).isEqualTo(HttpStatus.OK);
+    JsonNode recorded = decided.getBody().path("failureDecisions").get(0);
+    assertThat(recorded.path("resultsUsed").asText()).startsWith("migrationRequired ← ");
+    assertThat(recorded.path("results").asText()).isEqualTo("{\"stdout\":\"matches: 2\"}");
+    await("migration").atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery()
+        .processInstanceId(run.getId()).taskDefinitionKey("UserTask_Migrate").count() == 1);
+    assertThat(runtime.getVariable(run.getId(), "migrationRequired")).isEqualTo(true);
+  }
+
   // ------------------------------------------------------------------------------------ helpers
+
+  /** B1's migration check alone (a test process), its log scan at Site 2 failing through the lab. */
+  private ProcessInstance startUntilTheMigrationCheckFails(String name) {
+    repository.createDeployment().name("test-step-results").enableDuplicateFiltering(true)
+        .addClasspathResource("step-results/dr-test-step-results.bpmn").deploy();
+    lab.faults().add(new FaultRequest("command-fails", "site2.gim", 2, null,
+        "log volume not mounted", null, null, null, "gim-log-scan"));
+    return runtime.startProcessInstanceByKey("dr-test-step-results", TICKET_PREFIX + name);
+  }
+
+  private Task awaitDecisionOnTheMigrationCheck(ProcessInstance run) {
+    return await("decision task").atMost(Duration.ofSeconds(60)).until(() -> decisionTask(run),
+        task -> task != null);
+  }
 
   private String failStartOfMasterPair() {
     return lab.faults().add(new FaultRequest("command-fails", MGMT2, 3, null,
