@@ -36,8 +36,9 @@ import org.springframework.stereotype.Component;
  * (suspended) in that transaction when it came through the product API, by the next round of this
  * gate otherwise, and until then the step worker runs none of its steps. When the walk ends and
  * every system it met answered, the run is released (activated). A failed precheck keeps it held
- * until a member of dr-approvers overrides it with a note. The state is kept in the run's variables,
- * so a restart carries on where it was.
+ * until a member of dr-approvers overrides it with a note. The hold is kept in a product table
+ * ({@link PrecheckHolds}), so a restart carries on where it was and no edit of the run's variables
+ * releases it.
  */
 @Component
 public class PrecheckGate {
