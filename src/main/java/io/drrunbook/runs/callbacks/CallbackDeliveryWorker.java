@@ -145,7 +145,7 @@ public class CallbackDeliveryWorker implements SmartLifecycle {
       }
       Duration timeout = systems.get(row.ticketSystem()).map(TicketSystem::getTimeout)
           .orElse(Duration.ofSeconds(10));
-      if (outbox.claim(row.id(), now, now.plus(timeout).plus(LEASE_MARGIN))) {
+      if (outbox.claim(row, now, now.plus(timeout).plus(LEASE_MARGIN))) {
         senders.execute(() -> sendSafely(row));
       }
     }

@@ -79,11 +79,17 @@ public class CallbackOutbox {
         (rs, i) -> row(rs), State.PENDING.name());
   }
 
-  /** Takes a pending row for sending until {@code until}; false when another sender has it. */
-  public boolean claim(String id, Instant now, Instant until) {
+  /**
+   * Takes a pending row, as {@code row} read it, for sending until {@code until}; false when another
+   * sender has it, when it changed since it was read (an attempt was recorded meanwhile: sending
+   * from the stale row would repeat that attempt) or when its next attempt is not due yet.
+   */
+  public boolean claim(Row row, Instant now, Instant until) {
+    Timestamp at = Timestamp.from(now);
     return jdbc.update("UPDATE " + TABLE + " SET LOCKED_UNTIL = ? WHERE ID = ? AND STATE = ?"
-        + " AND (LOCKED_UNTIL IS NULL OR LOCKED_UNTIL < ?)", Timestamp.from(until), id,
-        State.PENDING.name(), Timestamp.from(now)) == 1;
+        + " AND ATTEMPTS = ? AND (LOCKED_UNTIL IS NULL OR LOCKED_UNTIL < ?)"
+        + " AND (NEXT_ATTEMPT_AT IS NULL OR NEXT_ATTEMPT_AT <= ?)", Timestamp.from(until), row.id(),
+        State.PENDING.name(), row.attempts(), at, at) == 1;
   }
 
   /**
