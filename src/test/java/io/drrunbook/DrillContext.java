@@ -22,6 +22,9 @@ import org.springframework.test.context.ActiveProfiles;
     "dr.lab.ephemeral-ports=true",
     "spring.datasource.url=jdbc:h2:mem:drill-engine;DB_CLOSE_DELAY=-1",
     "dr.steps.retry-backoff=1s",
-    "dr.steps.poll-interval=100ms"})
+    "dr.steps.poll-interval=100ms",
+    // a loaded 2-core machine (tests, lab servers and browser at once) can need more than the lab
+    // topology's 5 s for an SSH handshake on 127.0.0.1; a real failure is refused at once anyway
+    "dr.topology.ssh.connect-timeout=15s"})
 @ActiveProfiles("lab")
 public @interface DrillContext {}
