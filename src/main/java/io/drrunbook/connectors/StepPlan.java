@@ -13,17 +13,11 @@ import java.util.Map;
  */
 public record StepPlan(List<String> actions, List<Target> targets, Map<String, Object> result) {
 
-  /** Kinds of system a step reaches, as named in the topology. */
-  public static final String HOST = "host";
-  public static final String DATABASE = "database";
-  public static final String DNS_SERVER = "dns-server";
-  public static final String ENDPOINT = "endpoint";
-
   /** A system of the topology a step would reach: its kind and logical name. */
-  public record Target(String kind, String name) {
+  public record Target(TargetKind kind, String name) {
     @Override
     public String toString() {
-      return kind + " " + name;
+      return kind.id() + " " + name;
     }
   }
 

@@ -56,16 +56,16 @@ public class PrecheckResults {
   /** Checks each target not yet checked in this walk and records what it found. */
   public void check(String runId, String activityId, List<StepPlan.Target> targets) {
     for (StepPlan.Target target : targets) {
-      if (find(runId, target.kind(), target.name()).isPresent()) {
+      if (find(runId, target.kind().id(), target.name()).isPresent()) {
         continue;
       }
       ProbeResult probe;
       try {
-        probe = probes.probe(TargetKind.of(target.kind()), target.name());
+        probe = probes.probe(target.kind(), target.name());
       } catch (IllegalArgumentException e) {
         probe = new ProbeResult(null, target.name(), false, "configuration", e.getMessage(), 0);
       }
-      record(runId, target.kind(), target.name(), probe.ok(), probe.check(), probe.detail(), activityId,
+      record(runId, target.kind().id(), target.name(), probe.ok(), probe.check(), probe.detail(), activityId,
           probe.durationMs());
     }
   }

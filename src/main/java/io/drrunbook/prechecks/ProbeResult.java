@@ -1,5 +1,7 @@
 package io.drrunbook.prechecks;
 
+import io.drrunbook.connectors.TargetKind;
+
 /**
  * The outcome of probing one target.
  *

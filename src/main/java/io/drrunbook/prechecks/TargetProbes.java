@@ -1,5 +1,6 @@
 package io.drrunbook.prechecks;
 
+import io.drrunbook.connectors.TargetKind;
 import io.drrunbook.connectors.dns.DnsConnector;
 import io.drrunbook.connectors.dns.DnsException;
 import io.drrunbook.connectors.http.HttpRequestConnector;

@@ -3,6 +3,7 @@ package io.drrunbook.prechecks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drrunbook.DrillContext;
+import io.drrunbook.connectors.TargetKind;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.faults.FaultRequest;
 import io.drrunbook.topology.Topology;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.drrunbook.connectors.TargetKind;
 import io.drrunbook.connectors.dns.DnsConnector;
 import io.drrunbook.connectors.http.HttpRequestConnector;
 import io.drrunbook.connectors.sql.TargetDatabases;

@@ -4,6 +4,7 @@ import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
 import io.drrunbook.connectors.StepPlan;
 import io.drrunbook.connectors.StepPlanner;
+import io.drrunbook.connectors.TargetKind;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyException;
@@ -235,7 +236,7 @@ public class DnsConnector implements StepPlanner {
         result.put("expectedAddress", expectedAddress);
       }
     }
-    return new StepPlan(actions, List.of(new StepPlan.Target(StepPlan.DNS_SERVER, serverName)), result);
+    return new StepPlan(actions, List.of(new StepPlan.Target(TargetKind.DNS_SERVER, serverName)), result);
   }
 
   /**

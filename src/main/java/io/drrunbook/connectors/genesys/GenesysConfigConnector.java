@@ -9,6 +9,7 @@ import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
 import io.drrunbook.connectors.StepPlan;
 import io.drrunbook.connectors.StepPlanner;
+import io.drrunbook.connectors.TargetKind;
 import io.drrunbook.connectors.http.HttpRequestConnector;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyProperties.Endpoint;
@@ -149,7 +150,7 @@ public class GenesysConfigConnector implements StepPlanner {
     Operation operation = Operation.of(in.required("operation"));
     String objectPath = APPLICATIONS + segment(application);
     List<String> actions = new ArrayList<>();
-    List<StepPlan.Target> targets = List.of(new StepPlan.Target(StepPlan.ENDPOINT, endpointName));
+    List<StepPlan.Target> targets = List.of(new StepPlan.Target(TargetKind.ENDPOINT, endpointName));
     if (operation == Operation.READ) {
       actions.add(render(endpointName, endpoint, new Request("GET", objectPath, null), ""));
       Map<String, Object> result = result(application, operation, "", "", false);

@@ -6,6 +6,7 @@ import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
 import io.drrunbook.connectors.StepPlan;
 import io.drrunbook.connectors.StepPlanner;
+import io.drrunbook.connectors.TargetKind;
 import io.drrunbook.connectors.http.HttpRequestConnector;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyProperties.Endpoint;
@@ -173,7 +174,7 @@ public class GimJobConnector implements StepPlanner {
         result.putAll(Map.of("state", "STOPPED", "lastWindow", "", "changed", true));
       }
     }
-    return new StepPlan(actions, List.of(new StepPlan.Target(StepPlan.ENDPOINT, endpoint)), result);
+    return new StepPlan(actions, List.of(new StepPlan.Target(TargetKind.ENDPOINT, endpoint)), result);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -4,6 +4,7 @@ import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
 import io.drrunbook.connectors.StepPlan;
 import io.drrunbook.connectors.StepPlanner;
+import io.drrunbook.connectors.TargetKind;
 import io.drrunbook.connectors.goldengate.GoldenGateProperties.CommandSet;
 import io.drrunbook.connectors.ssh.CommandCatalog;
 import io.drrunbook.connectors.ssh.SshExecConnector;
@@ -159,7 +160,7 @@ public class GoldenGateConnector implements StepPlanner {
       actions.addAll(sshExec.plan("ssh-exec", step.sshInputs(set.command("clean-folders"), null)).actions());
       result.put("changed", true);
       result.put("output", "");
-      return new StepPlan(actions, List.of(new StepPlan.Target(StepPlan.HOST, step.host)), result);
+      return new StepPlan(actions, List.of(new StepPlan.Target(TargetKind.HOST, step.host)), result);
     }
     String expected = switch (step.operation) {
       case "stop" -> "STOPPED";
@@ -187,7 +188,7 @@ public class GoldenGateConnector implements StepPlanner {
     }
     result.put("changed", step.acts());
     result.put("output", "");
-    return new StepPlan(actions, List.of(new StepPlan.Target(StepPlan.HOST, step.host)), result);
+    return new StepPlan(actions, List.of(new StepPlan.Target(TargetKind.HOST, step.host)), result);
   }
 
   /** {@code planning}: a dry-run, where an SCN read at run time is not known yet (see StepPlan). */

@@ -4,6 +4,7 @@ import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
 import io.drrunbook.connectors.StepPlan;
 import io.drrunbook.connectors.StepPlanner;
+import io.drrunbook.connectors.TargetKind;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyProperties.Endpoint;
@@ -141,7 +142,7 @@ public class HttpRequestConnector implements StepPlanner {
     result.put("status", 200);
     result.put("body", "");
     return new StepPlan(List.of(request),
-        List.of(new StepPlan.Target(StepPlan.ENDPOINT, endpointName)), result);
+        List.of(new StepPlan.Target(TargetKind.ENDPOINT, endpointName)), result);
   }
 
   /**

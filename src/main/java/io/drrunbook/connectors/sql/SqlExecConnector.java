@@ -4,6 +4,7 @@ import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
 import io.drrunbook.connectors.StepPlan;
 import io.drrunbook.connectors.StepPlanner;
+import io.drrunbook.connectors.TargetKind;
 import io.drrunbook.connectors.sql.StatementCatalog.StatementSpec;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -138,7 +139,7 @@ public class SqlExecConnector implements StepPlanner {
     }
     result.put("changed", spec.getRun() != null);
     result.put("durationMs", 0L);
-    return new StepPlan(actions, List.of(new StepPlan.Target(StepPlan.DATABASE, database)), result);
+    return new StepPlan(actions, List.of(new StepPlan.Target(TargetKind.DATABASE, database)), result);
   }
 
   private static String literal(Object value) {

@@ -4,6 +4,7 @@ import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
 import io.drrunbook.connectors.StepPlan;
 import io.drrunbook.connectors.StepPlanner;
+import io.drrunbook.connectors.TargetKind;
 import io.drrunbook.security.SecretMasker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,7 +149,7 @@ public class SshExecConnector implements StepPlanner {
     result.put("stderr", "");
     result.put("changed", !spec.verifyOnly());
     result.put("durationMs", 0L);
-    return new StepPlan(actions, List.of(new StepPlan.Target(StepPlan.HOST, host)), result);
+    return new StepPlan(actions, List.of(new StepPlan.Target(TargetKind.HOST, host)), result);
   }
 
   private void requireExpected(CommandSpec spec, Map<String, Object> args, String host,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepPlan;
+import io.drrunbook.connectors.TargetKind;
 import io.drrunbook.connectors.http.HttpRequestConnector;
 import io.drrunbook.lab.ConfigApiLabFixture;
 import io.drrunbook.lab.LabState;
@@ -263,7 +264,7 @@ class GenesysConfigConnectorTest {
         "http site2.config-api: DELETE " + url + "/api/v2/applications/GIM_Server/connections/ICON_Site1_Voice",
         "http site2.config-api: DELETE " + url + "/api/v2/applications/GIM_Server/connections/DAP_IDB_Site1",
         "http site2.config-api: GET " + url + "/api/v2/applications/GIM_Server   (verify: it must be not connected to ICON_Site1_Voice, DAP_IDB_Site1)");
-    assertThat(plan.targets()).containsExactly(new StepPlan.Target(StepPlan.ENDPOINT, API));
+    assertThat(plan.targets()).containsExactly(new StepPlan.Target(TargetKind.ENDPOINT, API));
     assertThat(plan.result()).containsEntry("changed", true).containsEntry("current", "host = gim.site2.genesys.lab");
     assertThat(String.join("\n", plan.actions()) + String.join("\n", connections.actions())).doesNotContain(secret);
     assertThat(connector.plannedRoutes()).containsExactly("genesys-config");

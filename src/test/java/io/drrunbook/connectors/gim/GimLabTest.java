@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.drrunbook.DrillContext;
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepPlan;
+import io.drrunbook.connectors.TargetKind;
 import io.drrunbook.connectors.ssh.SshExecConnector;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabState;
@@ -299,7 +300,7 @@ class GimLabTest {
         .contains("Authorization: <the secret file:")
         .contains("{\"requestId\":\"pi-9:act-9\"}")
         .doesNotContain("Bearer");
-    assertThat(plan.targets()).containsExactly(new StepPlan.Target(StepPlan.ENDPOINT, ADMIN2));
+    assertThat(plan.targets()).containsExactly(new StepPlan.Target(TargetKind.ENDPOINT, ADMIN2));
     assertThat(plan.result()).containsEntry("state", "RUNNING");
     assertThat(jobs.plan("gim-job", Map.of("endpoint", ADMIN2, "operation", "status", "job", "Job_MigrateGIM"))
         .result()).containsEntry("state", "COMPLETED");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.drrunbook.DrillContext;
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepPlan;
+import io.drrunbook.connectors.TargetKind;
 import io.drrunbook.connectors.sql.SqlExecConnector;
 import io.drrunbook.connectors.sql.TargetDatabases;
 import io.drrunbook.lab.Lab;
@@ -270,7 +271,7 @@ class GoldenGateConnectorLabTest {
     assertThat(plan.actions().get(1)).endsWith("run: /opt/dr/bin/ggsci-exec START REPLICAT 'REPGIM', AFTERCSN '3000000012345'");
     assertThat(plan.actions().get(2)).contains("verify: /opt/dr/bin/ggsci-exec INFO REPLICAT 'REPGIM'");
     assertThat(plan.actions().get(3)).contains("[ogg-ggsci-status] verify: /opt/dr/bin/ggsci-exec INFO 'REPLICAT' 'REPGIM'");
-    assertThat(plan.targets()).containsExactly(new StepPlan.Target(StepPlan.HOST, "site2.gim-ogg"));
+    assertThat(plan.targets()).containsExactly(new StepPlan.Target(TargetKind.HOST, "site2.gim-ogg"));
     assertThat(plan.result()).containsEntry("startedAtScn", "3000000012345").containsEntry("status", "RUNNING");
     assertThat(clean.actions()).hasSize(3);
     assertThat(clean.actions().get(1)).endsWith("run: /opt/dr/bin/ogg-clean-folders dirchk dirdat dirrpt TRACE");
