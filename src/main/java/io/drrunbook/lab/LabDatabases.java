@@ -42,6 +42,7 @@ public class LabDatabases {
   private final Topology topology;
   private final SecretResolver secrets;
   private final TargetDatabases databases;
+  private final Object resetLock = new Object();
 
   public LabDatabases(LabProperties lab, Topology topology, SecretResolver secrets,
       TargetDatabases databases) {
@@ -54,7 +55,14 @@ public class LabDatabases {
 
   /** Puts every lab database back to its initial access state. */
   public void reset() {
-    lab.getDatabases().forEach((name, spec) -> initialise(name, spec, true));
+    synchronized (resetLock) {
+      lab.getDatabases().forEach((name, spec) -> initialise(name, spec, true));
+    }
+  }
+
+  /** Held while the databases are put back: the lab's replication waits for it. */
+  Object resetLock() {
+    return resetLock;
   }
 
   /** Account status of the schema user of each lab database, for the lab state view and tests. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.drrunbook.DrillContext;
 import io.drrunbook.connectors.sql.TargetDatabases;
 import io.drrunbook.lab.Lab;
+import io.drrunbook.lab.LabInfoMartDatabase;
 import io.drrunbook.lab.LabState;
 import io.drrunbook.security.DrGroups;
 import io.drrunbook.topology.Topology;
@@ -65,6 +66,20 @@ class GimReturnToNormalDrillTest {
     failOverToSite2();
     LabState state = lab.state();
     String exportScn = query("site2.gim-db", "SELECT CURRENT_SCN FROM V$DATABASE");
+    int expectedFacts = LabInfoMartDatabase.INITIAL_FACTS;
+    if (largeDatabase) {
+      // Site 2 stays in service while its large database is exported: interactions recorded after
+      // the export SCN reach Site 3 only through the reverse replication (steps 9-12)
+      expectedFacts += 12;
+      try (Connection connection = databases.open("site2.gim-db");
+          PreparedStatement insert = connection.prepareStatement(
+              "INSERT INTO INTERACTION_FACT (INTERACTION_ID, START_DATE_TIME_KEY) VALUES (?, 0)")) {
+        for (int id = LabInfoMartDatabase.INITIAL_FACTS + 1; id <= expectedFacts; id++) {
+          insert.setLong(1, id);
+          insert.executeUpdate();
+        }
+      }
+    }
 
     ProcessInstance run = runtime.startProcessInstanceByKey("dr-gim-return-to-normal", "DRILL-B2-" + largeDatabase,
         Map.of("largeDatabase", largeDatabase, "gi2OrRaa", true, "siteFailureTime", FAILURE_TIME,
@@ -119,6 +134,12 @@ class GimReturnToNormalDrillTest {
       assertThat(state.attribute("site3.gim-ogg", "REPGIM", "startedAtScn")).isNull();
       assertThat(state.actionCount("site2.gim-ogg", "ggsci START EXTRACT EXTGIM")).isZero();
     }
+    // both Info Mart databases hold the same rows (the sync checks passed on real replication)
+    String mark = expectedFacts + ":" + expectedFacts;
+    assertThat(query("site3.gim-db", "SELECT COUNT(*) || ':' || MAX(INTERACTION_ID) FROM INTERACTION_FACT"))
+        .isEqualTo(mark);
+    assertThat(query("site2.gim-db", "SELECT COUNT(*) || ':' || MAX(INTERACTION_ID) FROM INTERACTION_FACT"))
+        .isEqualTo(mark);
     // Site 2's GoldenGate cleaned and its schema re-created, once, by this run
     assertThat(state.actionCount("site2.gim-ogg", "ogg-clean-folders")).isEqualTo(1);
     // the old trail and traces are gone; the reports are those of the groups started since the cleaning
