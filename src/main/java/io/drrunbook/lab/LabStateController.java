@@ -41,6 +41,8 @@ public class LabStateController {
     return lab.view();
   }
 
+  private static final String STATE = "state";
+
   @PutMapping("/state/{host}/{component}/{attribute}")
   public ResponseEntity<LabState.ComponentView> set(@PathVariable String host, @PathVariable String component,
       @PathVariable String attribute, @RequestBody(required = false) Object value, Principal caller) {
@@ -54,7 +56,8 @@ public class LabStateController {
       throw ApiException.invalid("body", "must be one JSON string, number, boolean or null");
     }
     try {
-      state.set(host, component, attribute, value);
+      // "state" is the component's state (as the state view shows it), anything else an attribute
+      state.set(host, component, STATE.equals(attribute) ? null : attribute, value);
     } catch (LabModelException e) {
       throw ApiException.invalid("attribute", e.getMessage());
     }

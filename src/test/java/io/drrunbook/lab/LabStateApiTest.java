@@ -48,6 +48,18 @@ class LabStateApiTest {
     assertThat(lab.state().attribute("site2.gim", "gim-server", "schemaVersion")).isEqualTo("8.5.114.08");
   }
 
+  @Test
+  void shouldSetAComponentsStateAndRefuseADerivedOne() {
+    ResponseEntity<String> stopped = put("operator", "/lab/api/state/site2.gim-ogg/REPGIM/state", "\"STOPPED\"");
+
+    assertThat(stopped.getStatusCode()).as(stopped.getBody()).isEqualTo(HttpStatus.OK);
+    assertThat(lab.state().state("site2.gim-ogg", "REPGIM")).isEqualTo("STOPPED");
+    assertThat(lab.state().attribute("site2.gim-ogg", "REPGIM", "state")).isNull();
+    // the folders' state is derived from their contents
+    assertThat(put("operator", "/lab/api/state/site2.gim-ogg/folders/state", "\"CLEAN\"").getStatusCode())
+        .isEqualTo(HttpStatus.BAD_REQUEST);
+  }
+
   private ResponseEntity<String> put(String user, String path, String body) {
     HttpHeaders headers = new HttpHeaders();
     headers.setContentType(MediaType.APPLICATION_JSON);
