@@ -65,13 +65,7 @@ class FourEyesTest {
   void cleanUp() {
     identity.clearAuthentication();
     identity.deleteUser(SECOND_APPROVER);
-    // retried while the step worker changes the run (one of its steps may be running)
-    runtime.createProcessInstanceQuery().processInstanceBusinessKeyLike("FOUR-EYES-%").list()
-        .forEach(run -> org.awaitility.Awaitility.await("run deleted").atMost(java.time.Duration.ofSeconds(30))
-            .ignoreException(org.camunda.bpm.engine.OptimisticLockingException.class).until(() -> {
-              runtime.deleteProcessInstanceIfExists(run.getId(), "test clean-up", false, true, false, false);
-              return true;
-            }));
+    io.drrunbook.TestRuns.deleteAll(runtime, "FOUR-EYES-");
     repository.createDeploymentQuery().deploymentName(TWO_APPROVALS).list()
         .forEach(deployment -> repository.deleteDeployment(deployment.getId(), true));
   }

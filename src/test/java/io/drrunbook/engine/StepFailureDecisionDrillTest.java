@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
@@ -68,14 +67,7 @@ class StepFailureDecisionDrillTest {
 
   @AfterEach
   void cleanUp() {
-    for (ProcessInstance run : runtime.createProcessInstanceQuery()
-        .processInstanceBusinessKeyLike(TICKET_PREFIX + "%").list()) {
-      await("run deleted").atMost(Duration.ofSeconds(30))
-          .ignoreException(OptimisticLockingException.class).until(() -> {
-            runtime.deleteProcessInstanceIfExists(run.getId(), "test clean-up", false, true, false, false);
-            return true;
-          });
-    }
+    io.drrunbook.TestRuns.deleteAll(runtime, TICKET_PREFIX);
     lab.reset();
   }
 

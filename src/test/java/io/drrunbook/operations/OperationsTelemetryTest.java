@@ -17,7 +17,6 @@ import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
@@ -65,14 +64,7 @@ class OperationsTelemetryTest {
 
   @AfterEach
   void cleanUp() {
-    for (ProcessInstance run : runtime.createProcessInstanceQuery()
-        .processInstanceBusinessKeyLike(TICKET_PREFIX + "%").list()) {
-      await("run deleted").atMost(Duration.ofSeconds(30))
-          .ignoreException(OptimisticLockingException.class).until(() -> {
-            runtime.deleteProcessInstanceIfExists(run.getId(), "test clean-up", false, true, false, false);
-            return true;
-          });
-    }
+    io.drrunbook.TestRuns.deleteAll(runtime, TICKET_PREFIX);
     lab.reset();
   }
 

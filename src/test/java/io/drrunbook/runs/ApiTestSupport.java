@@ -1,15 +1,10 @@
 package io.drrunbook.runs;
 
-import static org.awaitility.Awaitility.await;
-
-import java.time.Duration;
-import java.util.List;
-import org.camunda.bpm.engine.OptimisticLockingException;
+import io.drrunbook.TestRuns;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.identity.User;
-import org.camunda.bpm.engine.runtime.ProcessInstance;
 
 /** Users and clean-up for the API tests. Test tickets start with {@link #TICKET_PREFIX}. */
 final class ApiTestSupport {
@@ -33,20 +28,12 @@ final class ApiTestSupport {
 
   /** Cancels every active run of a test ticket, so that no other test class sees them. */
   static void cancelTestRuns(RuntimeService runtime) {
-    List<ProcessInstance> active = runtime.createProcessInstanceQuery()
-        .processInstanceBusinessKeyLike(TICKET_PREFIX + "%").list();
-    for (ProcessInstance instance : active) {
-      delete(runtime, instance.getId(), "test clean-up");
-    }
+    TestRuns.deleteAll(runtime, TICKET_PREFIX);
   }
 
   /** Deletes a run as Cockpit would, retrying while the step worker changes one of its steps. */
   static void delete(RuntimeService runtime, String id, String reason) {
-    await("run deleted").atMost(Duration.ofSeconds(30)).ignoreException(OptimisticLockingException.class)
-        .until(() -> {
-          runtime.deleteProcessInstanceIfExists(id, reason, false, true, false, false);
-          return true;
-        });
+    TestRuns.delete(runtime, id, reason);
   }
 
   static long runsOf(HistoryService history, String ticket) {

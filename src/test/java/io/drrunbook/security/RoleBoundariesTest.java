@@ -39,13 +39,7 @@ class RoleBoundariesTest {
 
   @AfterEach
   void deleteRuns() {
-    // retried while the step worker changes the run (its first step may be running)
-    runtime.createProcessInstanceQuery().processInstanceBusinessKeyLike("ROLES-%").list()
-        .forEach(run -> await("run deleted").atMost(Duration.ofSeconds(30))
-            .ignoreException(org.camunda.bpm.engine.OptimisticLockingException.class).until(() -> {
-              runtime.deleteProcessInstanceIfExists(run.getId(), "test clean-up", false, true, false, false);
-              return true;
-            }));
+    io.drrunbook.TestRuns.deleteAll(runtime, "ROLES-");
   }
 
   @Test
