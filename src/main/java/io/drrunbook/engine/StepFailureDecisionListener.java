@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.StreamSupport;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.IdentityService;
@@ -170,7 +171,7 @@ public class StepFailureDecisionListener implements TaskListener {
     Map<String, Object> results = new LinkedHashMap<>();
     for (var field : (Iterable<Map.Entry<String, JsonNode>>) object::fields) {
       JsonNode value = field.getValue();
-      boolean plainList = value.isArray() && java.util.stream.StreamSupport
+      boolean plainList = value.isArray() && StreamSupport
           .stream(value.spliterator(), false).allMatch(JsonNode::isValueNode);
       if (!field.getKey().matches("[A-Za-z_][A-Za-z0-9_]*") || !(value.isValueNode() || plainList)) {
         throw new StepResultsRefusedException("Failure decision refused: result '" + field.getKey()

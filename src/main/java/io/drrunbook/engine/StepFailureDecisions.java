@@ -3,6 +3,7 @@ package io.drrunbook.engine;
 import io.drrunbook.security.SecretMasker;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -208,7 +209,7 @@ public class StepFailureDecisions extends AbstractProcessEnginePlugin {
 
   /** The names of the step's input parameters (its inputs, as opposed to what an attempt returned). */
   static Set<String> inputNames(ProcessEngineServices services, ExternalTask task) {
-    Set<String> names = new java.util.HashSet<>();
+    Set<String> names = new HashSet<>();
     for (CamundaInputOutput io : inputOutput(services, task)) {
       io.getCamundaInputParameters().forEach(input -> names.add(input.getCamundaName()));
     }

@@ -6,6 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -57,9 +59,9 @@ public class PrecheckHolds {
 
   /** Holds of runs not seen ended, in one of these states. */
   public List<Hold> open(State... states) {
-    String marks = String.join(", ", java.util.Collections.nCopies(states.length, "?"));
+    String marks = String.join(", ", Collections.nCopies(states.length, "?"));
     return jdbc.query("SELECT * FROM " + TABLE + " WHERE RUN_ENDED = 0 AND STATE IN (" + marks + ")",
-        PrecheckHolds::hold, (Object[]) java.util.Arrays.stream(states).map(State::name).toArray(String[]::new));
+        PrecheckHolds::hold, (Object[]) Arrays.stream(states).map(State::name).toArray(String[]::new));
   }
 
   /** Moves a hold from {@code from} to {@code to}; false when it was not in {@code from} any more. */

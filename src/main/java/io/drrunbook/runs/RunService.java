@@ -1,11 +1,14 @@
 package io.drrunbook.runs;
 
-import io.drrunbook.runs.callbacks.CallbackDeliveries;
-
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.approval.DecisionRecord;
 import io.drrunbook.engine.StepFailureDecisionListener;
 import io.drrunbook.engine.StepFailureDecisions;
+import io.drrunbook.engine.StepResultsRefusedException;
 import io.drrunbook.engine.StepWorker;
+import io.drrunbook.plans.RunPlans;
+import io.drrunbook.prechecks.PrecheckGate;
 import io.drrunbook.runs.ApiCaller.Caller;
 import io.drrunbook.runs.RunKeyGuard.RunKey;
 import io.drrunbook.runs.RunViews.Cancellation;
@@ -20,6 +23,7 @@ import io.drrunbook.runs.RunViews.RunPage;
 import io.drrunbook.runs.RunViews.RunState;
 import io.drrunbook.runs.RunViews.Step;
 import io.drrunbook.runs.RunViews.Ticket;
+import io.drrunbook.runs.callbacks.CallbackDeliveries;
 import io.drrunbook.security.DrGroups;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +40,6 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.OptimisticLockingException;
-import io.drrunbook.plans.RunPlans;
-import io.drrunbook.prechecks.PrecheckGate;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
@@ -97,8 +99,7 @@ public class RunService {
 
   private final CallbackDeliveries callbacks;
   private final DecisionRecord decisionRecord;
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final PrecheckGate prechecks;
   private final RunModes runModes;
   private final RunPlans plans;
@@ -427,13 +428,13 @@ public class RunService {
     if (withResults) {
       try {
         variables.put(StepFailureDecisions.RESULTS, JSON.writeValueAsString(request.results()));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      } catch (JsonProcessingException e) {
         throw ApiException.invalid("results", "cannot be written as JSON: " + e.getOriginalMessage());
       }
     }
     try {
       tasks.complete(taskId.get(), variables);
-    } catch (io.drrunbook.engine.StepResultsRefusedException e) {
+    } catch (StepResultsRefusedException e) {
       throw ApiException.invalid("results", e.getMessage());
     } catch (org.camunda.bpm.engine.exception.NullValueException e) {
       throw ApiException.conflict("activityId", "the decision was taken meanwhile");

@@ -1,6 +1,7 @@
 package io.drrunbook.runs;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import java.util.Map;
 
 /** The body of {@code POST /api/runs/{id}/steps/{activityId}/decision}. */
 @Schema(description = "the decision on a failed step")
@@ -16,4 +17,4 @@ public record StepDecisionRequest(
     @Schema(description = "with done-by-hand or skip: the step's results as the step would have"
         + " returned them, for the values the run takes from it (the decision's stepResultsUsed lists"
         + " them); plain values or lists of them", example = "{\"valueAfter\": \"4711\"}")
-    java.util.Map<String, Object> results) {}
+    Map<String, Object> results) {}
