@@ -1,8 +1,8 @@
 package io.drrunbook.approval;
 
+import io.drrunbook.common.SecretMasker;
+import io.drrunbook.core.RunModes;
 import io.drrunbook.engine.ListenerRefusal;
-import io.drrunbook.runs.RunModes;
-import io.drrunbook.security.SecretMasker;
 import java.util.ArrayList;
 import java.util.List;
 import org.camunda.bpm.engine.impl.bpmn.parser.BpmnParseListener;

@@ -1,8 +1,8 @@
 package io.drrunbook.approval;
 
-import io.drrunbook.runs.RunModes;
-import io.drrunbook.security.DrGroups;
-import io.drrunbook.security.SecretMasker;
+import io.drrunbook.common.DrGroups;
+import io.drrunbook.common.SecretMasker;
+import io.drrunbook.core.RunModes;
 import org.camunda.bpm.engine.delegate.Expression;
 import org.camunda.bpm.engine.delegate.TaskListener;
 import org.camunda.bpm.engine.impl.bpmn.behavior.UserTaskActivityBehavior;

@@ -1,6 +1,6 @@
 package io.drrunbook.approval;
 
-import io.drrunbook.engine.ProductTables;
+import io.drrunbook.common.ProductTables;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;

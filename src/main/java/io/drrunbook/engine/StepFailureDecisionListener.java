@@ -9,15 +9,16 @@ import static io.drrunbook.engine.StepFailureDecisions.SKIP;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.drrunbook.security.DrGroups;
+import io.drrunbook.common.DrGroups;
+import io.drrunbook.common.FreeText;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.StreamSupport;
 import org.camunda.bpm.engine.AuthorizationException;
-import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.ProcessEngineServices;
 import org.camunda.bpm.engine.delegate.DelegateTask;
@@ -190,10 +191,7 @@ public class StepFailureDecisionListener implements TaskListener {
     if (!RETRY.equals(choice) && (note == null || note.isBlank())) {
       return "a note is required for " + choice;
     }
-    if (note != null && note.length() > MAX_NOTE) {
-      return "the note must be at most " + MAX_NOTE + " characters long";
-    }
-    return null;
+    return FreeText.problem("note", note, MAX_NOTE).map(p -> "the note " + p.message()).orElse(null);
   }
 
   private static String text(Object value) {

@@ -1,6 +1,7 @@
 package io.drrunbook.engine;
 
-import io.drrunbook.security.SecretMasker;
+import io.drrunbook.common.SecretMasker;
+import io.drrunbook.core.Procedures;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -45,7 +46,7 @@ import org.springframework.stereotype.Component;
 public class StepFailureDecisions extends AbstractProcessEnginePlugin {
 
   /** Process id of the decision (processes/dr-step-failure-decision.bpmn). */
-  public static final String PROCESS = "dr-step-failure-decision";
+  public static final String PROCESS = Procedures.FAILURE_DECISION;
   public static final String TASK = "UserTask_DecideOnFailedStep";
 
   // variables of a decision instance (= field keys of forms/form-step-failure-decision.form)

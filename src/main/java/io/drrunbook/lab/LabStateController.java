@@ -1,7 +1,7 @@
 package io.drrunbook.lab;
 
+import io.drrunbook.common.ApiException;
 import io.drrunbook.lab.model.LabModelException;
-import io.drrunbook.runs.ApiException;
 import java.security.Principal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,6 @@
 package io.drrunbook.lab;
 
-import io.drrunbook.security.DrGroups;
+import io.drrunbook.common.DrGroups;
 import io.drrunbook.security.IdentityBootstrap;
 import java.util.Map;
 import org.camunda.bpm.engine.IdentityService;

@@ -1,6 +1,6 @@
 package io.drrunbook.operations;
 
-import io.drrunbook.engine.StepFailureDecisions;
+import io.drrunbook.core.Procedures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -42,7 +42,7 @@ import org.springframework.stereotype.Component;
  *       {@code cancelled} (cancelled from outside: the product API, Cockpit, an abort decision),
  *       {@code terminated} (ended inside the engine: a terminate end event). Read from the
  *       database, so it survives restarts; runs removed by history clean-up leave it. The internal
- *       failure-decision process ({@value StepFailureDecisions#PROCESS}) is not a run and is left out.</li>
+ *       failure-decision process ({@value Procedures#FAILURE_DECISION}) is not a run and is left out.</li>
  *   <li>{@value #INCIDENTS} (gauge): open incidents by {@code procedure}.</li>
  *   <li>{@value #WAITING} (gauge): manual tasks open now by {@code procedure} and {@code task}
  *       (task definition key).</li>
@@ -103,7 +103,7 @@ public class RunMetrics implements SmartLifecycle {
   private void refreshRuns(Set<String> procedures) {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     for (String procedure : procedures) {
-      if (StepFailureDecisions.PROCESS.equals(procedure)) {
+      if (!Procedures.isProcedure(procedure)) {
         continue;
       }
       long active = runs(procedure).active().count();

@@ -2,10 +2,10 @@ package io.drrunbook.plans;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drrunbook.core.RunMode;
+import io.drrunbook.core.RunVariables;
 import io.drrunbook.engine.PeriodicTask;
 import io.drrunbook.prechecks.ProcedureChecks;
-import io.drrunbook.runs.RunMode;
-import io.drrunbook.runs.RunVariables;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,19 +1,21 @@
 package io.drrunbook.plans;
 
+import io.drrunbook.common.SecretMasker;
 import io.drrunbook.connectors.StepPlan;
 import io.drrunbook.connectors.StepPlanner;
+import io.drrunbook.core.RunMode;
+import io.drrunbook.core.RunModes;
+import io.drrunbook.core.RunVariables;
+import io.drrunbook.engine.StepGate;
 import io.drrunbook.prechecks.PrecheckResults;
 import io.drrunbook.prechecks.ProcedureChecks;
-import io.drrunbook.runs.RunMode;
-import io.drrunbook.runs.RunModes;
-import io.drrunbook.runs.RunVariables;
-import io.drrunbook.security.SecretMasker;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.camunda.bpm.engine.RuntimeService;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,7 +25,8 @@ import org.springframework.stereotype.Component;
  * ({@link PrecheckResults}), and the step hands on the result of its main path so the walk goes on.
  */
 @Component
-public class StepRehearsal {
+@Order(1)
+public class StepRehearsal implements StepGate {
 
   private final RuntimeService runtime;
   private final RunModes modes;
@@ -51,6 +54,16 @@ public class StepRehearsal {
         }
       });
     }
+  }
+
+  /** A dry-run or precheck run walks its steps; every other run runs them. */
+  @Override
+  public Pass pass(String processInstanceId) {
+    return walkMode(processInstanceId)
+        .<Pass>map(mode -> new Walk(mode.id(), step -> rehearse(mode, step.procedureId(),
+            step.processInstanceId(), step.activityId(), step.activityInstanceId(), step.stepName(),
+            step.route(), step.inputs())))
+        .orElse(RUN);
   }
 
   /** The run's mode when it only walks the procedure (dry-run, precheck); empty for real runs. */

@@ -1,12 +1,13 @@
 package io.drrunbook.prechecks;
 
+import io.drrunbook.core.ParameterSpec;
+import io.drrunbook.core.ProcedureCatalog;
+import io.drrunbook.core.ProcedureSpec;
+import io.drrunbook.core.RunMode;
+import io.drrunbook.core.RunModes;
+import io.drrunbook.core.RunVariables;
 import io.drrunbook.engine.PeriodicTask;
-import io.drrunbook.runs.ParameterSpec;
-import io.drrunbook.runs.ProcedureCatalog;
-import io.drrunbook.runs.ProcedureSpec;
-import io.drrunbook.runs.RunMode;
-import io.drrunbook.runs.RunModes;
-import io.drrunbook.runs.RunVariables;
+import io.drrunbook.engine.StepGate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,7 +43,8 @@ import org.springframework.stereotype.Component;
  * releases it.
  */
 @Component
-public class PrecheckGate {
+@Order(2)
+public class PrecheckGate implements StepGate {
 
   /** On the walk, for Cockpit: the run it gates (the hold itself is in {@link PrecheckHolds}). */
   public static final String GATES = "precheckFor";
@@ -83,6 +86,15 @@ public class PrecheckGate {
     this.defaultMode = RunMode.of(defaultMode).orElseThrow(() -> new IllegalStateException(
         "dr.runs.default-mode: '" + defaultMode + "' is not one of " + RunMode.ids()));
     this.poller = new PeriodicTask("dr-precheck-gate", interval, this::decide);
+  }
+
+  /**
+   * An execute run started outside the product API, not paused yet: nothing runs before its
+   * precheck has passed.
+   */
+  @Override
+  public Pass pass(String processInstanceId) {
+    return holds(processInstanceId) ? new Hold("the run's precheck holds it") : RUN;
   }
 
   /** True while a run's precheck holds it (running or failed, not overridden): its steps wait. */

@@ -1,6 +1,6 @@
 package io.drrunbook.prechecks;
 
-import io.drrunbook.engine.ProductTables;
+import io.drrunbook.common.ProductTables;
 import io.drrunbook.prechecks.PrecheckGate.State;
 import java.sql.ResultSet;
 import java.sql.SQLException;

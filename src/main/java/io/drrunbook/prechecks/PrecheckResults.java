@@ -1,8 +1,8 @@
 package io.drrunbook.prechecks;
 
+import io.drrunbook.common.ProductTables;
+import io.drrunbook.common.SecretMasker;
 import io.drrunbook.connectors.StepPlan;
-import io.drrunbook.engine.ProductTables;
-import io.drrunbook.security.SecretMasker;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;

@@ -1,5 +1,6 @@
 package io.drrunbook.prechecks;
 
+import io.drrunbook.common.SecretMasker;
 import io.drrunbook.connectors.TargetKind;
 import io.drrunbook.connectors.dns.DnsConnector;
 import io.drrunbook.connectors.dns.DnsException;
@@ -7,7 +8,6 @@ import io.drrunbook.connectors.http.HttpRequestConnector;
 import io.drrunbook.connectors.sql.TargetDatabases;
 import io.drrunbook.connectors.ssh.SshCommandException;
 import io.drrunbook.connectors.ssh.SshCommandRunner;
-import io.drrunbook.security.SecretMasker;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyException;
 import io.drrunbook.topology.TopologyProperties.DnsRecord;

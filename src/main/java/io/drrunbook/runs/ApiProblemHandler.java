@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.drrunbook.common.ApiException;
+import io.drrunbook.common.FieldProblem;
 import java.net.URI;
 import java.util.List;
 import java.util.regex.Pattern;

@@ -1,6 +1,7 @@
 package io.drrunbook.runs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drrunbook.common.FieldProblem;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;

@@ -1,5 +1,9 @@
 package io.drrunbook.runs;
 
+import io.drrunbook.common.ApiException;
+import io.drrunbook.core.ParameterType;
+import io.drrunbook.core.ProcedureCatalog;
+import io.drrunbook.core.ProcedureSpec;
 import io.drrunbook.runs.RunViews.Parameter;
 import io.drrunbook.runs.RunViews.Procedure;
 import io.swagger.v3.oas.annotations.Operation;

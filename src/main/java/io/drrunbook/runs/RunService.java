@@ -3,6 +3,15 @@ package io.drrunbook.runs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.approval.DecisionRecord;
+import io.drrunbook.common.ApiException;
+import io.drrunbook.common.DrGroups;
+import io.drrunbook.common.FieldProblem;
+import io.drrunbook.common.FreeText;
+import io.drrunbook.core.ProcedureCatalog;
+import io.drrunbook.core.ProcedureSpec;
+import io.drrunbook.core.RunMode;
+import io.drrunbook.core.RunModes;
+import io.drrunbook.core.RunVariables;
 import io.drrunbook.engine.StepFailureDecisionListener;
 import io.drrunbook.engine.StepFailureDecisions;
 import io.drrunbook.engine.StepResultsRefusedException;
@@ -24,7 +33,6 @@ import io.drrunbook.runs.RunViews.RunState;
 import io.drrunbook.runs.RunViews.Step;
 import io.drrunbook.runs.RunViews.Ticket;
 import io.drrunbook.runs.callbacks.CallbackDeliveries;
-import io.drrunbook.security.DrGroups;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -220,7 +228,7 @@ public class RunService {
   }
 
   static boolean httpUrl(String text) {
-    if (text.length() > MAX_URL || !ProcedureCatalog.plainText(text) || text.contains(" ")) {
+    if (text.length() > MAX_URL || !FreeText.plain(text) || text.contains(" ")) {
       return false;
     }
     try {
@@ -387,10 +395,9 @@ public class RunService {
       problems.add(new FieldProblem("choice", "is not supported; allowed values: " + StepFailureDecisions.CHOICES));
     }
     String note = request.note();
-    if (note != null && note.length() > MAX_REASON) {
-      problems.add(new FieldProblem("note", "must be at most " + MAX_REASON + " characters long"));
-    } else if (note != null && !ProcedureCatalog.plainText(note.replaceAll("\\R", " "))) {
-      problems.add(new FieldProblem("note", "must not contain control or formatting characters"));
+    java.util.Optional<FieldProblem> noteProblem = FreeText.problem("note", note, MAX_REASON);
+    if (noteProblem.isPresent()) {
+      problems.add(noteProblem.get());
     } else if (choice != null && !StepFailureDecisions.RETRY.equals(choice)
         && StepFailureDecisions.CHOICES.contains(choice) && (note == null || note.isBlank())) {
       problems.add(new FieldProblem("note", "is required for " + choice));
@@ -537,12 +544,7 @@ public class RunService {
     if (reason == null || reason.isBlank()) {
       throw ApiException.invalid("reason", "is required");
     }
-    if (reason.length() > MAX_REASON) {
-      throw ApiException.invalid("reason", "must be at most " + MAX_REASON + " characters long");
-    }
-    if (!ProcedureCatalog.plainText(reason.replaceAll("\\R", " "))) {
-      throw ApiException.invalid("reason", "must not contain control or formatting characters");
-    }
+    FreeText.check("reason", reason, MAX_REASON);
     HistoricProcessInstance instance = historic(id);
     if (instance.getEndTime() != null) {
       throw ApiException.conflict("id", "the run has already ended");
@@ -599,12 +601,7 @@ public class RunService {
       throw ApiException.forbidden("only members of " + MAY_CANCEL + " may " + verb + " a run");
     }
     String text = reason == null ? "" : reason.strip();
-    if (text.length() > MAX_REASON) {
-      throw ApiException.invalid("reason", "must be at most " + MAX_REASON + " characters long");
-    }
-    if (!ProcedureCatalog.plainText(text.replaceAll("\\R", " "))) {
-      throw ApiException.invalid("reason", "must not contain control or formatting characters");
-    }
+    FreeText.check("reason", text, MAX_REASON);
     HistoricProcessInstance instance = historic(id);
     if (instance.getEndTime() != null) {
       throw ApiException.conflict("id", "the run has already ended");
@@ -659,12 +656,7 @@ public class RunService {
     if (text.isEmpty()) {
       throw ApiException.invalid("note", "is required: say why the run may go ahead despite its precheck");
     }
-    if (text.length() > MAX_REASON) {
-      throw ApiException.invalid("note", "must be at most " + MAX_REASON + " characters long");
-    }
-    if (!ProcedureCatalog.plainText(text.replaceAll("\\R", " "))) {
-      throw ApiException.invalid("note", "must not contain control or formatting characters");
-    }
+    FreeText.check("note", text, MAX_REASON);
     HistoricProcessInstance instance = historic(id);
     if (instance.getEndTime() != null) {
       throw ApiException.conflict("id", "the run has already ended");

@@ -3,7 +3,8 @@ package io.drrunbook.security;
 import static org.camunda.bpm.engine.authorization.Authorization.ANY;
 import static org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT;
 
-import io.drrunbook.engine.StepFailureDecisions;
+import io.drrunbook.common.DrGroups;
+import io.drrunbook.core.Procedures;
 import java.util.List;
 import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.IdentityService;
@@ -99,9 +100,7 @@ public class IdentityBootstrap implements InitializingBean, SmartInitializingSin
   public void afterSingletonsInstantiated() {
     List<String> procedures = ticketingProcedures.isEmpty()
         ? repositoryService.createProcessDefinitionQuery().latestVersion().list().stream()
-            .map(ProcessDefinition::getKey).filter(key -> key.startsWith("dr-"))
-            // started only by the application, for the operators; never by a ticketing system
-            .filter(key -> !key.equals(StepFailureDecisions.PROCESS)).distinct().toList()
+            .map(ProcessDefinition::getKey).filter(Procedures::isProcedure).distinct().toList()
         : ticketingProcedures;
     for (String key : procedures) {
       grant(DrGroups.TICKETING, Resources.PROCESS_DEFINITION, key, Permissions.READ,

@@ -1,5 +1,6 @@
 package io.drrunbook.security;
 
+import io.drrunbook.common.DrGroups;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Arrays;
 import org.camunda.bpm.engine.IdentityService;

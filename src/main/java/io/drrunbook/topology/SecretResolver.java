@@ -1,6 +1,6 @@
 package io.drrunbook.topology;
 
-import io.drrunbook.security.SecretMasker;
+import io.drrunbook.common.SecretMasker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.DrillContext;
-import io.drrunbook.security.DrGroups;
+import io.drrunbook.common.DrGroups;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -3,8 +3,10 @@ package io.drrunbook.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.drrunbook.common.SecretMasker;
 import io.drrunbook.connectors.StepBusinessException;
-import io.drrunbook.security.SecretMasker;
+import io.drrunbook.plans.RunPlans;
+import io.drrunbook.plans.StepRehearsal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +24,6 @@ import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
 import org.camunda.bpm.model.bpmn.builder.ServiceTaskBuilder;
-import io.drrunbook.plans.RunPlans;
-import io.drrunbook.plans.StepRehearsal;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,7 +42,7 @@ class StepWorkerTest {
   private CamelContext camel;
   private StepWorker worker;
   private StepJournal journal;
-  private io.drrunbook.runs.RunModes modes;
+  private io.drrunbook.core.RunModes modes;
   private RunPlans plans;
   private final AtomicInteger calls = new AtomicInteger();
   private final SecretMasker masker = new SecretMasker();
@@ -62,7 +62,7 @@ class StepWorkerTest {
         .setProcessEngineName("worker-test-" + DATABASES.get())
         .buildProcessEngine();
     journal = new StepJournal(dataSource);
-    modes = new io.drrunbook.runs.RunModes(dataSource);
+    modes = new io.drrunbook.core.RunModes(dataSource);
     plans = new RunPlans(dataSource);
 
     camel = new DefaultCamelContext();
@@ -231,7 +231,7 @@ class StepWorkerTest {
     ProducerTemplate producer = camel.createProducerTemplate();
     worker = new StepWorker(engine.getExternalTaskService(), engine.getRuntimeService(), producer, journal,
         new ProcessModels(engine.getRepositoryService()), masker, properties,
-        new StepRehearsal(engine.getRuntimeService(), modes, plans, masker, null, null, List.of()), null);
+        List.of(new StepRehearsal(engine.getRuntimeService(), modes, plans, masker, null, null, List.of())));
     worker.start();
   }
 

@@ -1,15 +1,15 @@
 package io.drrunbook.lab;
 
+import io.drrunbook.common.SecretMasker;
 import io.drrunbook.lab.faults.LabFaultEffects;
 import io.drrunbook.lab.faults.LabFaults;
 import io.drrunbook.lab.model.LabModels;
-import io.drrunbook.security.SecretMasker;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
-import io.drrunbook.topology.TopologyProperties;
 import io.drrunbook.topology.TopologyProperties.Endpoint;
 import io.drrunbook.topology.TopologyProperties.Host;
 import io.drrunbook.topology.TopologyProperties.Site;
+import io.drrunbook.topology.TopologyProperties;
 import java.nio.file.Path;
 import java.util.List;
 

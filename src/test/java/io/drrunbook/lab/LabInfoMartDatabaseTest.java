@@ -3,14 +3,14 @@ package io.drrunbook.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.drrunbook.common.SecretMasker;
 import io.drrunbook.connectors.sql.TargetDatabases;
 import io.drrunbook.lab.LabProperties.LabDatabase;
-import io.drrunbook.security.SecretMasker;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
-import io.drrunbook.topology.TopologyProperties;
 import io.drrunbook.topology.TopologyProperties.Database;
 import io.drrunbook.topology.TopologyProperties.Site;
+import io.drrunbook.topology.TopologyProperties;
 import java.nio.file.Path;
 import java.sql.CallableStatement;
 import java.sql.Connection;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.drrunbook.DrillContext;
+import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.faults.Fault;
 import io.drrunbook.lab.faults.FaultRequest;
-import io.drrunbook.security.DrGroups;
 import io.drrunbook.topology.Topology;
 import java.time.Duration;
 import java.util.Map;

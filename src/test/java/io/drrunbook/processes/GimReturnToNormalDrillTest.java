@@ -3,11 +3,11 @@ package io.drrunbook.processes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drrunbook.DrillContext;
+import io.drrunbook.common.DrGroups;
 import io.drrunbook.connectors.sql.TargetDatabases;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabInfoMartDatabase;
 import io.drrunbook.lab.LabState;
-import io.drrunbook.security.DrGroups;
 import io.drrunbook.topology.Topology;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -3,9 +3,9 @@ package io.drrunbook.processes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drrunbook.DrillContext;
+import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabState;
-import io.drrunbook.security.DrGroups;
 import io.drrunbook.topology.Topology;
 import java.time.Instant;
 import java.util.List;

@@ -4,8 +4,8 @@ import static io.drrunbook.runs.ApiTestSupport.PROCEDURE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drrunbook.DrillContext;
+import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
-import io.drrunbook.security.DrGroups;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

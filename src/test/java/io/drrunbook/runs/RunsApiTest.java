@@ -9,7 +9,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.DrillContext;
-import io.drrunbook.security.DrGroups;
+import io.drrunbook.common.DrGroups;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

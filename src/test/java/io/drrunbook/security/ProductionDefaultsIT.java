@@ -2,20 +2,21 @@ package io.drrunbook.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
+import java.util.List;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import java.util.List;
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.context.ApplicationContext;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.userdetails.UserDetailsService;
-import org.springframework.context.ApplicationContext;
 
 /**
  * Outside the lab profile (here: the prod profile): no user and no password exists, the groups and

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.DrillContext;
+import io.drrunbook.common.DrGroups;
 import java.time.Duration;
 import java.util.List;
 import org.camunda.bpm.engine.AuthorizationService;

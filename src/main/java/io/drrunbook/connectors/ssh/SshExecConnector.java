@@ -1,11 +1,11 @@
 package io.drrunbook.connectors.ssh;
 
+import io.drrunbook.common.SecretMasker;
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
 import io.drrunbook.connectors.StepPlan;
 import io.drrunbook.connectors.StepPlanner;
 import io.drrunbook.connectors.TargetKind;
-import io.drrunbook.security.SecretMasker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package io.drrunbook.lab.faults;
 
+import io.drrunbook.common.ApiException;
+import io.drrunbook.common.FieldProblem;
 import io.drrunbook.lab.Lab;
-import io.drrunbook.runs.ApiException;
-import io.drrunbook.runs.FieldProblem;
 import java.net.URI;
 import java.security.Principal;
 import java.util.List;

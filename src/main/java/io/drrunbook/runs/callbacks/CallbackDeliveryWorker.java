@@ -1,10 +1,10 @@
 package io.drrunbook.runs.callbacks;
 
+import io.drrunbook.common.SecretMasker;
 import io.drrunbook.runs.callbacks.CallbackOutbox.Attempt;
 import io.drrunbook.runs.callbacks.CallbackOutbox.Row;
 import io.drrunbook.runs.callbacks.CallbackOutbox.State;
 import io.drrunbook.runs.callbacks.CallbackProperties.TicketSystem;
-import io.drrunbook.security.SecretMasker;
 import io.drrunbook.topology.SecretResolver;
 import java.io.IOException;
 import java.io.InputStream;

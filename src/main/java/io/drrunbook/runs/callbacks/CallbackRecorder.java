@@ -1,6 +1,6 @@
 package io.drrunbook.runs.callbacks;
 
-import io.drrunbook.security.SecretMasker;
+import io.drrunbook.common.SecretMasker;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;

@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.drrunbook.common.SecretMasker;
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.lab.dns.LabDnsServer;
-import io.drrunbook.security.SecretMasker;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
-import io.drrunbook.topology.TopologyProperties;
 import io.drrunbook.topology.TopologyProperties.DnsRecord;
 import io.drrunbook.topology.TopologyProperties.DnsServer;
 import io.drrunbook.topology.TopologyProperties.Host;
 import io.drrunbook.topology.TopologyProperties.Site;
+import io.drrunbook.topology.TopologyProperties;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;

@@ -2,15 +2,15 @@ package io.drrunbook.connectors.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.drrunbook.common.SecretMasker;
 import io.drrunbook.lab.dns.LabDnsServer;
-import io.drrunbook.security.SecretMasker;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
-import io.drrunbook.topology.TopologyProperties;
 import io.drrunbook.topology.TopologyProperties.DnsRecord;
 import io.drrunbook.topology.TopologyProperties.DnsServer;
 import io.drrunbook.topology.TopologyProperties.Host;
 import io.drrunbook.topology.TopologyProperties.Site;
+import io.drrunbook.topology.TopologyProperties;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

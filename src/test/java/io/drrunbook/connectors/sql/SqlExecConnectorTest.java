@@ -3,17 +3,17 @@ package io.drrunbook.connectors.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.drrunbook.common.SecretMasker;
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.sql.StatementCatalog.StatementSpec;
 import io.drrunbook.lab.LabDatabases;
-import io.drrunbook.lab.LabProperties;
 import io.drrunbook.lab.LabProperties.LabDatabase;
-import io.drrunbook.security.SecretMasker;
+import io.drrunbook.lab.LabProperties;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
-import io.drrunbook.topology.TopologyProperties;
 import io.drrunbook.topology.TopologyProperties.Database;
 import io.drrunbook.topology.TopologyProperties.Site;
+import io.drrunbook.topology.TopologyProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -22,10 +22,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 
 /** sql-exec against real H2 databases prepared exactly as the drill lab prepares them. */
 class SqlExecConnectorTest {

@@ -1,11 +1,11 @@
 package io.drrunbook.connectors.ssh;
 
-import io.drrunbook.security.SecretMasker;
+import io.drrunbook.common.SecretMasker;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
-import io.drrunbook.topology.TopologyProperties;
 import io.drrunbook.topology.TopologyProperties.Host;
 import io.drrunbook.topology.TopologyProperties.Site;
+import io.drrunbook.topology.TopologyProperties;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

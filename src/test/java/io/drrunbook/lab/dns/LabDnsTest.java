@@ -2,17 +2,17 @@ package io.drrunbook.lab.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.drrunbook.common.SecretMasker;
 import io.drrunbook.connectors.dns.DnsConnector;
 import io.drrunbook.lab.LabProperties;
 import io.drrunbook.lab.faults.LabFaults;
-import io.drrunbook.security.SecretMasker;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
-import io.drrunbook.topology.TopologyProperties;
 import io.drrunbook.topology.TopologyProperties.DnsRecord;
 import io.drrunbook.topology.TopologyProperties.DnsServer;
 import io.drrunbook.topology.TopologyProperties.Host;
 import io.drrunbook.topology.TopologyProperties.Site;
+import io.drrunbook.topology.TopologyProperties;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

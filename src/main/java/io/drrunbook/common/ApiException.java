@@ -1,4 +1,4 @@
-package io.drrunbook.runs;
+package io.drrunbook.common;
 
 import java.util.List;
 import org.springframework.http.HttpStatus;

@@ -1,4 +1,4 @@
-package io.drrunbook.runs;
+package io.drrunbook.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.mockito.Mockito.RETURNS_DEEP_STUBS;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
+import io.drrunbook.common.FieldProblem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
-package io.drrunbook.runs;
+package io.drrunbook.core;
 
+import io.drrunbook.common.FieldProblem;
+import io.drrunbook.common.FreeText;
 import java.math.BigInteger;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -38,7 +40,7 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
       RunVariables.TICKET_SYSTEM, RunVariables.TICKET_ID, RunVariables.TICKET_URL,
       RunVariables.RUN_MODE, RunVariables.STARTED_BY);
 
-  static final int DEFAULT_MAX_LENGTH = 1000;
+  public static final int DEFAULT_MAX_LENGTH = 1000;
   private static final Pattern PARAMETER_NAME = Pattern.compile("[a-z][A-Za-z0-9]{0,63}");
   private static final Logger log = LoggerFactory.getLogger(ProcedureCatalog.class);
 
@@ -76,8 +78,7 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
     }
     Set<String> unlisted = new TreeSet<>(deployed);
     unlisted.removeAll(procedures.keySet());
-    // the failure decision is the application's own process, never a procedure of the catalog
-    unlisted.remove(io.drrunbook.engine.StepFailureDecisions.PROCESS);
+    unlisted.removeIf(key -> !Procedures.isProcedure(key));
     if (!unlisted.isEmpty()) {
       log.warn("deployed processes {} have no entry in the procedure catalog (dr.procedures):"
           + " they cannot be started through /api", unlisted);
@@ -160,7 +161,7 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
         int max = parameter.getMaxLength() == null ? DEFAULT_MAX_LENGTH : parameter.getMaxLength();
         if (text.length() > max) {
           wrong.add("must be at most " + max + " characters long");
-        } else if (!plainText(text)) {
+        } else if (!FreeText.plain(text)) {
           wrong.add("must not contain control, formatting or unassigned characters");
         } else {
           return text;
@@ -188,14 +189,6 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
   }
 
   /** Text without control characters (tabs and newlines included), bidi and other formatting marks. */
-  static boolean plainText(String text) {
-    return text.codePoints().allMatch(c -> switch (Character.getType(c)) {
-      case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE,
-          Character.UNASSIGNED -> false;
-      default -> true;
-    });
-  }
-
   /** A field name safe to echo in an error (a hostile key is not repeated verbatim). */
   static String fieldName(String name) {
     return PARAMETER_NAME.matcher(name).matches() ? name : "(an unknown name)";

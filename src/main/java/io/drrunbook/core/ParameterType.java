@@ -1,4 +1,4 @@
-package io.drrunbook.runs;
+package io.drrunbook.core;
 
 import java.util.Locale;
 

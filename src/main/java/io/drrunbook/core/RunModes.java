@@ -1,6 +1,6 @@
-package io.drrunbook.runs;
+package io.drrunbook.core;
 
-import io.drrunbook.engine.ProductTables;
+import io.drrunbook.common.ProductTables;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package io.drrunbook.security;
+package io.drrunbook.common;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

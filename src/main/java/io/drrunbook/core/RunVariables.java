@@ -1,4 +1,4 @@
-package io.drrunbook.runs;
+package io.drrunbook.core;
 
 /** The process variables the product API sets on every run it starts. */
 public final class RunVariables {

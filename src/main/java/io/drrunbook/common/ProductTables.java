@@ -1,4 +1,4 @@
-package io.drrunbook.engine;
+package io.drrunbook.common;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
