@@ -10,7 +10,7 @@ import com.tngtech.archunit.lang.EvaluationResult;
 import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
 import io.drrunbook.common.UpwardImportFixture;
 import io.drrunbook.core.RunMode;
-import io.drrunbook.runs.RunService;
+import io.drrunbook.runs.RunStarter;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,7 +62,7 @@ class ArchitectureTest {
     JavaClasses main = new ClassFileImporter()
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
         .importPackages("io.drrunbook");
-    assertThat(main.contain(RunService.class)).as("the application's classes were imported").isTrue();
+    assertThat(main.contain(RunStarter.class)).as("the application's classes were imported").isTrue();
 
     EvaluationResult result = layers().evaluate(main);
 
@@ -72,7 +72,7 @@ class ArchitectureTest {
   @Test
   void shouldNameTheClassAndTheLayerOfAnUpwardImport() {
     JavaClasses classes = new ClassFileImporter()
-        .importClasses(UpwardImportFixture.class, RunService.class, RunMode.class);
+        .importClasses(UpwardImportFixture.class, RunStarter.class, RunMode.class);
 
     EvaluationResult result = layers().evaluate(classes);
 
@@ -80,6 +80,6 @@ class ArchitectureTest {
     assertThat(result.getFailureReport().getDetails())
         .anySatisfy(line -> assertThat(line)
             .contains(UpwardImportFixture.class.getName())
-            .contains(RunService.class.getName()));
+            .contains(RunStarter.class.getName()));
   }
 }

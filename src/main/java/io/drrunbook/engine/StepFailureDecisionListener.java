@@ -43,7 +43,7 @@ public class StepFailureDecisionListener implements TaskListener {
 
   /** Worker id under which a decision completes a failed step. */
   public static final String DECISION_WORKER = "dr-failure-decision";
-  /** Prefix of the run comment an abort writes (as RunService's cancel does). */
+  /** Prefix of the run comment an abort writes (as RunControl's cancel does). */
   public static final String ABORT_COMMENT_PREFIX = "Run cancelled: ";
   static final int MAX_NOTE = 2000;
   static final int MAX_RESULTS = 4000;

@@ -27,9 +27,9 @@ public class RunReportController {
       + " frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
   private final RunReportService reports;
-  private final RunService runs;
+  private final RunReader runs;
 
-  public RunReportController(RunReportService reports, RunService runs) {
+  public RunReportController(RunReportService reports, RunReader runs) {
     this.reports = reports;
     this.runs = runs;
   }

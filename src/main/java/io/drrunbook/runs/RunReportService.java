@@ -48,7 +48,7 @@ public class RunReportService {
   private static final Set<String> AUTOMATED = Set.of("serviceTask", "sendTask", "scriptTask",
       "businessRuleTask");
 
-  private final RunService runs;
+  private final RunLookup runs;
   private final HistoryService history;
   private final DecisionRecord decisions;
   private final SecretMasker masker;
@@ -56,7 +56,7 @@ public class RunReportService {
   private final Clock clock;
   private final io.drrunbook.prechecks.PrecheckGate prechecks;
 
-  public RunReportService(RunService runs, HistoryService history, DecisionRecord decisions,
+  public RunReportService(RunLookup runs, HistoryService history, DecisionRecord decisions,
       io.drrunbook.prechecks.PrecheckGate prechecks,
       SecretMasker masker, ObjectMapper json) {
     this.runs = runs;

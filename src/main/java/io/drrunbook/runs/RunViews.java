@@ -1,8 +1,8 @@
 package io.drrunbook.runs;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.drrunbook.runs.callbacks.CallbackDeliveries;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.drrunbook.runs.callbacks.CallbackDeliveries;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.drrunbook.runs;
 
-import io.drrunbook.runs.RunService.Started;
+import io.drrunbook.runs.RunStarter.Started;
 import io.drrunbook.runs.RunViews.Run;
 import io.drrunbook.runs.RunViews.RunDetail;
 import io.drrunbook.runs.RunViews.RunPage;
@@ -33,10 +33,17 @@ public class RunsController {
 
   private static final String PROBLEM = "application/problem+json";
 
-  private final RunService runs;
+  private final RunStarter starter;
+  private final RunReader reader;
+  private final RunControl control;
+  private final RunStepDecisions decisions;
 
-  public RunsController(RunService runs) {
-    this.runs = runs;
+  public RunsController(RunStarter starter, RunReader reader, RunControl control,
+      RunStepDecisions decisions) {
+    this.starter = starter;
+    this.reader = reader;
+    this.control = control;
+    this.decisions = decisions;
   }
 
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -61,7 +68,7 @@ public class RunsController {
   @ApiResponse(responseCode = "429", description = "too many start requests by this caller (Retry-After)",
       content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
   public ResponseEntity<Run> start(@RequestBody(required = false) StartRunRequest request) {
-    Started started = runs.start(request, baseUrl());
+    Started started = starter.start(request, baseUrl());
     if (!started.created()) {
       return ResponseEntity.ok(started.run());
     }
@@ -75,7 +82,7 @@ public class RunsController {
   @ApiResponse(responseCode = "404", description = "no such run",
       content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
   public RunDetail get(@PathVariable String id) {
-    return runs.detail(id, baseUrl());
+    return reader.detail(id, baseUrl());
   }
 
   @GetMapping
@@ -89,7 +96,7 @@ public class RunsController {
       @Parameter(description = "procedure id") @RequestParam(required = false) String procedure,
       @Parameter(description = "page number, from 0") @RequestParam(defaultValue = "0") int page,
       @Parameter(description = "page size, 1 to 100") @RequestParam(defaultValue = "20") int size) {
-    return runs.list(ticket, state, procedure, page, size, baseUrl());
+    return reader.list(ticket, state, procedure, page, size, baseUrl());
   }
 
   @PostMapping(path = "/{id}/cancel", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -106,7 +113,7 @@ public class RunsController {
   public ResponseEntity<RunDetail> cancel(@PathVariable String id,
       @RequestBody(required = false) CancelRunRequest request) {
     String reason = request == null ? null : request.reason();
-    return ResponseEntity.status(HttpStatus.OK).body(runs.cancel(id, reason, baseUrl()));
+    return ResponseEntity.status(HttpStatus.OK).body(control.cancel(id, reason, baseUrl()));
   }
 
   @PostMapping(path = "/{id}/pause")
@@ -125,7 +132,7 @@ public class RunsController {
       content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
   public RunDetail pause(@PathVariable String id,
       @RequestBody(required = false) PauseRunRequest request) {
-    return runs.pause(id, request == null ? null : request.reason(), baseUrl());
+    return control.pause(id, request == null ? null : request.reason(), baseUrl());
   }
 
   @PostMapping(path = "/{id}/resume")
@@ -141,7 +148,7 @@ public class RunsController {
       content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
   public RunDetail resume(@PathVariable String id,
       @RequestBody(required = false) PauseRunRequest request) {
-    return runs.resume(id, request == null ? null : request.reason(), baseUrl());
+    return control.resume(id, request == null ? null : request.reason(), baseUrl());
   }
 
   @PostMapping(path = "/{id}/steps/{activityId}/decision", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -159,7 +166,7 @@ public class RunsController {
       content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
   public RunDetail decide(@PathVariable String id, @PathVariable String activityId,
       @RequestBody(required = false) StepDecisionRequest request) {
-    return runs.decide(id, activityId, request, baseUrl());
+    return decisions.decide(id, activityId, request, baseUrl());
   }
 
   @PostMapping(path = "/{id}/precheck/override")
@@ -179,7 +186,7 @@ public class RunsController {
       content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
   public RunDetail overridePrecheck(@PathVariable String id,
       @RequestBody(required = false) PrecheckOverrideRequest request) {
-    return runs.overridePrecheck(id, request == null ? null : request.note(), baseUrl());
+    return control.overridePrecheck(id, request == null ? null : request.note(), baseUrl());
   }
 
   private static String baseUrl() {

@@ -1,6 +1,6 @@
 package io.drrunbook.common;
 
-import io.drrunbook.runs.RunService;
+import io.drrunbook.runs.RunStarter;
 
 /**
  * A class of the bottom layer that uses the REST API's run service: the violation
@@ -12,6 +12,6 @@ public final class UpwardImportFixture {
   }
 
   static Class<?> upward() {
-    return RunService.class;
+    return RunStarter.class;
   }
 }
