@@ -63,42 +63,23 @@ public class RunControl {
    * its history.
    */
   public RunDetail cancel(String id, String reason, String baseUrl) {
-    Caller caller = callers.current();
-    if (!caller.inAny(MAY_CHANGE)) {
-      throw ApiException.forbidden("only members of " + MAY_CHANGE + " may cancel a run");
-    }
+    Caller caller = mayChange("cancel");
     if (reason == null || reason.isBlank()) {
       throw ApiException.invalid("reason", "is required");
     }
     FreeText.check("reason", reason, MAX_REASON);
-    HistoricProcessInstance instance = lookup.historic(id);
-    if (instance.getEndTime() != null) {
-      throw ApiException.conflict("id", "the run has already ended");
-    }
-    for (int attempt = 1; ; attempt++) {
-      try {
-        transaction.executeWithoutResult(status -> {
-          // recorded as the caller (the comment's user), then removed by the application: the
-          // API's own role check above decides who may cancel
-          tasks.createComment(null, id, CANCEL_PREFIX + reason);
-          callers.asApplication(() -> {
-            runtime.deleteProcessInstance(id, "cancelled by " + caller.userId() + ": " + reason,
-                false, true);
-            return null;
-          });
-          guard.release(id);
-        });
-        break;
-      } catch (OptimisticLockingException e) {
-        // the step worker changed one of the run's steps meanwhile (locked or completed it)
-        if (attempt == CHANGE_ATTEMPTS) {
-          throw ApiException.conflict("id", "the run kept changing while it was being cancelled; retry");
-        }
-        if (runtime.createProcessInstanceQuery().processInstanceId(id).count() == 0) {
-          throw ApiException.conflict("id", "the run has already ended");
-        }
-      }
-    }
+    activeRun(id);
+    changeRetrying(id, "cancelled", () -> {
+      // recorded as the caller (the comment's user), then removed by the application: the
+      // API's own role check above decides who may cancel
+      tasks.createComment(null, id, CANCEL_PREFIX + reason);
+      callers.asApplication(() -> {
+        runtime.deleteProcessInstance(id, "cancelled by " + caller.userId() + ": " + reason,
+            false, true);
+        return null;
+      });
+      guard.release(id);
+    });
     log.info("run {} cancelled by {}", id, caller.userId());
     return reader.detail(id, baseUrl);
   }
@@ -121,49 +102,33 @@ public class RunControl {
   }
 
   private RunDetail changeSuspension(String id, String reason, boolean suspend, String baseUrl) {
-    Caller caller = callers.current();
     String verb = suspend ? "pause" : "resume";
-    if (!caller.inAny(MAY_CHANGE)) {
-      throw ApiException.forbidden("only members of " + MAY_CHANGE + " may " + verb + " a run");
-    }
+    Caller caller = mayChange(verb);
     String text = reason == null ? "" : reason.strip();
     FreeText.check("reason", text, MAX_REASON);
-    HistoricProcessInstance instance = lookup.historic(id);
-    if (instance.getEndTime() != null) {
-      throw ApiException.conflict("id", "the run has already ended");
-    }
-    for (int attempt = 1; ; attempt++) {
-      try {
-        transaction.executeWithoutResult(status -> {
-          var current = runtime.createProcessInstanceQuery().processInstanceId(id).singleResult();
-          if (current == null) {
-            throw ApiException.conflict("id", "the run has already ended");
-          }
-          PrecheckGate.State held = suspend ? null : prechecks.state(id);
-          if (held == PrecheckGate.State.RUNNING || held == PrecheckGate.State.FAILED) {
-            throw ApiException.conflict("id", "the run is held by its precheck (" + held + "); it is"
-                + " released when the precheck passes, or by a member of " + DrGroups.APPROVERS
-                + " through POST /api/runs/" + id + "/precheck/override with a note");
-          }
-          if (current.isSuspended() == suspend) {
-            throw ApiException.conflict("id", suspend ? "the run is already paused" : "the run is not paused");
-          }
-          tasks.createComment(null, id, (suspend ? PAUSE_PREFIX : RESUME_PREFIX) + text);
-          var update = runtime.updateProcessInstanceSuspensionState().byProcessInstanceId(id);
-          if (suspend) {
-            update.suspend();
-          } else {
-            update.activate();
-          }
-        });
-        break;
-      } catch (OptimisticLockingException e) {
-        // the step worker locked or completed one of the run's steps meanwhile
-        if (attempt == CHANGE_ATTEMPTS) {
-          throw ApiException.conflict("id", "the run kept changing while it was being " + verb + "d; retry");
-        }
+    activeRun(id);
+    changeRetrying(id, verb + "d", () -> {
+      var current = runtime.createProcessInstanceQuery().processInstanceId(id).singleResult();
+      if (current == null) {
+        throw ApiException.conflict("id", "the run has already ended");
       }
-    }
+      PrecheckGate.State held = suspend ? null : prechecks.state(id);
+      if (held == PrecheckGate.State.RUNNING || held == PrecheckGate.State.FAILED) {
+        throw ApiException.conflict("id", "the run is held by its precheck (" + held + "); it is"
+            + " released when the precheck passes, or by a member of " + DrGroups.APPROVERS
+            + " through POST /api/runs/" + id + "/precheck/override with a note");
+      }
+      if (current.isSuspended() == suspend) {
+        throw ApiException.conflict("id", suspend ? "the run is already paused" : "the run is not paused");
+      }
+      tasks.createComment(null, id, (suspend ? PAUSE_PREFIX : RESUME_PREFIX) + text);
+      var update = runtime.updateProcessInstanceSuspensionState().byProcessInstanceId(id);
+      if (suspend) {
+        update.suspend();
+      } else {
+        update.activate();
+      }
+    });
     log.info("run {} {} by {}", id, suspend ? "paused" : "resumed", caller.userId());
     return reader.detail(id, baseUrl);
   }
@@ -183,10 +148,7 @@ public class RunControl {
       throw ApiException.invalid("note", "is required: say why the run may go ahead despite its precheck");
     }
     FreeText.check("note", text, MAX_REASON);
-    HistoricProcessInstance instance = lookup.historic(id);
-    if (instance.getEndTime() != null) {
-      throw ApiException.conflict("id", "the run has already ended");
-    }
+    HistoricProcessInstance instance = activeRun(id);
     if (caller.userId().equals(instance.getStartUserId())) {
       throw ApiException.forbidden("four-eyes rule: user '" + caller.userId() + "' started this run and"
           + " cannot override its precheck; another member of " + DrGroups.APPROVERS + " must");
@@ -204,5 +166,44 @@ public class RunControl {
     });
     log.info("precheck of run {} overridden by {}", id, caller.userId());
     return reader.detail(id, baseUrl);
+  }
+
+  /** The caller, when a member of {@link #MAY_CHANGE}; else a 403 problem. */
+  private Caller mayChange(String verb) {
+    Caller caller = callers.current();
+    if (!caller.inAny(MAY_CHANGE)) {
+      throw ApiException.forbidden("only members of " + MAY_CHANGE + " may " + verb + " a run");
+    }
+    return caller;
+  }
+
+  /** The run, when it exists (404) and has not ended (409). */
+  private HistoricProcessInstance activeRun(String id) {
+    HistoricProcessInstance instance = lookup.historic(id);
+    if (instance.getEndTime() != null) {
+      throw ApiException.conflict("id", "the run has already ended");
+    }
+    return instance;
+  }
+
+  /**
+   * Carries out a change of the run in one transaction, again when the step worker changed one of
+   * the run's steps meanwhile (locked or completed it), until the run has ended or
+   * {@value #CHANGE_ATTEMPTS} attempts failed.
+   */
+  private void changeRetrying(String id, String done, Runnable change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        transaction.executeWithoutResult(status -> change.run());
+        return;
+      } catch (OptimisticLockingException e) {
+        if (attempt == CHANGE_ATTEMPTS) {
+          throw ApiException.conflict("id", "the run kept changing while it was being " + done + "; retry");
+        }
+        if (runtime.createProcessInstanceQuery().processInstanceId(id).count() == 0) {
+          throw ApiException.conflict("id", "the run has already ended");
+        }
+      }
+    }
   }
 }
