@@ -8,6 +8,7 @@ import io.drrunbook.common.ApiException;
 import io.drrunbook.common.FieldProblem;
 import java.net.URI;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.springframework.http.HttpHeaders;
@@ -52,6 +53,21 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
     logger.info("refused by the engine's authorizations: " + e.getMessage());
     ApiException refused = ApiException.forbidden("the caller may not do this");
     return api(refused, request);
+  }
+
+  /**
+   * Anything the API did not foresee: still a problem document, with a reference to the log entry
+   * that has the details (never the exception's message, which may name internals).
+   */
+  @ExceptionHandler(Exception.class)
+  public ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
+    String reference = UUID.randomUUID().toString();
+    logger.error("unexpected failure answering " + request.getDescription(false) + " (reference "
+        + reference + ")", e);
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+        "the request failed unexpectedly; the application log has the details under reference " + reference);
+    problem.setProperty("reference", reference);
+    return handleExceptionInternal(e, problem, new HttpHeaders(), HttpStatus.INTERNAL_SERVER_ERROR, request);
   }
 
   @ExceptionHandler(MethodArgumentTypeMismatchException.class)

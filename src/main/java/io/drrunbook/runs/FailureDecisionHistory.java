@@ -42,7 +42,7 @@ class FailureDecisionHistory {
       Map<String, Object> values = new HashMap<>();
       history.createHistoricVariableInstanceQuery().processInstanceId(decision.getId())
           .disableCustomObjectDeserialization().list()
-          .forEach(v -> values.put(v.getName(), v.getValue()));
+          .forEach(v -> values.put(v.getName(), RunLookup.value(v)));
       String activityId = RunLookup.text(values.get(StepFailureDecisions.RUN_ACTIVITY_ID));
       String stepName = RunLookup.text(values.get(StepFailureDecisions.RUN_STEP_NAME));
       String error = RunLookup.text(values.get(StepFailureDecisions.STEP_ERROR));

@@ -15,11 +15,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.variable.value.ObjectValue;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -65,7 +67,8 @@ public class RunLookup {
 
   Run run(HistoricProcessInstance instance, Map<String, Object> variables, String baseUrl) {
     Ticket ticket = new Ticket(text(variables.get(RunVariables.TICKET_SYSTEM)),
-        Objects.requireNonNullElse(text(variables.get(RunVariables.TICKET_ID)), instance.getBusinessKey()),
+        // a run started in Tasklist or through the engine API may have neither: its ticket is unknown
+        Optional.ofNullable(text(variables.get(RunVariables.TICKET_ID))).orElse(instance.getBusinessKey()),
         text(variables.get(RunVariables.TICKET_URL)));
     return new Run(instance.getId(), instance.getProcessDefinitionKey(), ticket,
         text(variables.get(RunVariables.RUN_MODE)), state(instance), instance.getStartUserId(),
@@ -110,7 +113,7 @@ public class RunLookup {
       // only the run's own scope (a step could have a local variable of the same name)
       if (Objects.equals(variable.getProcessInstanceId(), variable.getExecutionId())) {
         byInstance.computeIfAbsent(variable.getProcessInstanceId(), k -> new HashMap<>())
-            .put(variable.getName(), variable.getValue());
+            .put(variable.getName(), value(variable));
       }
     }
     // the mode is the one recorded at the start, whatever the variable says now
@@ -125,5 +128,16 @@ public class RunLookup {
 
   static Instant instant(Date date) {
     return date == null ? null : date.toInstant();
+  }
+
+  /**
+   * The value of a variable read without deserializing objects: its serialized form for an object
+   * (a list set through the engine API, say), so that no edited variable breaks a read.
+   */
+  static Object value(HistoricVariableInstance variable) {
+    if (variable.getTypedValue() instanceof ObjectValue object && !object.isDeserialized()) {
+      return object.getValueSerialized();
+    }
+    return variable.getValue();
   }
 }

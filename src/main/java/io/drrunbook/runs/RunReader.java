@@ -84,7 +84,7 @@ public class RunReader {
     Map<String, String> outcomes = new HashMap<>();
     history.createHistoricVariableInstanceQuery().processInstanceId(id)
         .variableName(StepWorker.OUTCOME_VARIABLE).disableCustomObjectDeserialization().list()
-        .forEach(v -> outcomes.put(v.getActivityInstanceId(), firstLine(v.getValue())));
+        .forEach(v -> outcomes.put(v.getActivityInstanceId(), firstLine(RunLookup.value(v))));
     List<Step> done = new ArrayList<>();
     List<Step> running = new ArrayList<>();
     for (HistoricActivityInstance activity : activities) {

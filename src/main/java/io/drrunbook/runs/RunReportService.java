@@ -86,7 +86,7 @@ public class RunReportService {
     Map<String, String> outputs = new HashMap<>();
     history.createHistoricVariableInstanceQuery().processInstanceId(id)
         .variableName(StepWorker.OUTCOME_VARIABLE).disableCustomObjectDeserialization().list()
-        .forEach(v -> outputs.put(v.getActivityInstanceId(), bounded(v.getValue())));
+        .forEach(v -> outputs.put(v.getActivityInstanceId(), bounded(RunLookup.value(v))));
 
     Instant now = clock.instant();
     List<HistoricActivityInstance> path = criticalPath(activities, now);
@@ -213,7 +213,7 @@ public class RunReportService {
   private Integer rtoMinutes(String id) {
     for (HistoricVariableInstance v : history.createHistoricVariableInstanceQuery().processInstanceId(id)
         .variableName(RTO_PARAMETER).disableCustomObjectDeserialization().list()) {
-      if (Objects.equals(v.getExecutionId(), v.getProcessInstanceId()) && v.getValue() instanceof Number n) {
+      if (Objects.equals(v.getExecutionId(), v.getProcessInstanceId()) && RunLookup.value(v) instanceof Number n) {
         return n.intValue();
       }
     }

@@ -13,6 +13,7 @@ import io.drrunbook.common.DrGroups;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -405,6 +406,50 @@ class RunsApiTest {
     ResponseEntity<String> ui = http.getForEntity("/api/docs", String.class);
     assertThat(ui.getStatusCode()).isEqualTo(HttpStatus.OK);
     assertThat(ui.getBody()).containsIgnoringCase("swagger");
+  }
+
+  // ------------------------------------------------------------------------------ runs not started here
+
+  @Test
+  void shouldAnswerEveryReadWithoutA5xxWhenARunHasNoBusinessKeyOrEditedVariables() throws Exception {
+    // as Tasklist's "Start process" without a ticket, and a run whose variables were then edited
+    // through Cockpit or the engine REST API: wrong types, a mode the product does not know
+    String keyless = runtime.startProcessInstanceByKey(PROCEDURE, Map.of("runMode", "drill")).getId();
+    String edited = runtime.startProcessInstanceByKey(PROCEDURE, "API-EDITED-1", Map.of("runMode", "drill"))
+        .getId();
+    runtime.setVariables(edited, Map.of(
+        "ticketSystem", 42, "ticketId", List.of("x"), "runMode", "nonsense", "rtoMinutes", "soon"));
+    try {
+      for (String path : List.of("/api/runs", "/api/runs?state=ACTIVE", "/api/runs?procedure=" + PROCEDURE)) {
+        ResponseEntity<String> list = operator().getForEntity(path, String.class);
+        assertThat(list.getStatusCode()).as(path + ": " + list.getBody()).isEqualTo(HttpStatus.OK);
+        assertThat(json.readTree(list.getBody()).get("items"))
+            .extracting(r -> r.get("id").asText()).as(path).contains(keyless, edited);
+      }
+      for (String id : List.of(keyless, edited)) {
+        for (String path : List.of("/api/runs/" + id, "/api/runs/" + id + "/report",
+            "/api/runs/" + id + "/report.html")) {
+          ResponseEntity<String> read = operator().getForEntity(path, String.class);
+          assertThat(read.getStatusCode()).as(path + ": " + read.getBody()).isEqualTo(HttpStatus.OK);
+        }
+        // a drill has no plan (only dry-run and precheck walks and execute runs do): a 404 problem
+        assertProblem(operator().getForEntity("/api/runs/" + id + "/plan", String.class),
+            HttpStatus.NOT_FOUND, "id");
+      }
+      JsonNode keylessRun = json.readTree(operator().getForEntity("/api/runs/" + keyless, String.class).getBody());
+      assertThat(keylessRun.get("state").asText()).isEqualTo("ACTIVE");
+      assertThat(keylessRun.get("ticket").has("id")).as("no ticket id: " + keylessRun).isFalse();
+      JsonNode editedRun = json.readTree(operator().getForEntity("/api/runs/" + edited, String.class).getBody());
+      assertThat(editedRun.get("ticket").get("system").asText()).isEqualTo("42");
+      // an object variable is shown in its serialized form (JSON), never deserialized
+      assertThat(editedRun.get("ticket").get("id").asText()).isEqualTo("[\"x\"]");
+      JsonNode report = json.readTree(
+          operator().getForEntity("/api/runs/" + edited + "/report", String.class).getBody());
+      assertThat(report.get("header").has("rtoMinutes")).as("no RTO: " + report.get("header")).isFalse();
+      assertThat(editedRun.get("mode").asText()).as("the mode recorded at the start").isEqualTo("drill");
+    } finally {
+      ApiTestSupport.delete(runtime, keyless, "test run without a ticket");
+    }
   }
 
   // ------------------------------------------------------------------------------ helpers
