@@ -13,9 +13,10 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
 /**
- * Demo users of the drill lab, and only of the lab profile: {@code operator}, {@code approver},
- * {@code admin} and the ticketing system's technical user {@code ticketing}, each with its name as password, in the matching {@code dr-*} group ({@code admin}
- * also in Camunda's {@code camunda-admin}).
+ * Demo users of the drill lab, and only of the lab profile: {@code operator}, two approvers
+ * ({@code approver}, {@code approver2}: four-eyes can be rehearsed without {@code admin}),
+ * {@code admin} and the ticketing system's technical user {@code ticketing}, each with its name as
+ * password, in the matching {@code dr-*} group ({@code admin} also in Camunda's {@code camunda-admin}).
  */
 @Component
 @Profile("lab")
@@ -25,6 +26,7 @@ public class LabUsers implements InitializingBean {
   static final Map<String, String> USERS = Map.of(
       "operator", DrGroups.OPERATORS,
       "approver", DrGroups.APPROVERS,
+      "approver2", DrGroups.APPROVERS,
       "admin", DrGroups.ADMINS,
       "ticketing", DrGroups.TICKETING);
 
@@ -39,7 +41,7 @@ public class LabUsers implements InitializingBean {
     USERS.forEach((id, group) -> {
       if (identityService.createUserQuery().userId(id).singleResult() == null) {
         User user = identityService.newUser(id);
-        user.setFirstName(Character.toUpperCase(id.charAt(0)) + id.substring(1));
+        user.setFirstName(Character.toUpperCase(id.charAt(0)) + id.substring(1).replace("2", " 2"));
         user.setLastName("(lab)");
         user.setEmail(id + "@drill.lab");
         user.setPassword(id);

@@ -17,12 +17,10 @@ import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
-import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.task.Task;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
@@ -38,8 +36,9 @@ class FourEyesTest {
 
   private static final String PROCESS = "dr-genesys-cs-failover";
   private static final String DECLARE = "UserTask_DeclareDisaster";
+  /** The lab's second approver, so that four-eyes can be rehearsed without admin. */
   private static final String SECOND_APPROVER = "approver2";
-  private static final String SECOND_APPROVER_PASSWORD = "second-approver-of-the-test";
+  private static final String SECOND_APPROVER_PASSWORD = "approver2";
   private static final String TWO_APPROVALS = "four-eyes-two-approvals";
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Not declared: the run ends at once and changes nothing in the lab. */
@@ -53,18 +52,16 @@ class FourEyesTest {
   @Autowired DecisionRecord decisions;
   @Autowired TestRestTemplate http;
 
-  @BeforeEach
-  void createSecondApprover() {
-    User user = identity.newUser(SECOND_APPROVER);
-    user.setPassword(SECOND_APPROVER_PASSWORD);
-    identity.saveUser(user);
-    identity.createMembership(SECOND_APPROVER, DrGroups.APPROVERS);
+  @Test
+  void shouldHaveASecondApproverInTheLabWhenFourEyesIsRehearsed() {
+    assertThat(identity.checkPassword(SECOND_APPROVER, SECOND_APPROVER_PASSWORD)).isTrue();
+    assertThat(identity.createUserQuery().userId(SECOND_APPROVER).memberOfGroup(DrGroups.APPROVERS).count())
+        .isEqualTo(1);
   }
 
   @AfterEach
   void cleanUp() {
     identity.clearAuthentication();
-    identity.deleteUser(SECOND_APPROVER);
     io.drrunbook.TestRuns.deleteAll(runtime, "FOUR-EYES-");
     repository.createDeploymentQuery().deploymentName(TWO_APPROVALS).list()
         .forEach(deployment -> repository.deleteDeployment(deployment.getId(), true));
