@@ -118,10 +118,6 @@ final class LabDnsListener {
     return boundPort != 0 ? boundPort : requestedPort;
   }
 
-  InetAddress bindAddress() {
-    return bindAddress;
-  }
-
   boolean isRunning() {
     return running;
   }

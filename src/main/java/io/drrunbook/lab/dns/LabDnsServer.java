@@ -42,6 +42,8 @@ import org.xbill.DNS.TSIG;
  */
 public class LabDnsServer implements Closeable {
 
+  private final InetAddress bindAddress;
+  private final Name zoneName;
   private final LabDnsZone zone;
   private final LabDnsUpdates updates;
   private final LabDnsResponder responder;
@@ -61,6 +63,8 @@ public class LabDnsServer implements Closeable {
       throw new IllegalArgumentException("the zone name must be absolute (end with a dot): " + zone);
     }
     Objects.requireNonNull(updateKey, "updateKey");
+    this.bindAddress = bind;
+    this.zoneName = zone;
     this.zone = new LabDnsZone(zone,
         bind.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bind);
     this.updates = new LabDnsUpdates(this.zone, updateKey);
@@ -79,26 +83,26 @@ public class LabDnsServer implements Closeable {
     listener.start();
   }
 
+  @Override
+  public void close() {
+    listener.close();
+  }
+
   /** The port the server listens (or listened) on: the actual one when started with port 0. */
   public int port() {
     return listener.port();
-  }
-
-  public InetAddress bindAddress() {
-    return listener.bindAddress();
-  }
-
-  public Name zone() {
-    return zone.origin();
   }
 
   public boolean isRunning() {
     return listener.isRunning();
   }
 
-  @Override
-  public void close() {
-    listener.close();
+  public InetAddress bindAddress() {
+    return bindAddress;
+  }
+
+  public Name zone() {
+    return zoneName;
   }
 
   // ---------------------------------------------------------------- zone content
@@ -136,11 +140,15 @@ public class LabDnsServer implements Closeable {
     zone.setChangeListener(listener);
   }
 
-  // ---------------------------------------------------------------- fault switches and record
+  // ---------------------------------------------------------------- fault switches
 
   /** While on, every UPDATE is answered REFUSED (after its TSIG was checked). */
   public void setRefuseUpdates(boolean refuse) {
     updates.setRefuse(refuse);
+  }
+
+  public boolean isRefusingUpdates() {
+    return updates.isRefusing();
   }
 
   /** While on, every message (query or update) is answered SERVFAIL. */
@@ -148,12 +156,23 @@ public class LabDnsServer implements Closeable {
     responder.setServfail(servfail);
   }
 
-  public boolean isRefusingUpdates() {
-    return updates.isRefusing();
-  }
-
   public boolean isServfail() {
     return responder.isServfail();
+  }
+
+  // ---------------------------------------------------------------- what it received
+
+  /**
+   * One received UPDATE: when, from where, signed with which key ({@code null}: unsigned), the
+   * answer's rcode (and TSIG error, if any), and the prerequisite and update records as text.
+   */
+  public record UpdateSummary(Instant receivedAt, String client, String keyName, String rcode,
+      List<String> prerequisites, List<String> updates) {
+    @Override
+    public String toString() {
+      return "UPDATE from " + client + " key " + (keyName == null ? "(unsigned)" : keyName)
+          + " -> " + rcode + "; prerequisites " + prerequisites + "; updates " + updates;
+    }
   }
 
   /** UPDATE messages received, whatever the answer (refused, failed prerequisites, applied). */
@@ -169,18 +188,5 @@ public class LabDnsServer implements Closeable {
   /** The last UPDATE message received and how it was answered. */
   public Optional<UpdateSummary> lastUpdate() {
     return updates.last();
-  }
-
-  /**
-   * One received UPDATE: when, from where, signed with which key ({@code null}: unsigned), the
-   * answer's rcode (and TSIG error, if any), and the prerequisite and update records as text.
-   */
-  public record UpdateSummary(Instant receivedAt, String client, String keyName, String rcode,
-      List<String> prerequisites, List<String> updates) {
-    @Override
-    public String toString() {
-      return "UPDATE from " + client + " key " + (keyName == null ? "(unsigned)" : keyName)
-          + " -> " + rcode + "; prerequisites " + prerequisites + "; updates " + updates;
-    }
   }
 }

@@ -47,7 +47,6 @@ class LabDnsListenerTest {
     assertThat(answer).isEqualTo("udp:hello");
     assertThat(handled).containsExactly("udp hello from 127.0.0.1");
     assertThat(listener.port()).isPositive();
-    assertThat(listener.bindAddress()).isEqualTo(LOOPBACK);
   }
 
   @Test
