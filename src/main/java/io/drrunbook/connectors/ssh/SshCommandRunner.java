@@ -4,28 +4,16 @@ import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyProperties.Host;
 import io.drrunbook.topology.TopologyProperties.SshAccess;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
-import java.net.SocketAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.PublicKey;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.TimeoutException;
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
@@ -33,16 +21,9 @@ import org.apache.sshd.client.auth.password.PasswordIdentityProvider;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
-import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.future.ConnectFuture;
-import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
-import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.NamedResource;
-import org.apache.sshd.common.config.keys.FilePasswordProvider;
-import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
-import org.apache.sshd.common.util.security.SecurityUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -54,12 +35,14 @@ import org.springframework.stereotype.Component;
  *
  * <p>Security: the server's host key must be in the topology's known_hosts file
  * ({@code dr.topology.ssh.known-hosts}); an unknown, changed or revoked key is refused and the file
- * is never written. Only public-key authentication is offered, with the host's
- * {@code ssh.private-key} (and optional {@code ssh.passphrase}) secret reference. Secrets are never
- * logged. stdout and stderr are captured separately, each bounded to its first
- * {@value #MAX_OUTPUT_BYTES} bytes; a command that outlives its time limit has its channel closed
- * and raises {@link SshCommandTimeoutException}. Every failure is a technical
- * {@link SshCommandException} naming the logical host, address:port and the reason.
+ * is never written ({@link StrictKnownHostsVerifier}). Only public-key authentication is offered,
+ * with the host's {@code ssh.private-key} (and optional {@code ssh.passphrase}) secret reference
+ * ({@link SshKeyLoader}). Secrets are never logged. stdout and stderr are captured separately, each
+ * bounded to its first {@value #MAX_OUTPUT_BYTES} bytes ({@link BoundedOutputStream}); a command
+ * that outlives its time limit has its channel closed and raises
+ * {@link SshCommandTimeoutException}. Every failure is a technical {@link SshCommandException}
+ * naming the logical host, address:port and the reason. This class keeps the session set-up, the
+ * exec channel and the time limit.
  */
 @Component
 public class SshCommandRunner implements AutoCloseable {
@@ -69,13 +52,13 @@ public class SshCommandRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SshCommandRunner.class);
 
   private final Topology topology;
-  private final SecretResolver secrets;
+  private final SshKeyLoader keys;
   private SshClient client;
   private volatile StrictKnownHostsVerifier verifier;
 
   public SshCommandRunner(Topology topology, SecretResolver secrets) {
     this.topology = topology;
-    this.secrets = secrets;
+    this.keys = new SshKeyLoader(secrets);
   }
 
   /**
@@ -131,7 +114,7 @@ public class SshCommandRunner implements AutoCloseable {
     if (ssh.getUser() == null || ssh.getUser().isBlank()) {
       throw new SshCommandException(target.describe() + ": the topology gives no ssh.user");
     }
-    KeyPair identity = loadIdentity(target, ssh);
+    KeyPair identity = keys.load(target.describe(), ssh);
 
     try (ClientSession session = connect(target, ssh.getUser(), connectTimeout)) {
       session.addPublicKeyIdentity(identity);
@@ -236,48 +219,6 @@ public class SshCommandRunner implements AutoCloseable {
     }
   }
 
-  private KeyPair loadIdentity(Target target, SshAccess ssh) {
-    String reference = ssh.getPrivateKey();
-    if (reference == null || reference.isBlank()) {
-      throw new SshCommandException(target.describe() + ": the topology gives no ssh.private-key");
-    }
-    FilePasswordProvider passphrase = ssh.getPassphrase() == null || ssh.getPassphrase().isBlank()
-        ? FilePasswordProvider.EMPTY : FilePasswordProvider.of(secrets.resolve(ssh.getPassphrase()));
-    String source;
-    byte[] keyData;
-    if (reference.startsWith("file:")) {
-      Path path = secrets.path(reference);
-      source = path.toString();
-      try {
-        keyData = Files.readAllBytes(path);
-      } catch (IOException e) {
-        throw new SshCommandException(target.describe() + ": cannot read the private key file "
-            + path + " (" + e.getClass().getSimpleName() + ")", e);
-      }
-    } else {
-      source = "the secret " + reference.substring(0, Math.max(0, reference.indexOf(':') + 1))
-          + "...";
-      keyData = secrets.resolve(reference).getBytes(StandardCharsets.UTF_8);
-    }
-    try (InputStream in = new ByteArrayInputStream(keyData)) {
-      Iterable<KeyPair> pairs = SecurityUtils.loadKeyPairIdentities(
-          null, NamedResource.ofName(source), in, passphrase);
-      Iterator<KeyPair> it = pairs == null ? null : pairs.iterator();
-      if (it == null || !it.hasNext()) {
-        throw new SshCommandException(target.describe() + ": no private key found in " + source);
-      }
-      return it.next();
-    } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      if (e instanceof SshCommandException sshFailure) {
-        throw sshFailure;
-      }
-      // the exception text of a key parser may quote key material; give only its type
-      throw new SshCommandException(target.describe() + ": cannot load the private key from "
-          + source + " (" + e.getClass().getSimpleName()
-          + "; encrypted key without the right ssh.passphrase?)", e);
-    }
-  }
-
   /** The one client, started on first use (the lab writes known_hosts at start-up). */
   private synchronized SshClient client() {
     if (client == null) {
@@ -350,91 +291,6 @@ public class SshCommandRunner implements AutoCloseable {
   private record Target(String hostName, String address, int port) {
     String describe() {
       return hostName + " (" + address + ":" + port + ")";
-    }
-  }
-
-  /**
-   * Accepts a server only if known_hosts holds its exact key; never asks, never writes the file, and
-   * keeps the reason of a refusal for the error message (not as a session attribute: MINA clears
-   * those when it closes the refused session, which races with reading them).
-   */
-  private static final class StrictKnownHostsVerifier extends KnownHostsServerKeyVerifier {
-
-    private final Map<ClientSession, String> problems = Collections.synchronizedMap(new WeakHashMap<>());
-
-    /** Why the host key of this session was refused (once), or null. */
-    String problemOf(ClientSession session) {
-      return problems.remove(session);
-    }
-
-    StrictKnownHostsVerifier(Path knownHosts) {
-      super(RejectAllServerKeyVerifier.INSTANCE, knownHosts);
-      setModifiedServerKeyAcceptor((session, remote, entry, expected, actual) -> false);
-    }
-
-    @Override
-    protected boolean acceptUnknownHostKey(ClientSession session, SocketAddress remote,
-        PublicKey serverKey) {
-      problems.put(session, "host key not in known_hosts (" + getPath()
-          + "; the server presented " + KeyUtils.getFingerPrint(serverKey) + ")");
-      return false;
-    }
-
-    @Override
-    public boolean acceptModifiedServerKey(ClientSession session, SocketAddress remote,
-        KnownHostEntry entry, PublicKey expected, PublicKey actual) {
-      problems.put(session, "host key CHANGED: known_hosts expects "
-          + KeyUtils.getFingerPrint(expected) + " but the server presented "
-          + KeyUtils.getFingerPrint(actual) + " (possible man-in-the-middle; refused)");
-      return false;
-    }
-
-    @Override
-    protected void handleRevokedKey(ClientSession session, SocketAddress remote,
-        PublicKey serverKey) {
-      problems.put(session, "host key revoked in known_hosts");
-      super.handleRevokedKey(session, remote, serverKey);
-    }
-
-    @Override
-    protected boolean acceptIncompleteHostKeys(ClientSession session, SocketAddress remote,
-        PublicKey serverKey, Throwable reason) {
-      problems.put(session, "cannot read known_hosts (" + getPath() + ": "
-          + reason.getClass().getSimpleName() + ")");
-      return false;
-    }
-  }
-
-  /** Keeps the first {@code limit} bytes written to it and discards the rest. */
-  static final class BoundedOutputStream extends OutputStream {
-    private final byte[] buffer;
-    private int size;
-    private long discarded;
-
-    BoundedOutputStream(int limit) {
-      this.buffer = new byte[limit];
-    }
-
-    @Override
-    public synchronized void write(int b) {
-      if (size < buffer.length) {
-        buffer[size++] = (byte) b;
-      } else {
-        discarded++;
-      }
-    }
-
-    @Override
-    public synchronized void write(byte[] data, int offset, int length) {
-      int kept = Math.min(length, buffer.length - size);
-      System.arraycopy(data, offset, buffer, size, kept);
-      size += kept;
-      discarded += length - kept;
-    }
-
-    synchronized String text() {
-      String text = new String(buffer, 0, size, StandardCharsets.UTF_8);
-      return discarded == 0 ? text : text + "\n[" + discarded + " more bytes discarded]";
     }
   }
 
