@@ -71,7 +71,7 @@ class ModelDeployerTest {
   void shouldDeployNothingWhenNothingChanged() {
     DeploymentWithDefinitions first = deployer.deploy(shipped).orElseThrow();
 
-    assertThat(deployer.deploy(ModelDeployerTest.copy(shipped))).isEmpty();
+    assertThat(deployer.deploy(copy(shipped))).isEmpty();
 
     assertThat(repositoryService.createDeploymentQuery().deploymentName(ModelDeployer.DEPLOYMENT_NAME).list())
         .extracting(deployment -> deployment.getId())
