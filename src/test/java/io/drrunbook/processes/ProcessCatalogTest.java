@@ -145,6 +145,38 @@ class ProcessCatalogTest {
     assertThat(violations).as("user tasks of %s", file).isEmpty();
   }
 
+  /**
+   * A run keeps the forms of the deployment it started with (issue 11): every {@code camunda:formRef}
+   * of a user task or start event is bound with {@code camunda:formRefBinding="deployment"}, and the
+   * model has at least one form reference when it has a user task.
+   */
+  @ParameterizedTest
+  @MethodSource("models")
+  void shouldBindEveryFormToItsDeploymentWhenAFormIsReferenced(Path file) {
+    BpmnModelInstance model = model(file);
+    List<String> violations = new ArrayList<>();
+    int formRefs = 0;
+    for (UserTask task : model.getModelElementsByType(UserTask.class)) {
+      if (task.getCamundaFormRef() != null) {
+        formRefs++;
+        if (!"deployment".equals(task.getCamundaFormRefBinding())) {
+          violations.add(task.getId() + ": formRefBinding " + task.getCamundaFormRefBinding());
+        }
+      }
+    }
+    for (StartEvent start : model.getModelElementsByType(StartEvent.class)) {
+      if (start.getCamundaFormRef() != null) {
+        formRefs++;
+        if (!"deployment".equals(start.getCamundaFormRefBinding())) {
+          violations.add(start.getId() + ": formRefBinding " + start.getCamundaFormRefBinding());
+        }
+      }
+    }
+    assertThat(violations).as("form bindings in %s (must be deployment)", file).isEmpty();
+    assertThat(formRefs).as("form references in %s", file)
+        .isGreaterThanOrEqualTo(model.getModelElementsByType(UserTask.class).size());
+  }
+
   @ParameterizedTest
   @MethodSource("models")
   void shouldCiteTheSeedWhenAnElementIsDocumented(Path file) {
