@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
@@ -51,6 +52,7 @@ public class ConnectorContracts {
 
   private final Map<String, ConnectorContract> contracts;
 
+  @Autowired
   public ConnectorContracts(@Value("${camel.main.routes-include-pattern}") String routesIncludePattern) {
     this(read(contractPatterns(routesIncludePattern)));
   }
