@@ -1,5 +1,9 @@
 package io.drrunbook.prechecks;
 
+import io.drrunbook.connectors.ConnectorContract;
+import io.drrunbook.connectors.ConnectorContract.ReadOnly;
+import io.drrunbook.connectors.ConnectorContract.ReadOnlyKind;
+import io.drrunbook.connectors.ConnectorContracts;
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.sql.StatementCatalog;
 import io.drrunbook.connectors.ssh.CommandCatalog;
@@ -10,7 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.stereotype.Component;
@@ -19,74 +23,73 @@ import org.springframework.stereotype.Component;
  * The checks a procedure declares for its precheck ({@code prechecks} of its catalog entry): the
  * state it expects to find, such as replication running and caught up, or a database's role. Each is
  * a read-only step run through its connector route once per precheck walk, when the walk begins.
- * Only routes and entries that change nothing are accepted (checked at start-up): ssh-exec with a
- * verify-only command, sql-exec with a statement that has no {@code run}, dns-resolve,
- * http-request with GET, and goldengate status or lag.
+ * Only calls that change nothing are accepted (checked at start-up), as the route's contract says
+ * ({@code readOnly} of {@code connectors/<route>.contract.yaml}): a route that always reads, a call
+ * whose input has a reading value (goldengate operation status or lag, http-request GET), or a
+ * catalog entry without a run part (ssh-exec's verify-only commands, sql-exec's statements without
+ * {@code run}).
  */
 @Component
 public class ProcedureChecks {
 
   /** Kind under which procedure checks are recorded next to the systems checked. */
   public static final String KIND = "check";
-  private static final Set<String> ROUTES = Set.of("ssh-exec", "sql-exec", "dns-resolve", "http-request",
-      "goldengate");
-  private static final Set<String> READING_GOLDENGATE_OPERATIONS = Set.of("status", "lag");
 
   private final ProcedureProperties procedures;
   private final PrecheckResults results;
   private final ProducerTemplate producer;
 
   public ProcedureChecks(ProcedureProperties procedures, PrecheckResults results, ProducerTemplate producer,
-      CommandCatalog commands, StatementCatalog statements) {
+      ConnectorContracts contracts, CommandCatalog commands, StatementCatalog statements) {
     this.procedures = procedures;
     this.results = results;
     this.producer = producer;
-    List<String> problems = problems(procedures, commands, statements);
+    List<String> problems = problems(procedures, contracts, commands, statements);
     if (!problems.isEmpty()) {
       throw new IllegalStateException("the prechecks of config/procedures.yaml are not read-only or"
           + " incomplete: " + problems);
     }
   }
 
-  static List<String> problems(ProcedureProperties procedures, CommandCatalog commands,
-      StatementCatalog statements) {
+  static List<String> problems(ProcedureProperties procedures, ConnectorContracts contracts,
+      CommandCatalog commands, StatementCatalog statements) {
     List<String> problems = new ArrayList<>();
     procedures.forEach((id, procedure) -> {
       for (int i = 0; i < procedure.getPrechecks().size(); i++) {
         PrecheckSpec check = procedure.getPrechecks().get(i);
         String where = id + ".prechecks[" + i + "]";
-        Map<String, String> in = check.getInputs();
         if (check.getName() == null || check.getName().isBlank()) {
           problems.add(where + ": name is missing");
         }
-        if (!ROUTES.contains(check.getRoute())) {
-          problems.add(where + ": route must be one of " + ROUTES);
-        } else if ("ssh-exec".equals(check.getRoute())) {
-          try {
-            if (!commands.command(String.valueOf(in.get("command"))).verifyOnly()) {
-              problems.add(where + ": command " + in.get("command") + " changes the system (it has a run line)");
-            }
-          } catch (RuntimeException e) {
-            problems.add(where + ": " + e.getMessage());
-          }
-        } else if ("sql-exec".equals(check.getRoute())) {
-          try {
-            if (statements.statement(String.valueOf(in.get("statement"))).getRun() != null) {
-              problems.add(where + ": statement " + in.get("statement") + " changes the database (it has a run statement)");
-            }
-          } catch (RuntimeException e) {
-            problems.add(where + ": " + e.getMessage());
-          }
-        } else if ("goldengate".equals(check.getRoute())
-            && !READING_GOLDENGATE_OPERATIONS.contains(in.getOrDefault("operation", ""))) {
-          problems.add(where + ": a goldengate precheck may only read (operation status or lag)");
-        } else if ("http-request".equals(check.getRoute())
-            && !"GET".equalsIgnoreCase(in.getOrDefault("method", "GET"))) {
-          problems.add(where + ": only GET requests may be prechecks");
+        ReadOnly rule = contracts.contract(check.getRoute()).map(ConnectorContract::readOnly).orElse(null);
+        if (rule == null || rule.kind() == ReadOnlyKind.NEVER) {
+          problems.add(where + ": route must be one of " + contracts.readingRoutes()
+              + " (a route whose contract reads only)");
+        } else if (rule.kind() == ReadOnlyKind.CATALOG) {
+          catalogProblem(rule, check.getInputs(), commands, statements).ifPresent(problem -> problems.add(where + ": "
+              + problem));
+        } else if (!rule.readsOnly(check.getInputs()).orElse(false)) {
+          problems.add(where + ": a " + check.getRoute() + " precheck may only read (" + rule.describe() + ")");
         }
       }
     });
     return problems;
+  }
+
+  /** Why the catalog entry the check names changes a system, if it does (or cannot be found). */
+  private static Optional<String> catalogProblem(ReadOnly rule, Map<String, String> in, CommandCatalog commands,
+      StatementCatalog statements) {
+    String key = String.valueOf(in.get(rule.catalogInput()));
+    try {
+      if ("commands".equals(rule.catalog())) {
+        return commands.command(key).verifyOnly() ? Optional.empty()
+            : Optional.of("command " + key + " changes the system (it has a run line)");
+      }
+      return statements.statement(key).getRun() == null ? Optional.empty()
+          : Optional.of("statement " + key + " changes the database (it has a run statement)");
+    } catch (RuntimeException e) {
+      return Optional.of(e.getMessage());
+    }
   }
 
   /** Runs the procedure's checks for a precheck walk, each once; a failed check is recorded, not thrown. */
