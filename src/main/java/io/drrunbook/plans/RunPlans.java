@@ -56,6 +56,19 @@ public class RunPlans {
         (rs, i) -> entry(rs), runId);
   }
 
+  /** Runs (at most {@code limit}) whose plan got its last entry before {@code before}. */
+  public List<String> runsRecordedBefore(Instant before, int limit) {
+    JdbcTemplate bounded = new JdbcTemplate(jdbc.getDataSource());
+    bounded.setMaxRows(limit);
+    return bounded.queryForList("SELECT RUN_ID FROM " + TABLE + " GROUP BY RUN_ID HAVING MAX(RECORDED_AT) < ?",
+        String.class, Timestamp.from(before));
+  }
+
+  /** Deletes the plan of a run; the number of entries deleted. */
+  public int delete(String runId) {
+    return jdbc.update("DELETE FROM " + TABLE + " WHERE RUN_ID = ?", runId);
+  }
+
   private Entry entry(ResultSet rs) throws SQLException {
     return new Entry(rs.getString("RUN_ID"), rs.getString("ENTRY_KEY"), rs.getString("ACTIVITY_ID"),
         rs.getString("STEP_NAME"), rs.getString("KIND"), rs.getString("ROUTE"),

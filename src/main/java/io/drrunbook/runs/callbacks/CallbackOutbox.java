@@ -123,6 +123,23 @@ public class CallbackOutbox {
             rs.getLong("DURATION_MS")), outboxId);
   }
 
+  /**
+   * Deletes the rows delivered or given up (FAILED) before {@code finishedBefore}, with their
+   * attempts; pending rows stay however old they are.
+   *
+   * @return the number of rows deleted
+   */
+  public int purgeFinished(Instant finishedBefore) {
+    Timestamp before = Timestamp.from(finishedBefore);
+    String finished = " WHERE STATE IN (?, ?) AND FINISHED_AT < ?";
+    return transaction.execute(tx -> {
+      jdbc.update("DELETE FROM " + ATTEMPTS + " WHERE OUTBOX_ID IN (SELECT ID FROM " + TABLE + finished
+          + ")", State.DELIVERED.name(), State.FAILED.name(), before);
+      return jdbc.update("DELETE FROM " + TABLE + finished, State.DELIVERED.name(), State.FAILED.name(),
+          before);
+    });
+  }
+
   private static long nextSeq() {
     long now = System.currentTimeMillis() * 1000;
     return SEQUENCE.updateAndGet(prev -> Math.max(prev + 1, now));
