@@ -25,7 +25,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
  * The PostgreSQL migration of the product tables on a real PostgreSQL server (started by the test,
  * see {@link PostgresServer}; fails when PostgreSQL is not installed): the tables it creates are those
  * the hand-written DDL of earlier versions created, every class that owns one writes and reads its
- * rows, and a database of an earlier version is baselined.
+ * rows, and a database of an earlier version is baselined (after the tables it lacked are created).
  */
 class PostgresProductSchemaTest {
 
@@ -68,6 +68,21 @@ class PostgresProductSchemaTest {
     assertThat(SchemaDescription.history(earlier)).containsExactly("1 BASELINE success");
     assertThat(SchemaDescription.of(earlier)).isEqualTo(before);
     roundTrip(earlier).assertEveryTableWorks();
+  }
+
+  @Test
+  void shouldCreateTheTablesThatAnEarlierVersionDidNotHaveYet() {
+    DataSource handMade = server.createDatabase("all_hand_made");
+    HandMadeProductTables.create(handMade, HandMadeProductTables.POSTGRESQL);
+    DataSource partial = server.createDatabase("partial");
+    HandMadeProductTables.create(partial, HandMadeProductTables.POSTGRESQL, "DR_STEP_JOURNAL",
+        "DR_DECISION", "DR_RUN_KEY", "DR_CALLBACK_OUTBOX", "DR_CALLBACK_ATTEMPT");
+
+    TestProductSchema.migrate(partial, "postgresql");
+
+    assertThat(SchemaDescription.of(partial)).isEqualTo(SchemaDescription.of(handMade));
+    assertThat(SchemaDescription.history(partial)).containsExactly("1 BASELINE success");
+    roundTrip(partial).assertEveryTableWorks();
   }
 
   private static ProductTablesRoundTrip roundTrip(DataSource dataSource) {

@@ -1,14 +1,21 @@
 package io.drrunbook.common;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.Location;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.flyway.FlywayMigrationStrategy;
@@ -21,9 +28,11 @@ import org.springframework.stereotype.Component;
  * their own history table so that they never mix with the engine's {@code ACT_} tables. Spring Boot
  * runs this strategy before the engine starts and before any bean that uses the tables.
  *
- * <p>A database of an earlier version, whose tables were created by hand-written DDL, has them all
- * and no history: it is baselined at version 1 (its tables are those of {@code V1}) and migrated
- * from there. A database without the tables is migrated from nothing.
+ * <p>A database of an earlier version, whose tables were created by hand-written DDL, has them and
+ * no history: it is baselined at version 1 (its tables are those of {@code V1}) and migrated from
+ * there; tables that its version did not have yet are first created by the statements of
+ * {@code V1__product_tables.sql} that create them (so V1 stays plain statements, each creating or
+ * indexing one table). A database without the tables is migrated from nothing.
  */
 @Component
 public class ProductSchema implements FlywayMigrationStrategy {
@@ -34,13 +43,22 @@ public class ProductSchema implements FlywayMigrationStrategy {
       "DR_PRECHECK_HOLD");
   /** The version whose tables earlier versions of the product created by hand. */
   static final String HAND_MADE_VERSION = "1";
+  static final String V1_SCRIPT = "V1__product_tables.sql";
+  /** The table a statement of V1 creates or indexes. */
+  private static final Pattern TABLE_OF_STATEMENT =
+      Pattern.compile("^CREATE (?:TABLE|INDEX \\w+ ON) (\\w+)", Pattern.CASE_INSENSITIVE);
   private static final Logger log = LoggerFactory.getLogger(ProductSchema.class);
 
   @Override
   public void migrate(Flyway flyway) {
     if (flyway.info().applied().length == 0) {
-      List<String> existing = existingTables(flyway.getConfiguration().getDataSource());
-      if (existing.size() == TABLES.size()) {
+      DataSource dataSource = flyway.getConfiguration().getDataSource();
+      List<String> existing = existingTables(dataSource);
+      if (!existing.isEmpty()) {
+        if (existing.size() < TABLES.size()) {
+          // a version that had only some of them: the rest as V1 creates them, then as above
+          createMissing(flyway, dataSource, existing);
+        }
         log.info("product tables of an earlier version found: baselining them at version {}",
             HAND_MADE_VERSION);
         Flyway.configure(flyway.getConfiguration().getClassLoader())
@@ -49,16 +67,64 @@ public class ProductSchema implements FlywayMigrationStrategy {
             .baselineDescription("product tables created by an earlier version")
             .load()
             .baseline();
-      } else if (!existing.isEmpty()) {
-        List<String> missing = new ArrayList<>(TABLES);
-        missing.removeAll(existing);
-        throw new IllegalStateException("the engine database has some product tables (" + existing
-            + ") but not " + missing + " and no schema history: it comes from a version older than"
-            + " any this one can upgrade; create the missing tables as in V1__product_tables.sql, then"
-            + " start again");
       }
     }
     flyway.migrate();
+  }
+
+  /**
+   * Runs the statements of {@code V1__product_tables.sql} (of the configured location) that create
+   * a missing table or one of its indexes.
+   */
+  private static void createMissing(Flyway flyway, DataSource dataSource, List<String> existing) {
+    List<String> missing = new ArrayList<>(TABLES);
+    missing.removeAll(existing);
+    log.info("product tables {} missing: creating them as V1 does", missing);
+    String script = v1Script(flyway);
+    try (Connection connection = dataSource.getConnection(); Statement sql = connection.createStatement()) {
+      for (String statement : statements(script)) {
+        Matcher table = TABLE_OF_STATEMENT.matcher(statement);
+        if (!table.find()) {
+          throw new IllegalStateException("V1__product_tables.sql has a statement of no table: " + statement);
+        }
+        if (missing.contains(table.group(1).toUpperCase(Locale.ROOT))) {
+          sql.execute(statement);
+        }
+      }
+      if (!connection.getAutoCommit()) {
+        connection.commit();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create the product tables " + missing + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static String v1Script(Flyway flyway) {
+    for (Location location : flyway.getConfiguration().getLocations()) {
+      String path = location.getRootPath() + "/" + V1_SCRIPT;
+      try (InputStream in = flyway.getConfiguration().getClassLoader().getResourceAsStream(path)) {
+        if (in != null) {
+          return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read " + path + ": " + e.getMessage(), e);
+      }
+    }
+    throw new IllegalStateException("no " + V1_SCRIPT + " in " + List.of(flyway.getConfiguration().getLocations()));
+  }
+
+  /** The statements of a script of plain statements ending with ';' and line comments. */
+  static List<String> statements(String script) {
+    StringBuilder text = new StringBuilder();
+    script.lines().filter(line -> !line.strip().startsWith("--")).forEach(line -> text.append(line).append('\n'));
+    List<String> statements = new ArrayList<>();
+    for (String statement : text.toString().split(";")) {
+      if (!statement.isBlank()) {
+        statements.add(statement.strip());
+      }
+    }
+    return statements;
   }
 
   /** The product tables that exist in the database's current schema. */

@@ -1,18 +1,22 @@
 package io.drrunbook.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The product tables' migration on H2, against the hand-written DDL of earlier versions: a new
  * database gets the same tables, a database of an earlier version is baselined with its rows kept,
- * one with the engine's tables only is migrated, one with some product tables only is refused.
+ * also one of a version that had only some of the tables, one with the engine's tables only is
+ * migrated.
  */
 class ProductSchemaTest {
 
@@ -73,15 +77,39 @@ class ProductSchemaTest {
   }
 
   @Test
-  void shouldRefuseNamingTheMissingTablesWhenOnlySomeProductTablesExist() {
-    DataSource partial = database();
-    HandMadeProductTables.create(partial, HandMadeProductTables.H2, "DR_STEP_JOURNAL", "DR_DECISION");
+  void shouldCreateTheMissingTablesAndBaselineWhenAnEarlierVersionHadOnlySomeOfThem() {
+    DataSource earlier = database();
+    // the tables of the versions of 2026-11-22 (run modes, plans and prechecks came later)
+    HandMadeProductTables.create(earlier, HandMadeProductTables.H2, "DR_STEP_JOURNAL", "DR_DECISION",
+        "DR_RUN_KEY", "DR_CALLBACK_OUTBOX", "DR_CALLBACK_ATTEMPT");
+    JdbcTemplate jdbc = new JdbcTemplate(earlier);
+    jdbc.update("INSERT INTO DR_DECISION (TASK_ID, TASK_KEY, DECIDED_AT, APPROVAL)"
+        + " VALUES ('task-1', 'UserTask_DeclareDisaster', CURRENT_TIMESTAMP, 1)");
+    DataSource handMade = database();
+    HandMadeProductTables.create(handMade, HandMadeProductTables.H2);
 
-    assertThatThrownBy(() -> TestProductSchema.migrate(partial))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("[DR_STEP_JOURNAL, DR_DECISION]")
-        .hasMessageContaining("DR_RUN_PLAN").hasMessageContaining("V1__product_tables.sql");
-    assertThat(SchemaDescription.of(partial)).containsOnlyKeys("DR_STEP_JOURNAL", "DR_DECISION");
+    TestProductSchema.migrate(earlier);
+
+    assertThat(SchemaDescription.of(earlier)).isEqualTo(SchemaDescription.of(handMade));
+    assertThat(SchemaDescription.history(earlier)).containsExactly("1 BASELINE success");
+    assertThat(jdbc.queryForObject("SELECT TASK_KEY FROM DR_DECISION WHERE TASK_ID = 'task-1'",
+        String.class)).isEqualTo("UserTask_DeclareDisaster");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgresql", "oracle"})
+  void shouldFindForEveryStatementOfV1TheTableItCreatesOrIndexes(String vendor) throws Exception {
+    String script;
+    try (var in = getClass().getResourceAsStream("/db/migration/" + vendor + "/" + ProductSchema.V1_SCRIPT)) {
+      script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    List<String> statements = ProductSchema.statements(script);
+
+    assertThat(statements).hasSize(16).allSatisfy(statement -> assertThat(statement)
+        .matches("(?s)CREATE (TABLE|INDEX \\w+ ON) (" + String.join("|", ProductSchema.TABLES) + ") \\(.*"));
+    assertThat(statements).filteredOn(statement -> statement.startsWith("CREATE TABLE"))
+        .extracting(statement -> statement.split(" ")[2])
+        .containsExactlyInAnyOrderElementsOf(ProductSchema.TABLES);
   }
 
   private static DataSource database() {
