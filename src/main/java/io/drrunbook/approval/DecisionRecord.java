@@ -1,11 +1,11 @@
 package io.drrunbook.approval;
 
-import io.drrunbook.common.ProductTables;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
  * No API changes or deletes a row: it is the audit record the four-eyes rule reads back.
  */
 @Component
+@DependsOnDatabaseInitialization
 public class DecisionRecord {
 
   /** One decision; {@code evidenceJson} is the submitted form fields, secrets masked. */
@@ -28,7 +29,6 @@ public class DecisionRecord {
 
   public DecisionRecord(DataSource dataSource) {
     this.jdbc = new JdbcTemplate(dataSource);
-    createTableIfMissing(dataSource);
   }
 
   public void record(Decision decision) {
@@ -57,17 +57,4 @@ public class DecisionRecord {
     return text == null || text.length() <= max ? text : text.substring(0, max);
   }
 
-  private static void createTableIfMissing(DataSource dataSource) {
-    ProductTables.createIfMissing(dataSource, TABLE, types -> List.of(
-        "CREATE TABLE " + TABLE + " ("
-            + "TASK_ID " + types.varchar() + "(64) PRIMARY KEY, "
-            + "TASK_KEY " + types.varchar() + "(255) NOT NULL, "
-            + "TASK_NAME " + types.varchar() + "(255), "
-            + "PROCESS_INSTANCE_ID " + types.varchar() + "(64), "
-            + "USER_ID " + types.varchar() + "(255), "
-            + "DECIDED_AT TIMESTAMP NOT NULL, "
-            + "APPROVAL INTEGER NOT NULL, "
-            + "EVIDENCE_JSON " + types.text() + ")",
-        "CREATE INDEX DR_DECISION_PI ON " + TABLE + " (PROCESS_INSTANCE_ID)"));
-  }
 }

@@ -1,6 +1,5 @@
 package io.drrunbook.core;
 
-import io.drrunbook.common.ProductTables;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Collection;
@@ -11,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -23,6 +23,7 @@ import org.springframework.stereotype.Component;
  * back. Runs started before this table existed have no row; for them the variable still counts.
  */
 @Component
+@DependsOnDatabaseInitialization
 public class RunModes {
 
   static final String TABLE = "DR_RUN_MODE";
@@ -32,12 +33,6 @@ public class RunModes {
   private final JdbcTemplate jdbc;
 
   public RunModes(DataSource dataSource) {
-    ProductTables.createIfMissing(dataSource, TABLE, types -> List.of(
-        "CREATE TABLE " + TABLE + " ("
-            + "PROCESS_INSTANCE_ID " + types.varchar() + "(64) PRIMARY KEY, "
-            + "PROCESS_KEY " + types.varchar() + "(255) NOT NULL, "
-            + "RUN_MODE " + types.varchar() + "(20) NOT NULL, "
-            + "STARTED_AT TIMESTAMP NOT NULL)"));
     this.jdbc = new JdbcTemplate(dataSource);
   }
 

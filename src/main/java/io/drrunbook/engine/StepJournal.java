@@ -3,7 +3,6 @@ package io.drrunbook.engine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.drrunbook.common.ProductTables;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -23,6 +23,7 @@ import org.springframework.stereotype.Component;
  * the same idempotency key (and checks before it acts).
  */
 @Component
+@DependsOnDatabaseInitialization
 public class StepJournal {
 
   public enum State { RUNNING, DONE, FAILED }
@@ -40,7 +41,6 @@ public class StepJournal {
 
   public StepJournal(DataSource dataSource) {
     this.jdbc = new JdbcTemplate(dataSource);
-    createTableIfMissing(dataSource);
   }
 
   public Optional<Entry> find(String idempotencyKey) {
@@ -109,19 +109,4 @@ public class StepJournal {
     return text == null || text.length() <= limit ? text : text.substring(0, limit);
   }
 
-  private static void createTableIfMissing(DataSource dataSource) {
-    ProductTables.createIfMissing(dataSource, TABLE, types -> List.of(
-        "CREATE TABLE " + TABLE + " ("
-            + "IDEMPOTENCY_KEY " + types.varchar() + "(200) PRIMARY KEY, "
-            + "PROCESS_INSTANCE_ID " + types.varchar() + "(64) NOT NULL, "
-            + "ACTIVITY_ID " + types.varchar() + "(255) NOT NULL, "
-            + "ROUTE " + types.varchar() + "(100) NOT NULL, "
-            + "STATE " + types.varchar() + "(20) NOT NULL, "
-            + "ATTEMPTS INTEGER NOT NULL, "
-            + "RESULT_JSON " + types.text() + ", "
-            + "LAST_ERROR " + types.varchar() + "(2000), "
-            + "STARTED_AT TIMESTAMP NOT NULL, "
-            + "ENDED_AT TIMESTAMP)",
-        "CREATE INDEX DR_STEP_JOURNAL_PI ON " + TABLE + " (PROCESS_INSTANCE_ID)"));
-  }
 }

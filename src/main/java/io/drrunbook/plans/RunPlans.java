@@ -3,13 +3,13 @@ package io.drrunbook.plans;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.drrunbook.common.ProductTables;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import javax.sql.DataSource;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -20,6 +20,7 @@ import org.springframework.stereotype.Component;
  * database (table DR_RUN_PLAN) so that the plan document can be read at any time after the walk.
  */
 @Component
+@DependsOnDatabaseInitialization
 public class RunPlans {
 
   /** A step of the plan: {@code kind} is {@code step} (automated) or {@code manual}. */
@@ -34,18 +35,6 @@ public class RunPlans {
 
   public RunPlans(DataSource dataSource) {
     this.jdbc = new JdbcTemplate(dataSource);
-    ProductTables.createIfMissing(dataSource, TABLE, types -> List.of(
-        "CREATE TABLE " + TABLE + " ("
-            + "ENTRY_KEY " + types.varchar() + "(200) PRIMARY KEY, "
-            + "RUN_ID " + types.varchar() + "(64) NOT NULL, "
-            + "ACTIVITY_ID " + types.varchar() + "(255) NOT NULL, "
-            + "STEP_NAME " + types.varchar() + "(500), "
-            + "KIND " + types.varchar() + "(20) NOT NULL, "
-            + "ROUTE " + types.varchar() + "(100), "
-            + "ACTIONS_JSON " + types.text() + ", "
-            + "TARGETS_JSON " + types.text() + ", "
-            + "RECORDED_AT TIMESTAMP NOT NULL)",
-        "CREATE INDEX DR_RUN_PLAN_RUN ON " + TABLE + " (RUN_ID)"));
   }
 
   /** Records a step once; walking the same step again (a rerun after a restart) keeps the first. */
@@ -65,6 +54,19 @@ public class RunPlans {
   public List<Entry> forRun(String runId) {
     return jdbc.query("SELECT * FROM " + TABLE + " WHERE RUN_ID = ? ORDER BY RECORDED_AT, ENTRY_KEY",
         (rs, i) -> entry(rs), runId);
+  }
+
+  /** Runs (at most {@code limit}) whose plan got its last entry before {@code before}. */
+  public List<String> runsRecordedBefore(Instant before, int limit) {
+    JdbcTemplate bounded = new JdbcTemplate(jdbc.getDataSource());
+    bounded.setMaxRows(limit);
+    return bounded.queryForList("SELECT RUN_ID FROM " + TABLE + " GROUP BY RUN_ID HAVING MAX(RECORDED_AT) < ?",
+        String.class, Timestamp.from(before));
+  }
+
+  /** Deletes the plan of a run; the number of entries deleted. */
+  public int delete(String runId) {
+    return jdbc.update("DELETE FROM " + TABLE + " WHERE RUN_ID = ?", runId);
   }
 
   private Entry entry(ResultSet rs) throws SQLException {

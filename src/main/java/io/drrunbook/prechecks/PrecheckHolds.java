@@ -1,6 +1,5 @@
 package io.drrunbook.prechecks;
 
-import io.drrunbook.common.ProductTables;
 import io.drrunbook.prechecks.PrecheckGate.State;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -20,6 +20,7 @@ import org.springframework.stereotype.Component;
  * person allowed to change a run's variables can neither release a held run nor rewrite its override.
  */
 @Component
+@DependsOnDatabaseInitialization
 public class PrecheckHolds {
 
   static final String TABLE = "DR_PRECHECK_HOLD";
@@ -31,18 +32,6 @@ public class PrecheckHolds {
   private final JdbcTemplate jdbc;
 
   public PrecheckHolds(DataSource dataSource) {
-    ProductTables.createIfMissing(dataSource, TABLE, types -> List.of(
-        "CREATE TABLE " + TABLE + " ("
-            + "RUN_ID " + types.varchar() + "(64) PRIMARY KEY, "
-            + "WALK_ID " + types.varchar() + "(64) NOT NULL, "
-            + "STATE " + types.varchar() + "(20) NOT NULL, "
-            // 1 once the gate has seen the run ended (deleted while held): no longer looked at
-            + "RUN_ENDED INTEGER DEFAULT 0 NOT NULL, "
-            + "OVERRIDDEN_BY " + types.varchar() + "(255), "
-            + "OVERRIDDEN_AT TIMESTAMP, "
-            + "OVERRIDE_NOTE " + types.varchar() + "(2000), "
-            + "UPDATED_AT TIMESTAMP NOT NULL)",
-        "CREATE INDEX DR_PRECHECK_HOLD_STATE ON " + TABLE + " (STATE, RUN_ENDED)"));
     this.jdbc = new JdbcTemplate(dataSource);
   }
 

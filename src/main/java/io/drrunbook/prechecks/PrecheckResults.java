@@ -1,6 +1,5 @@
 package io.drrunbook.prechecks;
 
-import io.drrunbook.common.ProductTables;
 import io.drrunbook.common.SecretMasker;
 import io.drrunbook.connectors.StepPlan;
 import java.sql.ResultSet;
@@ -12,6 +11,7 @@ import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -22,6 +22,7 @@ import org.springframework.stereotype.Component;
  * it is walked.
  */
 @Component
+@DependsOnDatabaseInitialization
 public class PrecheckResults {
 
   /** The check of one system for one precheck walk. */
@@ -39,18 +40,6 @@ public class PrecheckResults {
     this.jdbc = new JdbcTemplate(dataSource);
     this.probes = probes;
     this.masker = masker;
-    ProductTables.createIfMissing(dataSource, TABLE, types -> List.of(
-        "CREATE TABLE " + TABLE + " ("
-            + "RUN_ID " + types.varchar() + "(64) NOT NULL, "
-            + "TARGET_KIND " + types.varchar() + "(20) NOT NULL, "
-            + "TARGET_NAME " + types.varchar() + "(255) NOT NULL, "
-            + "OK INTEGER NOT NULL, "
-            + "CHECK_NAME " + types.varchar() + "(100), "
-            + "DETAIL " + types.varchar() + "(2000), "
-            + "FIRST_STEP " + types.varchar() + "(255), "
-            + "CHECKED_AT TIMESTAMP NOT NULL, "
-            + "DURATION_MS " + types.bigint() + ", "
-            + "PRIMARY KEY (RUN_ID, TARGET_KIND, TARGET_NAME))"));
   }
 
   /** Checks each target not yet checked in this walk and records what it found. */

@@ -1,11 +1,11 @@
 package io.drrunbook.runs;
 
-import io.drrunbook.common.ProductTables;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -27,6 +27,7 @@ import org.springframework.stereotype.Component;
  * run never blocks a new one; a cancel through the API releases it at once.
  */
 @Component
+@DependsOnDatabaseInitialization
 public class RunKeyGuard {
 
   /** What makes two start requests the same. */
@@ -39,7 +40,6 @@ public class RunKeyGuard {
 
   public RunKeyGuard(DataSource dataSource) {
     this.jdbc = new JdbcTemplate(dataSource);
-    createTableIfMissing(dataSource);
   }
 
   /**
@@ -68,16 +68,4 @@ public class RunKeyGuard {
         + " WHERE PROCESS_INSTANCE_ID = ? AND ACTIVE_SLOT = ?", processInstanceId, ACTIVE);
   }
 
-  private static void createTableIfMissing(DataSource dataSource) {
-    ProductTables.createIfMissing(dataSource, TABLE, types -> List.of(
-        "CREATE TABLE " + TABLE + " ("
-            + "PROCEDURE_ID " + types.varchar() + "(255) NOT NULL, "
-            + "TICKET_SYSTEM " + types.varchar() + "(32) NOT NULL, "
-            + "TICKET_ID " + types.varchar() + "(64) NOT NULL, "
-            + "ACTIVE_SLOT " + types.varchar() + "(64) NOT NULL, "
-            + "PROCESS_INSTANCE_ID " + types.varchar() + "(64) NOT NULL, "
-            + "CREATED_AT TIMESTAMP NOT NULL, "
-            + "CONSTRAINT DR_RUN_KEY_UNIQUE UNIQUE (PROCEDURE_ID, TICKET_SYSTEM, TICKET_ID, ACTIVE_SLOT))",
-        "CREATE INDEX DR_RUN_KEY_PI ON " + TABLE + " (PROCESS_INSTANCE_ID)"));
-  }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.drrunbook.common.SecretMasker;
+import io.drrunbook.common.TestProductSchema;
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.plans.RunPlans;
 import io.drrunbook.plans.StepRehearsal;
@@ -61,6 +62,8 @@ class StepWorkerTest {
         .setHistory(ProcessEngineConfiguration.HISTORY_FULL)
         .setProcessEngineName("worker-test-" + DATABASES.get())
         .buildProcessEngine();
+    // after the engine's tables, as in a database of a version before the product tables
+    TestProductSchema.migrate(dataSource);
     journal = new StepJournal(dataSource);
     modes = new io.drrunbook.core.RunModes(dataSource);
     plans = new RunPlans(dataSource);

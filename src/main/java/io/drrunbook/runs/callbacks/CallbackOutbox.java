@@ -3,7 +3,6 @@ package io.drrunbook.runs.callbacks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.drrunbook.common.ProductTables;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -13,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -26,6 +26,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * never a secret: the Authorization header is resolved when a row is sent.
  */
 @Component
+@DependsOnDatabaseInitialization
 public class CallbackOutbox {
 
   public enum State { PENDING, DELIVERED, FAILED }
@@ -57,7 +58,6 @@ public class CallbackOutbox {
     this.scan = new JdbcTemplate(dataSource);
     this.scan.setMaxRows(SCAN_LIMIT);
     this.transaction = new TransactionTemplate(transactionManager);
-    createTablesIfMissing(dataSource);
   }
 
   /** Adds a callback; joins the caller's transaction (the engine's) when there is one. */
@@ -123,6 +123,23 @@ public class CallbackOutbox {
             rs.getLong("DURATION_MS")), outboxId);
   }
 
+  /**
+   * Deletes the rows delivered or given up (FAILED) before {@code finishedBefore}, with their
+   * attempts; pending rows stay however old they are.
+   *
+   * @return the number of rows deleted
+   */
+  public int purgeFinished(Instant finishedBefore) {
+    Timestamp before = Timestamp.from(finishedBefore);
+    String finished = " WHERE STATE IN (?, ?) AND FINISHED_AT < ?";
+    return transaction.execute(tx -> {
+      jdbc.update("DELETE FROM " + ATTEMPTS + " WHERE OUTBOX_ID IN (SELECT ID FROM " + TABLE + finished
+          + ")", State.DELIVERED.name(), State.FAILED.name(), before);
+      return jdbc.update("DELETE FROM " + TABLE + finished, State.DELIVERED.name(), State.FAILED.name(),
+          before);
+    });
+  }
+
   private static long nextSeq() {
     long now = System.currentTimeMillis() * 1000;
     return SEQUENCE.updateAndGet(prev -> Math.max(prev + 1, now));
@@ -161,38 +178,4 @@ public class CallbackOutbox {
   private static String truncate(String text, int limit) {
     return text == null || text.length() <= limit ? text : text.substring(0, limit);
   }
-
-  private static void createTablesIfMissing(DataSource dataSource) {
-    ProductTables.createIfMissing(dataSource, TABLE, types -> List.of(
-        "CREATE TABLE " + TABLE + " ("
-            + "ID " + types.varchar() + "(36) PRIMARY KEY, "
-            + "SEQ " + types.bigint() + " NOT NULL, "
-            + "PROCESS_INSTANCE_ID " + types.varchar() + "(64) NOT NULL, "
-            + "TICKET_SYSTEM " + types.varchar() + "(100) NOT NULL, "
-            + "TICKET_ID " + types.varchar() + "(255), "
-            + "EVENT " + types.varchar() + "(40) NOT NULL, "
-            + "VALUES_JSON " + types.text() + ", "
-            + "STATE " + types.varchar() + "(20) NOT NULL, "
-            + "ATTEMPTS INTEGER NOT NULL, "
-            + "NEXT_ATTEMPT_AT TIMESTAMP, "
-            + "LOCKED_UNTIL TIMESTAMP, "
-            + "LAST_STATUS INTEGER, "
-            + "LAST_ERROR " + types.varchar() + "(2000), "
-            + "CREATED_AT TIMESTAMP NOT NULL, "
-            + "LAST_ATTEMPT_AT TIMESTAMP, "
-            + "FINISHED_AT TIMESTAMP)",
-        "CREATE INDEX DR_CALLBACK_OUTBOX_PI ON " + TABLE + " (PROCESS_INSTANCE_ID)",
-        "CREATE INDEX DR_CALLBACK_OUTBOX_ST ON " + TABLE + " (STATE, SEQ)"));
-    ProductTables.createIfMissing(dataSource, ATTEMPTS, types -> List.of(
-        "CREATE TABLE " + ATTEMPTS + " ("
-            + "OUTBOX_ID " + types.varchar() + "(36) NOT NULL, "
-            + "ATTEMPT INTEGER NOT NULL, "
-            + "ATTEMPTED_AT TIMESTAMP NOT NULL, "
-            + "HTTP_STATUS INTEGER, "
-            + "ERROR " + types.varchar() + "(2000), "
-            + "DURATION_MS " + types.bigint() + " NOT NULL, "
-            + "PRIMARY KEY (OUTBOX_ID, ATTEMPT))"));
-  }
-
-  
 }

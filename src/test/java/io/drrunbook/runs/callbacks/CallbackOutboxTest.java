@@ -2,6 +2,7 @@ package io.drrunbook.runs.callbacks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.drrunbook.common.TestProductSchema;
 import io.drrunbook.runs.callbacks.CallbackOutbox.Attempt;
 import io.drrunbook.runs.callbacks.CallbackOutbox.Row;
 import io.drrunbook.runs.callbacks.CallbackOutbox.State;
@@ -28,6 +29,7 @@ class CallbackOutboxTest {
     JdbcDataSource dataSource = new JdbcDataSource();
     dataSource.setURL("jdbc:h2:mem:outbox-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
     dataSource.setUser("sa");
+    TestProductSchema.migrate(dataSource);
     outbox = new CallbackOutbox(dataSource, new DataSourceTransactionManager(dataSource));
   }
 

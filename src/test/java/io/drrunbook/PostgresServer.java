@@ -1,0 +1,176 @@
+package io.drrunbook;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * A PostgreSQL server of the test's own: Debian's {@code postgresql} binaries
+ * ({@code /usr/lib/postgresql/<version>/bin}), a cluster in a temporary directory, listening on
+ * 127.0.0.1 on a free port, user {@value #USER} without password. Run as the user {@code nobody}
+ * when the tests run as root (initdb refuses root). Fails with what to install when PostgreSQL is
+ * missing. Start with {@link #start()}, stop with {@link #close()}.
+ */
+public final class PostgresServer implements AutoCloseable {
+
+  public static final String USER = "dr";
+  private static final Path DEBIAN_BINARIES = Path.of("/usr/lib/postgresql");
+  private static final String RUN_AS = "nobody";
+  private static final long COMMAND_SECONDS = 120;
+
+  private final Path bin;
+  private final Path dir;
+  private final int port;
+
+  private PostgresServer(Path bin, Path dir, int port) {
+    this.bin = bin;
+    this.dir = dir;
+    this.port = port;
+  }
+
+  /** Creates a cluster in a new temporary directory and starts its server. */
+  public static PostgresServer start() {
+    Path bin = binaries();
+    try {
+      Path dir = Files.createTempDirectory("dr-postgres-");
+      if (root()) {
+        UserPrincipal nobody = dir.getFileSystem().getUserPrincipalLookupService()
+            .lookupPrincipalByName(RUN_AS);
+        Files.setOwner(dir, nobody);
+      }
+      PostgresServer server = new PostgresServer(bin, dir, freePort());
+      server.run(List.of(bin.resolve("initdb").toString(), "-D", server.data().toString(), "-U", USER,
+          "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"));
+      server.run(List.of(bin.resolve("pg_ctl").toString(), "-D", server.data().toString(), "-l",
+          dir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
+          "-p " + server.port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", "start"));
+      return server;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot prepare a PostgreSQL server: " + e.getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String jdbcUrl(String database) {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+  }
+
+  /** A new empty database of this server. */
+  public DataSource createDatabase(String database) {
+    if (!Pattern.matches("[a-z][a-z0-9_]*", database)) {
+      throw new IllegalArgumentException("not a plain database name: " + database);
+    }
+    try (Connection connection = DriverManager.getConnection(jdbcUrl("postgres"), USER, "");
+        Statement sql = connection.createStatement()) {
+      sql.execute("CREATE DATABASE " + database);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create the database " + database + ": " + e.getMessage(), e);
+    }
+    return dataSource(database);
+  }
+
+  public DataSource dataSource(String database) {
+    return new DriverManagerDataSource(jdbcUrl(database), USER, "");
+  }
+
+  /** Stops the server (fast shutdown) and deletes its directory. */
+  @Override
+  public void close() {
+    try {
+      run(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", "fast", "-w",
+          "-t", "60", "stop"));
+    } finally {
+      FileSystemUtils.deleteRecursively(dir.toFile());
+    }
+  }
+
+  private Path data() {
+    return dir.resolve("data");
+  }
+
+  private void run(List<String> command) {
+    List<String> full = new ArrayList<>();
+    if (root()) {
+      full.addAll(List.of("runuser", "-u", RUN_AS, "--"));
+    }
+    full.addAll(command);
+    Path output = dir.resolve("command.log");
+    try {
+      Process process = new ProcessBuilder(full).directory(dir.toFile()).redirectErrorStream(true)
+          .redirectOutput(output.toFile()).start();
+      if (!process.waitFor(COMMAND_SECONDS, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException(String.join(" ", full) + " took more than " + COMMAND_SECONDS
+            + " s: " + log(output));
+      }
+      if (process.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", full) + " failed (exit " + process.exitValue()
+            + "): " + log(output) + log(dir.resolve("server.log")));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + full + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + full, e);
+    }
+  }
+
+  private static String log(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      return "(" + file + " unreadable: " + e.getMessage() + ")";
+    }
+  }
+
+  /** The newest installed version's binaries; fails saying what to install when there are none. */
+  private static Path binaries() {
+    if (Files.isDirectory(DEBIAN_BINARIES)) {
+      try (Stream<Path> versions = Files.list(DEBIAN_BINARIES)) {
+        var found = versions.map(v -> v.resolve("bin"))
+            .filter(b -> Files.isExecutable(b.resolve("initdb")) && Files.isExecutable(b.resolve("pg_ctl")))
+            .max(Comparator.comparing((Path b) -> version(b.getParent().getFileName().toString())));
+        if (found.isPresent()) {
+          return found.get();
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot list " + DEBIAN_BINARIES + ": " + e.getMessage(), e);
+      }
+    }
+    throw new IllegalStateException("PostgreSQL is not installed: no " + DEBIAN_BINARIES
+        + "/<version>/bin/initdb. Install Debian's package: apt-get install -y postgresql"
+        + " (.ci/run does it)");
+  }
+
+  private static int version(String name) {
+    return name.matches("\\d+") ? Integer.parseInt(name) : -1;
+  }
+
+  private static boolean root() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
