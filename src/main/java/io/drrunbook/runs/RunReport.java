@@ -1,5 +1,6 @@
 package io.drrunbook.runs;
 
+import io.drrunbook.runs.RunViews.FailureDecision;
 import io.drrunbook.runs.RunViews.Links;
 import io.drrunbook.runs.RunViews.Ticket;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -16,6 +17,8 @@ import java.util.Map;
     + " elapsed time against the RTO target, critical path")
 public record RunReport(Header header, Elapsed elapsed, List<Step> steps, List<CriticalStep> criticalPath,
     List<Decision> decisions, List<Incident> incidents,
+    @Schema(description = "decisions on failed steps: the step, its error, the choice, the note, who and when")
+    List<FailureDecision> failureDecisions,
     @Schema(description = "the run's precheck (precheck runs, execute runs started through the API)")
     io.drrunbook.prechecks.PrecheckGate.Summary precheck, Instant generatedAt) {
 

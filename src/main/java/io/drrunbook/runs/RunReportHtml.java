@@ -3,6 +3,7 @@ package io.drrunbook.runs;
 import io.drrunbook.runs.RunReport.Decision;
 import io.drrunbook.runs.RunReport.Incident;
 import io.drrunbook.runs.RunReport.Step;
+import io.drrunbook.runs.RunViews.FailureDecision;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -112,6 +113,22 @@ final class RunReportHtml {
               .append(esc(String.valueOf(field.getValue()))).append("</div>");
         }
         out.append("</td></tr>");
+      }
+      out.append("</tbody></table>\n");
+    }
+
+    out.append("<h2>Failed steps and their decisions</h2>\n");
+    if (report.failureDecisions().isEmpty()) {
+      out.append("<p class=\"muted\">None.</p>");
+    } else {
+      out.append("<table id=\"failure-decisions\"><thead><tr><th>Step</th><th>Failed at</th><th>Error</th>"
+          + "<th>Decision</th><th>Note</th><th>Decided by</th><th>At</th></tr></thead><tbody>");
+      for (FailureDecision d : report.failureDecisions()) {
+        out.append("<tr class=\"failure-decision\"><td>").append(esc(nonNull(d.stepName(), d.activityId())))
+            .append("</td><td>").append(esc(time(d.created()))).append("</td><td>").append(esc(d.error()))
+            .append("</td><td>").append(esc(d.choice() != null ? d.choice() : d.state().toLowerCase()))
+            .append("</td><td>").append(esc(d.note())).append("</td><td>").append(esc(d.decidedBy()))
+            .append("</td><td>").append(esc(time(d.decidedAt()))).append("</td></tr>");
       }
       out.append("</tbody></table>\n");
     }

@@ -11,6 +11,7 @@ import io.drrunbook.runs.RunReport.Elapsed;
 import io.drrunbook.runs.RunReport.Header;
 import io.drrunbook.runs.RunReport.Incident;
 import io.drrunbook.runs.RunReport.Step;
+import io.drrunbook.runs.RunViews.FailureDecision;
 import io.drrunbook.runs.RunViews.Run;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,6 +50,8 @@ public class RunReportService {
       "businessRuleTask");
 
   private final RunLookup runs;
+  private final FailureDecisionHistory failureDecisions;
+  private final ApiCaller callers;
   private final HistoryService history;
   private final DecisionRecord decisions;
   private final SecretMasker masker;
@@ -56,10 +59,13 @@ public class RunReportService {
   private final Clock clock;
   private final io.drrunbook.prechecks.PrecheckGate prechecks;
 
-  public RunReportService(RunLookup runs, HistoryService history, DecisionRecord decisions,
+  public RunReportService(RunLookup runs, FailureDecisionHistory failureDecisions, ApiCaller callers,
+      HistoryService history, DecisionRecord decisions,
       io.drrunbook.prechecks.PrecheckGate prechecks,
       SecretMasker masker, ObjectMapper json) {
     this.runs = runs;
+    this.failureDecisions = failureDecisions;
+    this.callers = callers;
     this.prechecks = prechecks;
     this.history = history;
     this.decisions = decisions;
@@ -129,7 +135,15 @@ public class RunReportService {
 
     return new RunReport(header, elapsedView, steps, criticalPath,
         recorded.stream().map(this::decision).toList(), incidents,
+        // instances of their own process, read as the application: who may read the run may read them
+        callers.asApplication(() -> failureDecisions.forRun(id)).stream().map(this::masked).toList(),
         prechecks.summary(id, run.mode()).orElse(null), now);
+  }
+
+  private FailureDecision masked(FailureDecision d) {
+    return new FailureDecision(d.activityId(), d.stepName(), d.state(), masker.mask(d.error()), d.taskId(),
+        d.choice(), masker.mask(d.note()), d.decidedBy(), d.decidedAt(), d.created(), d.resultsUsed(),
+        masker.mask(d.results()));
   }
 
   // ------------------------------------------------------------------------------- critical path

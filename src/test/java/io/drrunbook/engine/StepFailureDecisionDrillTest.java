@@ -106,6 +106,18 @@ class StepFailureDecisionDrillTest {
     assertThat(detail.path("state").asText()).isEqualTo("COMPLETED");
     assertThat(detail.path("failureDecisions").get(0).path("state").asText()).isEqualTo("DECIDED");
     assertThat(detail.path("failureDecisions").get(0).path("decidedBy").asText()).isEqualTo("operator");
+    JsonNode report = get("/api/runs/" + run.getId() + "/report", "operator").getBody();
+    assertThat(report.path("failureDecisions")).singleElement().satisfies(d -> {
+      assertThat(d.path("activityId").asText()).isEqualTo(STEP);
+      assertThat(d.path("choice").asText()).isEqualTo("retry");
+      assertThat(d.path("note").asText()).isEqualTo("license server back");
+      assertThat(d.path("decidedBy").asText()).isEqualTo("operator");
+      assertThat(d.path("error").asText()).isNotBlank();
+      assertThat(d.path("decidedAt").asText()).isNotBlank();
+    });
+    String page = rest.withBasicAuth("operator", "operator")
+        .getForEntity("/api/runs/" + run.getId() + "/report.html", String.class).getBody();
+    assertThat(page).contains("id=\"failure-decisions\"").contains("license server back");
   }
 
   @Test
