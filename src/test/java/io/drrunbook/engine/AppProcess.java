@@ -52,7 +52,7 @@ public final class AppProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
     AppProcess app = new AppProcess(process, port);
-    await("application up on port " + port).atMost(Duration.ofSeconds(120))
+    await("application up on port " + port).atMost(Duration.ofSeconds(240))
         .pollInterval(Duration.ofMillis(500))
         .until(() -> {
           if (!process.isAlive()) {
