@@ -37,5 +37,8 @@ class ApprovalParseListener extends AbstractBpmnParseListener {
     boolean isApproval = definition.getCandidateGroupIdExpressions().stream()
         .map(Expression::getExpressionText).anyMatch(DrGroups.APPROVERS::equals);
     definition.addBuiltInTaskListener(TaskListener.EVENTNAME_COMPLETE, isApproval ? approval : decision);
+    if (isApproval) {
+      definition.addBuiltInTaskListener(TaskListener.EVENTNAME_ASSIGNMENT, approval);
+    }
   }
 }

@@ -24,7 +24,8 @@ import org.camunda.bpm.engine.impl.identity.Authentication;
  * On {@code complete} of every user task (attached by {@link ApprovalParseListener}): for an
  * approval (candidate group {@code dr-approvers}) applies the four-eyes rule, then records the
  * decision ({@link DecisionRecord}) with the completing user, the time and the values of the task
- * form's fields, masked.
+ * form's fields, masked. On {@code assignment} of an approval, refuses a claim by a user the rule
+ * would refuse at completion, so that the task stays claimable by another approver.
  *
  * <p>Four-eyes: the completing user (the authenticated user, else the assignee) must be known, must
  * not be the user who started the run (the history's start user or {@code runStartedBy}) and must not
@@ -51,6 +52,15 @@ public class ManualDecisionListener implements TaskListener {
   @Override
   public void notify(DelegateTask task) {
     ProcessEngineServices engine = task.getProcessEngineServices();
+    if (TaskListener.EVENTNAME_ASSIGNMENT.equals(task.getEventName())) {
+      // a claim (or an assignment) by someone the rule will refuse is refused at once: the task
+      // stays free for the next approver instead of waiting, claimed, behind a form that cannot
+      // be submitted
+      if (approval && task.getAssignee() != null && !walkOnly(task)) {
+        checkFourEyes(task, engine, task.getAssignee());
+      }
+      return;
+    }
     String user = completingUser(task);
     // a dry-run or precheck walk answers its manual steps itself and changes nothing: no approval
     if (approval && !walkOnly(task)) {

@@ -26,6 +26,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -36,6 +37,7 @@ class FourEyesTest {
 
   private static final String PROCESS = "dr-genesys-cs-failover";
   private static final String DECLARE = "UserTask_DeclareDisaster";
+  private static final String TASKLIST_API = "/camunda/api/engine/engine/default";
   /** The lab's second approver, so that four-eyes can be rehearsed without admin. */
   private static final String SECOND_APPROVER = "approver2";
   private static final String SECOND_APPROVER_PASSWORD = "approver2";
@@ -145,6 +147,95 @@ class FourEyesTest {
     assertThat(JSON.readTree(refused.getBody()).path("message").asText())
         .startsWith("Four-eyes rule: user '" + SECOND_APPROVER + "' started this run");
     assertThat(tasks.createTaskQuery().taskId(declare.getId()).count()).isEqualTo(1);
+  }
+
+  // ------------------------------------------------------------------- through Tasklist's own API
+
+  @Test
+  void shouldRefuseTheStartersClaimWithTheRuleAndLeaveTheTaskFreeWhenWorkedInTasklist() throws Exception {
+    String runId = startAs("approver", PROCESS, "FOUR-EYES-TASKLIST-1");
+    Task declare = awaitTask(runId, DECLARE);
+    HttpHeaders starter = tasklistSession("approver");
+
+    ResponseEntity<String> claim = http.postForEntity(TASKLIST_API + "/task/" + declare.getId() + "/claim",
+        new HttpEntity<>("{\"userId\": \"approver\"}", json(starter)), String.class);
+
+    assertThat(claim.getStatusCode()).as(claim.getBody()).isEqualTo(HttpStatus.FORBIDDEN);
+    String message = JSON.readTree(claim.getBody()).path("message").asText();
+    assertThat(message).as(claim.getBody()).startsWith("Four-eyes rule: user 'approver' started this run")
+        .doesNotContain("ENGINE-");
+    assertThat(tasks.createTaskQuery().taskId(declare.getId()).singleResult().getAssignee())
+        .as("the task stays free for another approver").isNull();
+
+    HttpHeaders second = tasklistSession(SECOND_APPROVER);
+    ResponseEntity<String> secondClaim = http.postForEntity(TASKLIST_API + "/task/" + declare.getId()
+        + "/claim", new HttpEntity<>("{\"userId\": \"" + SECOND_APPROVER + "\"}", json(second)), String.class);
+    assertThat(secondClaim.getStatusCode()).as(secondClaim.getBody()).isEqualTo(HttpStatus.NO_CONTENT);
+    ResponseEntity<String> submit = http.postForEntity(TASKLIST_API + "/task/" + declare.getId() + "/submit-form",
+        new HttpEntity<>("""
+            {"variables": {"disasterDeclared": {"value": "false"}, "disasterReason": {"value": "four-eyes test"},
+             "decidedBy": {"value": "DR manager on duty"}}}""", json(second)), String.class);
+    assertThat(submit.getStatusCode()).as(submit.getBody()).isEqualTo(HttpStatus.NO_CONTENT);
+    assertThat(decisions.forProcessInstance(runId)).singleElement()
+        .satisfies(d -> assertThat(d.userId()).isEqualTo(SECOND_APPROVER));
+  }
+
+  @Test
+  void shouldRefuseToAssignTheApprovalToTheStarterAndLeaveTheTaskFreeWhenAnAdminTries()
+      throws Exception {
+    String runId = startAs("approver", PROCESS, "FOUR-EYES-TASKLIST-2");
+    Task declare = awaitTask(runId, DECLARE);
+
+    // an admin hands the task to the starter: refused as the claim is, nothing assigned
+    assertThatThrownBy(() -> tasks.setAssignee(declare.getId(), "approver"))
+        .isInstanceOf(FourEyesViolationException.class).hasMessageContaining("'approver' started this run");
+    assertThat(tasks.createTaskQuery().taskId(declare.getId()).singleResult().getAssignee()).isNull();
+    assertThat(decisions.forProcessInstance(runId)).isEmpty();
+  }
+
+  /** A logged-in session of the Tasklist web app: its cookies and its CSRF token. */
+  private HttpHeaders tasklistSession(String user) {
+    ResponseEntity<String> page = http.getForEntity("/camunda/app/tasklist/default/", String.class);
+    HttpHeaders headers = new HttpHeaders();
+    headers.set("X-XSRF-TOKEN", page.getHeaders().getFirst("X-XSRF-TOKEN"));
+    Map<String, String> cookies = new java.util.LinkedHashMap<>();
+    addCookies(cookies, page.getHeaders());
+    cookies.forEach((name, value) -> headers.add(HttpHeaders.COOKIE, name + "=" + value));
+    headers.setContentType(MediaType.APPLICATION_FORM_URLENCODED);
+    org.springframework.util.LinkedMultiValueMap<String, String> form = new org.springframework.util.LinkedMultiValueMap<>();
+    form.add("username", user);
+    form.add("password", user);
+    ResponseEntity<String> login = http.postForEntity("/camunda/api/admin/auth/user/default/login/tasklist",
+        new HttpEntity<>(form, headers), String.class);
+    assertThat(login.getStatusCode()).as(login.getBody()).isEqualTo(HttpStatus.OK);
+    addCookies(cookies, login.getHeaders());
+    // the login starts a new session: its CSRF token comes with the next page
+    HttpHeaders loggedIn = new HttpHeaders();
+    cookies.forEach((name, value) -> loggedIn.add(HttpHeaders.COOKIE, name + "=" + value));
+    ResponseEntity<String> app = http.exchange("/camunda/app/tasklist/default/", HttpMethod.GET,
+        new HttpEntity<>(loggedIn), String.class);
+    addCookies(cookies, app.getHeaders());
+    HttpHeaders session = new HttpHeaders();
+    session.set("X-XSRF-TOKEN", app.getHeaders().getFirst("X-XSRF-TOKEN"));
+    cookies.forEach((name, value) -> session.add(HttpHeaders.COOKIE, name + "=" + value));
+    return session;
+  }
+
+  private static void addCookies(Map<String, String> cookies, HttpHeaders response) {
+    List<String> set = response.get(HttpHeaders.SET_COOKIE);
+    if (set != null) {
+      for (String cookie : set) {
+        String pair = cookie.split(";", 2)[0];
+        cookies.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+      }
+    }
+  }
+
+  private static HttpHeaders json(HttpHeaders session) {
+    HttpHeaders headers = new HttpHeaders();
+    headers.putAll(session);
+    headers.setContentType(MediaType.APPLICATION_JSON);
+    return headers;
   }
 
   private String startAs(String user, String key, String ticket) {
