@@ -65,6 +65,8 @@ class LoginProtectionTest {
 
     assertThat(token.status()).as("the token, even from the throttled source").isEqualTo(200);
     assertThat(token.body()).contains("\"key\":\"dr-genesys-cs-failover\"");
+    assertThat(get("127.0.0.4", "/api/procedures", Map.of("Authorization", "Bearer lab-ticketing-token"))
+        .status()).as("the product API with the token").isEqualTo(200);
     assertThat(get("127.0.0.5", DEFINITIONS, Map.of("Authorization", basic("ticketing", "ticketing"))).status())
         .as("ticketing's password is not locked either").isEqualTo(200);
   }
