@@ -38,6 +38,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class LoginThrottleFilter extends OncePerRequestFilter {
 
   private static final int FORM_LIMIT = 8 * 1024;
+  private static final int USER_KEY_LIMIT = 128;
 
   private final LoginThrottle throttle;
   private final ApiTokens tokens;
@@ -93,6 +94,10 @@ public class LoginThrottleFilter extends OncePerRequestFilter {
       user = formField(body, "username");
     } else {
       user = basicUser(authorization);
+    }
+    if (user != null && user.length() > USER_KEY_LIMIT) {
+      // no user id is this long: the table's entries stay small whatever a caller sends
+      user = user.substring(0, USER_KEY_LIMIT);
     }
     Duration delay = throttle.delayFor(user);
     if (!delay.isZero()) {
