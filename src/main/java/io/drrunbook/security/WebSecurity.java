@@ -24,6 +24,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
@@ -35,7 +36,8 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * <ol>
  *   <li>{@code /api/**} and {@code /engine-rest/**}: stateless, authenticated by HTTP Basic against
  *       the engine's identity service or, when configured ({@link JwtConfiguration}), by an OAuth2
- *       bearer token; the caller is then handed to the engine ({@link EngineAuthenticationFilter}),
+ *       bearer token, or by an API token of a technical user ({@link ApiTokenAuthenticationFilter});
+ *       every password check is throttled first ({@link LoginProtection}); the caller is then handed to the engine ({@link EngineAuthenticationFilter}),
  *       whose authorizations decide (403 from the engine). No CSRF: no cookies are involved.</li>
  *   <li>the exposed actuator endpoints ({@link #actuatorSecurity}): {@code /actuator/health} and
  *       {@code /actuator/info} open (health shows its components only to an authenticated member of
@@ -70,9 +72,9 @@ public class WebSecurity {
   @Order(1)
   public SecurityFilterChain apiSecurity(HttpSecurity http, IdentityService identityService,
       IdentityAuthenticationProvider basic, ObjectProvider<JwtDecoder> jwtDecoder,
-      ObjectProvider<JwtProperties> jwtProperties) throws Exception {
+      ObjectProvider<JwtProperties> jwtProperties, ApiTokens apiTokens) throws Exception {
     JwtDecoder decoder = jwtDecoder.getIfAvailable();
-    AuthenticationEntryPoint unauthorized = unauthorized(decoder != null);
+    AuthenticationEntryPoint unauthorized = unauthorized(decoder != null || !apiTokens.isEmpty());
     http.securityMatcher(paths("/api/**", "/engine-rest/**"))
         // a provider manager without a parent: a failed Basic login is checked (and counted) once
         .authenticationManager(new ProviderManager(basic))
@@ -85,6 +87,9 @@ public class WebSecurity {
         .authorizeHttpRequests(requests -> requests
             .requestMatchers(paths("/api/docs", "/api/docs/**", "/api/swagger-ui/**", "/api/swagger-ui.html")).permitAll()
             .anyRequest().authenticated())
+        // API tokens of technical users (LoginProtection), before Basic and OAuth2 bearer tokens
+        .addFilterBefore(new ApiTokenAuthenticationFilter(apiTokens, identityService),
+            BasicAuthenticationFilter.class)
         .addFilterAfter(new EngineAuthenticationFilter(identityService), AuthorizationFilter.class);
     if (decoder != null) {
       JwtAuthenticationProvider bearer = new JwtAuthenticationProvider(decoder);

@@ -74,6 +74,19 @@ class ProductionDefaultsIT extends ProductionContext {
   }
 
   @Test
+  void shouldAcceptNoApiTokenWhenNoneIsConfigured() {
+    // the lab's ticketing token is configured in the lab profile only
+    assertThat(context.getBean(ApiTokens.class).isEmpty()).isTrue();
+    HttpHeaders bearer = new HttpHeaders();
+    bearer.setBearerAuth("lab-ticketing-token");
+
+    ResponseEntity<String> response = http.exchange("/engine-rest/process-definition", HttpMethod.GET,
+        new HttpEntity<>(bearer), String.class);
+
+    assertThat(response.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+  }
+
+  @Test
   void shouldSendHstsWhenTheRequestCameOverHttps() {
     HttpHeaders https = new HttpHeaders();
     https.add("X-Forwarded-Proto", "https");
