@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +39,7 @@ class HostileInputTest {
 
   @Autowired HistoryService history;
   @Autowired RuntimeService runtime;
+  @Autowired RepositoryService repository;
   @Autowired IdentityService identity;
   @Autowired Lab lab;
   @LocalServerPort int port;
@@ -154,6 +156,39 @@ class HostileInputTest {
 
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    assertNothingHappened();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      script task         | <scriptTask id="Task_Script" scriptFormat="groovy"><script>println 1</script></scriptTask>
+      script listener     | <serviceTask id="Task_Listened" camunda:expression="${true}"><extensionElements><camunda:executionListener event="start"><camunda:script scriptFormat="javascript">1</camunda:script></camunda:executionListener></extensionElements></serviceTask>
+      script parameter    | <serviceTask id="Task_Input" camunda:expression="${true}"><extensionElements><camunda:inputOutput><camunda:inputParameter name="x"><camunda:script scriptFormat="groovy">1</camunda:script></camunda:inputParameter></camunda:inputOutput></extensionElements></serviceTask>
+      """)
+  void shouldRefuseADeploymentByAnAdminWhenTheModelContainsAScript(String name, String element)
+      throws Exception {
+    String key = "hostile-script-" + Math.abs(name.hashCode());
+    String bpmn = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+            xmlns:camunda="http://camunda.org/schema/1.0/bpmn" targetNamespace="test">
+          <process id="%s" isExecutable="true" camunda:historyTimeToLive="1">
+            <startEvent id="StartEvent_Begin"/>
+            %s
+          </process>
+        </definitions>""".formatted(key, element);
+    String boundary = "----hostile" + System.nanoTime();
+    String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"deployment-name\"\r\n\r\n"
+        + key + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"data\"; filename=\""
+        + key + ".bpmn\"\r\nContent-Type: application/octet-stream\r\n\r\n" + bpmn + "\r\n--"
+        + boundary + "--\r\n";
+
+    HttpResponse<String> response = new RawHttp(port).send("POST", "/engine-rest/deployment/create",
+        "admin", "multipart/form-data; boundary=" + boundary, body);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    assertThat(response.body()).contains("contains a script");
+    assertThat(repository.createProcessDefinitionQuery().processDefinitionKey(key).count()).isZero();
     assertNothingHappened();
   }
 
