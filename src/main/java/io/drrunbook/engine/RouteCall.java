@@ -83,11 +83,35 @@ final class RouteCall {
       }
       throw new IllegalStateException("route " + route + " returned " + body + " instead of a result map");
     } catch (CamelExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw e;
+      throw unwrapped(e);
+    }
+  }
+
+  /**
+   * The connector's own failure, not Camel's wrapper ("Exception occurred during execution on the
+   * exchange"): a runtime exception as thrown, a checked one (an {@code IOException} naming the HTTP
+   * status and body excerpt, say) as a {@link RouteFailureException} with its message.
+   */
+  static RuntimeException unwrapped(CamelExecutionException e) {
+    Throwable cause = e.getCause();
+    while (cause instanceof CamelExecutionException nested && nested.getCause() != null) {
+      cause = nested.getCause();
+    }
+    if (cause == null) {
+      return e;
+    }
+    if (cause instanceof RuntimeException runtime) {
+      return runtime;
+    }
+    return new RouteFailureException(cause);
+  }
+
+  /** A checked failure of a connector route, with the connector's message. */
+  static final class RouteFailureException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RouteFailureException(Throwable cause) {
+      super(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(), cause);
     }
   }
 

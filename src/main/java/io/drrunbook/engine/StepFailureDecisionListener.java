@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.StreamSupport;
-import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.ProcessEngineException;
@@ -65,10 +64,10 @@ public class StepFailureDecisionListener implements TaskListener {
     String note = text(task.getVariable(StepFailureDecisions.NOTE));
     String problem = problem(choice, note);
     if (problem != null) {
-      throw new ProcessEngineException("Failure decision refused: " + problem);
+      throw new FailureDecisionRefusedException("Failure decision refused: " + problem);
     }
     if (SKIP.equals(choice) && !groups.contains(DrGroups.APPROVERS)) {
-      throw new AuthorizationException("Failure decision refused: only members of "
+      throw new SkipRefusedException("Failure decision refused: only members of "
           + DrGroups.APPROVERS + " may skip a step");
     }
 
@@ -85,7 +84,7 @@ public class StepFailureDecisionListener implements TaskListener {
         && services.getRuntimeService().createIncidentQuery().incidentId(incidentId).count() == 1;
     if (!failed) {
       // the step's incident went away meanwhile (Cockpit retry, run ended): nothing left to decide
-      throw new ProcessEngineException("Failure decision refused: step " + stepName + " of run "
+      throw new FailureDecisionRefusedException("Failure decision refused: step " + stepName + " of run "
           + runId + " is no longer failed");
     }
 

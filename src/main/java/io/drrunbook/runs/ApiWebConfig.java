@@ -25,7 +25,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 public class ApiWebConfig implements WebMvcConfigurer {
 
   /** The request bodies of the API, the only types the strict reader reads. */
-  static final Set<Class<?>> REQUEST_BODIES = Set.of(StartRunRequest.class, CancelRunRequest.class);
+  static final Set<Class<?>> REQUEST_BODIES = Set.of(StartRunRequest.class, CancelRunRequest.class,
+      PauseRunRequest.class, StepDecisionRequest.class, PrecheckOverrideRequest.class);
 
   private final ObjectMapper objectMapper;
 

@@ -13,7 +13,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /** {@code /api/runs/{id}/report}: the run report as JSON, or as a printable HTML page. */
 @RestController
@@ -28,10 +27,12 @@ public class RunReportController {
 
   private final RunReportService reports;
   private final RunReader runs;
+  private final PublicBaseUrl baseUrl;
 
-  public RunReportController(RunReportService reports, RunReader runs) {
+  public RunReportController(RunReportService reports, RunReader runs, PublicBaseUrl baseUrl) {
     this.reports = reports;
     this.runs = runs;
+    this.baseUrl = baseUrl;
   }
 
   @GetMapping(path = "/{id}/plan", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -86,7 +87,7 @@ public class RunReportController {
         .body(page);
   }
 
-  private static String baseUrl() {
-    return ServletUriComponentsBuilder.fromCurrentContextPath().toUriString();
+  private String baseUrl() {
+    return baseUrl.current();
   }
 }

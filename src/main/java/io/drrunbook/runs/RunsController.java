@@ -23,7 +23,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /** {@code /api/runs}: start a run from a ticket, follow it, cancel it. */
 @RestController
@@ -37,13 +36,15 @@ public class RunsController {
   private final RunReader reader;
   private final RunControl control;
   private final RunStepDecisions decisions;
+  private final PublicBaseUrl baseUrl;
 
   public RunsController(RunStarter starter, RunReader reader, RunControl control,
-      RunStepDecisions decisions) {
+      RunStepDecisions decisions, PublicBaseUrl baseUrl) {
     this.starter = starter;
     this.reader = reader;
     this.control = control;
     this.decisions = decisions;
+    this.baseUrl = baseUrl;
   }
 
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -189,7 +190,7 @@ public class RunsController {
     return control.overridePrecheck(id, request == null ? null : request.note(), baseUrl());
   }
 
-  private static String baseUrl() {
-    return ServletUriComponentsBuilder.fromCurrentContextPath().toUriString();
+  private String baseUrl() {
+    return baseUrl.current();
   }
 }

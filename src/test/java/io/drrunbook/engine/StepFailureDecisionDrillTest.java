@@ -182,6 +182,27 @@ class StepFailureDecisionDrillTest {
   }
 
   @Test
+  void shouldAnswer403AndKeepTheDecisionWhenAnOperatorSkipsTheStepThroughTheEngineRestSubmitForm() {
+    failStartOfMasterPair();
+    ProcessInstance run = startA1UntilTheStepFails("SUBMIT-SKIP");
+    Task decision = awaitDecisionTask(run);
+    String body = "{\"variables\": {\"decisionChoice\": {\"value\": \"skip\", \"type\": \"String\"},"
+        + " \"decisionNote\": {\"value\": \"not needed\", \"type\": \"String\"}}}";
+
+    ResponseEntity<JsonNode> refused = post("/engine-rest/task/" + decision.getId() + "/submit-form",
+        "operator", body);
+
+    assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+    assertThat(refused.getBody().path("message").asText()).contains("may skip a step");
+    assertThat(tasks.createTaskQuery().taskId(decision.getId()).count()).as("the decision still waits")
+        .isEqualTo(1);
+    assertThat(runtime.createIncidentQuery().processInstanceId(run.getId()).activityId(STEP).count())
+        .isEqualTo(1);
+    assertThat(decisions.forProcessInstance(decision.getProcessInstanceId())).isEmpty();
+    assertThat(lab.state().actionCount(MGMT2, START_PAIR)).isZero();
+  }
+
+  @Test
   void shouldCancelTheRunWithTheNoteWhenTheOperatorAbortsInTasklist() {
     failStartOfMasterPair();
     ProcessInstance run = startA1UntilTheStepFails("ABORT");

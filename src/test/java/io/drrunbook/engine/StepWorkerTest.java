@@ -82,6 +82,11 @@ class StepWorkerTest {
           calls.incrementAndGet();
           throw new IllegalStateException("connection refused by site2.cs-mgmt");
         });
+        from("direct:test-http-503").process(exchange -> {
+          calls.incrementAndGet();
+          // as HttpRequestConnector reports a 5xx: a checked IOException naming status and body
+          throw new java.io.IOException("POST site2.config-api /cfg: HTTP 503: maintenance window");
+        });
         from("direct:test-says-no").process(exchange -> {
           calls.incrementAndGet();
           throw new StepBusinessException("DR_VERIFY_FAILED", "record still points to Site 1");
@@ -153,6 +158,22 @@ class StepWorkerTest {
       assertThat(entry.state()).isEqualTo(StepJournal.State.FAILED);
       assertThat(entry.attempts()).isEqualTo(3);
     });
+  }
+
+  @Test
+  void shouldShowTheConnectorsMessageNotCamelsWrapperWhenTheRouteFailsWithACheckedException() {
+    deploy(process("test-http-503", false));
+    startWorker(Duration.ofSeconds(30));
+
+    ProcessInstance run = engine.getRuntimeService().startProcessInstanceByKey("worker-test");
+
+    Incident incident = await().atMost(Duration.ofSeconds(20)).until(() -> engine.getRuntimeService()
+        .createIncidentQuery().processInstanceId(run.getId()).singleResult(), i -> i != null);
+    assertThat(incident.getIncidentMessage())
+        .isEqualTo("POST site2.config-api /cfg: HTTP 503: maintenance window")
+        .doesNotContain("Exception occurred during execution on the exchange");
+    assertThat(journal.forProcessInstance(run.getId())).singleElement().satisfies(entry ->
+        assertThat(entry.state()).isEqualTo(StepJournal.State.FAILED));
   }
 
   @Test

@@ -87,6 +87,27 @@ class ProductionDefaultsIT extends ProductionContext {
   }
 
   @Test
+  void shouldRefuseADeploymentThroughTheEngineRestApiEvenByAnAdminWhenDeploymentsAreAReleaseOnly() {
+    String admin = "release-admin";
+    org.camunda.bpm.engine.identity.User user = identity.newUser(admin);
+    user.setPassword("release-admin-password-1");
+    identity.saveUser(user);
+    identity.createMembership(admin, DrGroups.ADMINS);
+    try {
+      long before = engine.getRepositoryService().createDeploymentQuery().count();
+
+      ResponseEntity<String> response = http.withBasicAuth(admin, "release-admin-password-1")
+          .postForEntity("/engine-rest/deployment/create", EngineRestSecurityTest.deployment(), String.class);
+
+      assertThat(response.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+      assertThat(response.getBody()).contains("dr.deployments.allow-rest");
+      assertThat(engine.getRepositoryService().createDeploymentQuery().count()).isEqualTo(before);
+    } finally {
+      identity.deleteUser(admin);
+    }
+  }
+
+  @Test
   void shouldSendHstsWhenTheRequestCameOverHttps() {
     HttpHeaders https = new HttpHeaders();
     https.add("X-Forwarded-Proto", "https");
