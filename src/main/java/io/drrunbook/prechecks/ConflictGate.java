@@ -173,8 +173,16 @@ public class ConflictGate {
 
   // ------------------------------------------------------------------------------- the sweep
 
+  /** Resolves every procedure's {@code acts-on} once (a name the topology lacks fails here), then sweeps. */
   @EventListener(ApplicationReadyEvent.class)
   public void start() {
+    for (String id : catalog.ids()) {
+      try {
+        systems(catalog.find(id).orElseThrow());
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("dr.procedures." + id + ".acts-on: " + e.getMessage(), e);
+      }
+    }
     sweeper.start();
   }
 

@@ -145,6 +145,13 @@ public class RunStarter {
             ticket.id(), caller.userId(), mode.get().id());
         return new Started(lookup.run(id, baseUrl), true);
       } catch (ConflictingRunException e) {
+        if (attempt < START_ATTEMPTS && (e.activeRunId() == null || guard.holder(key).isPresent())) {
+          // another start claimed a system at the same instant, or an identical request has just
+          // started the run: the next attempt answers with that run, or names the one in the way
+          log.info("start of {} for {}:{}: another start claimed its systems at the same instant",
+              procedureId, ticket.system(), ticket.id());
+          continue;
+        }
         log.info("start of {} for {}:{} by {} refused: {}", procedureId, ticket.system(), ticket.id(),
             caller.userId(), e.getMessage());
         throw conflict(e, baseUrl);

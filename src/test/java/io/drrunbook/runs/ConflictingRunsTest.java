@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.DrillContext;
 import io.drrunbook.DrillTasks;
 import io.drrunbook.common.DrGroups;
+import io.drrunbook.core.ProcedureCatalog;
 import io.drrunbook.core.RunVariables;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.prechecks.ConflictGate;
@@ -64,6 +65,7 @@ class ConflictingRunsTest {
   @Autowired ObjectMapper json;
   @Autowired SystemClaims claims;
   @Autowired ConflictGate conflicts;
+  @Autowired ProcedureCatalog catalog;
   @Autowired Topology topology;
   @Autowired Lab lab;
 
@@ -81,6 +83,18 @@ class ConflictingRunsTest {
   @AfterEach
   void cancelRuns() {
     ApiTestSupport.cancelTestRuns(runtime);
+  }
+
+  @Test
+  void shouldResolveTheSystemsOfEveryProcedureThroughTheTopology() {
+    for (String id : catalog.ids()) {
+      assertThat(conflicts.systems(catalog.find(id).orElseThrow())).as(id).isNotEmpty()
+          .allSatisfy(system -> assertThat(system).matches("(host|database|record|endpoint):[a-z0-9.-]+"));
+    }
+    assertThat(conflicts.systems(catalog.find(A1).orElseThrow()))
+        .containsAll(topology.group("cs-proxies").stream().map(h -> "host:" + h).toList())
+        .contains("host:site2.ogg", "database:site2.config-db", "host:site2.cs-mgmt", "record:cs-master")
+        .doesNotContain("group:cs-proxies");
   }
 
   @Test
