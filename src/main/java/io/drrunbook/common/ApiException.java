@@ -1,6 +1,7 @@
 package io.drrunbook.common;
 
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -14,12 +15,19 @@ public class ApiException extends RuntimeException {
   private final HttpStatus status;
   private final transient List<FieldProblem> errors;
   private final long retryAfterSeconds;
+  private final transient Map<String, Object> properties;
 
   private ApiException(HttpStatus status, String detail, List<FieldProblem> errors, long retryAfterSeconds) {
+    this(status, detail, errors, retryAfterSeconds, Map.of());
+  }
+
+  private ApiException(HttpStatus status, String detail, List<FieldProblem> errors, long retryAfterSeconds,
+      Map<String, Object> properties) {
     super(detail);
     this.status = status;
     this.errors = List.copyOf(errors);
     this.retryAfterSeconds = retryAfterSeconds;
+    this.properties = Map.copyOf(properties);
   }
 
   public static ApiException invalid(List<FieldProblem> errors) {
@@ -42,6 +50,12 @@ public class ApiException extends RuntimeException {
     return new ApiException(HttpStatus.CONFLICT, message, List.of(new FieldProblem(field, message)), 0);
   }
 
+  /** A conflict whose problem document also carries {@code properties} (e.g. the run in the way). */
+  public static ApiException conflict(String field, String message, Map<String, Object> properties) {
+    return new ApiException(HttpStatus.CONFLICT, message, List.of(new FieldProblem(field, message)), 0,
+        properties);
+  }
+
   public static ApiException rateLimited(long retryAfterSeconds, String message) {
     return new ApiException(HttpStatus.TOO_MANY_REQUESTS, message,
         List.of(new FieldProblem("caller", message)), retryAfterSeconds);
@@ -53,6 +67,11 @@ public class ApiException extends RuntimeException {
 
   public List<FieldProblem> errors() {
     return errors;
+  }
+
+  /** Further members of the problem document; empty for most refusals. */
+  public Map<String, Object> properties() {
+    return properties;
   }
 
   public long retryAfterSeconds() {

@@ -12,6 +12,7 @@ public class ProcedureSpec {
   private String description;
   private List<ParameterSpec> parameters = new ArrayList<>();
   private List<PrecheckSpec> prechecks = new ArrayList<>();
+  private List<String> actsOn = new ArrayList<>();
 
   public String getTitle() {
     return title;
@@ -60,5 +61,19 @@ public class ProcedureSpec {
 
   public void setPrechecks(List<PrecheckSpec> prechecks) {
     this.prechecks = prechecks == null ? new ArrayList<>() : prechecks;
+  }
+
+  /**
+   * The systems a run of the procedure changes, as {@code <kind>:<logical name>} of the topology
+   * ({@code host:}, {@code group:} (a host group: each of its hosts), {@code database:},
+   * {@code record:} (a DNS record), {@code endpoint:}); an execute or drill run claims them for as
+   * long as it is active, so that no second run acts on one of them at the same time.
+   */
+  public List<String> getActsOn() {
+    return actsOn;
+  }
+
+  public void setActsOn(List<String> actsOn) {
+    this.actsOn = actsOn == null ? new ArrayList<>() : actsOn;
   }
 }

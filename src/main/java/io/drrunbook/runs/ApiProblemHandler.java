@@ -41,6 +41,7 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
   public ResponseEntity<Object> api(ApiException e, WebRequest request) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(e.status(), e.getMessage());
     problem.setProperty("errors", e.errors());
+    e.properties().forEach(problem::setProperty);
     HttpHeaders headers = new HttpHeaders();
     if (e.retryAfterSeconds() > 0) {
       headers.set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));

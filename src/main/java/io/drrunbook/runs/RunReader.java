@@ -4,12 +4,15 @@ import io.drrunbook.common.ApiException;
 import io.drrunbook.common.FieldProblem;
 import io.drrunbook.core.ProcedureCatalog;
 import io.drrunbook.core.RunMode;
+import io.drrunbook.core.RunVariables;
 import io.drrunbook.engine.StepWorker;
 import io.drrunbook.plans.RunPlans;
+import io.drrunbook.prechecks.ConflictGate;
 import io.drrunbook.prechecks.PrecheckGate;
 import io.drrunbook.runs.RunViews.Cancellation;
 import io.drrunbook.runs.RunViews.FailureDecision;
 import io.drrunbook.runs.RunViews.Incident;
+import io.drrunbook.runs.RunViews.Overlap;
 import io.drrunbook.runs.RunViews.ManualTask;
 import io.drrunbook.runs.RunViews.Pause;
 import io.drrunbook.runs.RunViews.Run;
@@ -58,9 +61,12 @@ public class RunReader {
   private final PrecheckGate prechecks;
   private final RunPlans plans;
 
+  private final ConflictGate conflicts;
+
   public RunReader(RunLookup lookup, FailureDecisionHistory decisionHistory, ProcedureCatalog catalog,
       ApiCaller callers, RuntimeService runtime, HistoryService history, TaskService tasks,
-      CallbackDeliveries callbacks, PrecheckGate prechecks, RunPlans plans) {
+      CallbackDeliveries callbacks, PrecheckGate prechecks, RunPlans plans, ConflictGate conflicts) {
+    this.conflicts = conflicts;
     this.lookup = lookup;
     this.decisionHistory = decisionHistory;
     this.catalog = catalog;
@@ -116,11 +122,29 @@ public class RunReader {
           .forEach(i -> incidents.add(new Incident(i.getActivityId(), i.getIncidentMessage(),
               RunLookup.instant(i.getIncidentTimestamp()))));
     }
+    List<String> systems = conflicts.heldBy(id);
     return new RunDetail(run.id(), run.procedure(), run.ticket(), run.mode(), run.state(),
         run.startedBy(), run.startTime(), run.endTime(), run.links(), done, running, waiting,
         incidents, cancellation(instance), callbacks.forRun(run.id()),
         run.state() == RunState.SUSPENDED, pause(instance, run.state()), failureDecisions,
-        prechecks.summary(id, run.mode()).orElse(null));
+        prechecks.summary(id, run.mode()).orElse(null), systems.isEmpty() ? null : systems, overlap(id));
+  }
+
+  /** The override of a run started over active runs, from history (also for ended runs). */
+  private Overlap overlap(String id) {
+    Map<String, String> values = new HashMap<>();
+    history.createHistoricVariableInstanceQuery().processInstanceId(id)
+        .variableNameIn(RunVariables.OVERLAP_APPROVED_BY, RunVariables.OVERLAP_REASON, RunVariables.OVERLAP_RUNS)
+        .disableCustomObjectDeserialization().list().stream()
+        .filter(v -> id.equals(v.getExecutionId()))
+        .forEach(v -> values.put(v.getName(), String.valueOf(RunLookup.value(v))));
+    String approvedBy = values.get(RunVariables.OVERLAP_APPROVED_BY);
+    if (approvedBy == null) {
+      return null;
+    }
+    String runs = values.getOrDefault(RunVariables.OVERLAP_RUNS, "");
+    return new Overlap(approvedBy, values.get(RunVariables.OVERLAP_REASON),
+        runs.isEmpty() ? List.of() : List.of(runs.split(",")));
   }
 
   /**

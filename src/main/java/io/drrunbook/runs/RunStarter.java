@@ -1,12 +1,14 @@
 package io.drrunbook.runs;
 
 import io.drrunbook.common.ApiException;
+import io.drrunbook.common.DrGroups;
 import io.drrunbook.common.FieldProblem;
 import io.drrunbook.common.FreeText;
 import io.drrunbook.core.ProcedureCatalog;
 import io.drrunbook.core.ProcedureSpec;
 import io.drrunbook.core.RunMode;
 import io.drrunbook.core.RunVariables;
+import io.drrunbook.prechecks.ConflictingRunException;
 import io.drrunbook.prechecks.PrecheckGate;
 import io.drrunbook.runs.ApiCaller.Caller;
 import io.drrunbook.runs.RunKeyGuard.RunKey;
@@ -41,6 +43,7 @@ public class RunStarter {
   static final Pattern TICKET_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   static final Pattern TICKET_SYSTEM = Pattern.compile("[a-z][a-z0-9-]{0,31}");
   static final int MAX_URL = 2000;
+  static final int MAX_REASON = 2000;
   private static final int START_ATTEMPTS = 5;
   private static final Logger log = LoggerFactory.getLogger(RunStarter.class);
 
@@ -88,8 +91,19 @@ public class RunStarter {
     }
     Map<String, Object> variables = procedure.isEmpty() ? Map.of()
         : catalog.variables(procedure.get(), request.parameters(), problems);
+    if (request.overlap() != null) {
+      if (request.overlap().reason() == null || request.overlap().reason().isBlank()) {
+        problems.add(new FieldProblem("overlap.reason", "is required"));
+      } else {
+        FreeText.problem("overlap.reason", request.overlap().reason(), MAX_REASON).ifPresent(problems::add);
+      }
+    }
     if (!problems.isEmpty()) {
       throw ApiException.invalid(problems);
+    }
+    if (request.overlap() != null && !caller.inAny(List.of(DrGroups.APPROVERS))) {
+      throw ApiException.forbidden("only a member of " + DrGroups.APPROVERS
+          + " may start a run over an active run (overlap)");
     }
 
     String procedureId = request.procedure();
@@ -102,6 +116,9 @@ public class RunStarter {
       start.put(RunVariables.TICKET_URL, ticket.url());
     }
     start.put(RunVariables.RUN_MODE, mode.get().id());
+    if (request.overlap() != null) {
+      start.put(RunVariables.OVERLAP_REASON, request.overlap().reason());
+    }
 
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       Optional<String> holder = guard.holder(key);
@@ -127,12 +144,40 @@ public class RunStarter {
         log.info("run {} of {} started for {}:{} by {} ({})", id, procedureId, ticket.system(),
             ticket.id(), caller.userId(), mode.get().id());
         return new Started(lookup.run(id, baseUrl), true);
+      } catch (ConflictingRunException e) {
+        if (attempt < START_ATTEMPTS && (e.activeRunId() == null || guard.holder(key).isPresent())) {
+          // another start claimed a system at the same instant, or an identical request has just
+          // started the run: the next attempt answers with that run, or names the one in the way
+          log.info("start of {} for {}:{}: another start claimed its systems at the same instant",
+              procedureId, ticket.system(), ticket.id());
+          continue;
+        }
+        log.info("start of {} for {}:{} by {} refused: {}", procedureId, ticket.system(), ticket.id(),
+            caller.userId(), e.getMessage());
+        throw conflict(e, baseUrl);
       } catch (DataIntegrityViolationException | ConcurrencyFailureException e) {
         log.info("start of {} for {}:{}: an identical request won the race ({})", procedureId,
             ticket.system(), ticket.id(), e.getClass().getSimpleName());
       }
     }
     throw ApiException.conflict("ticket", "an identical start request is being processed; retry");
+  }
+
+  /** The 409 of a run whose systems an active run holds: names the active run and its ticket. */
+  private ApiException conflict(ConflictingRunException e, String baseUrl) {
+    Map<String, Object> properties = new LinkedHashMap<>();
+    if (e.activeRunId() != null) {
+      Map<String, Object> active = new LinkedHashMap<>();
+      active.put("id", e.activeRunId());
+      active.put("ticket", e.activeTicket());
+      active.put("href", baseUrl + "/api/runs/" + e.activeRunId());
+      properties.put("activeRun", active);
+    }
+    properties.put("systems", e.systems());
+    String message = e.activeRunId() == null ? e.getMessage()
+        : e.getMessage() + "; a member of " + DrGroups.APPROVERS
+            + " may start it anyway with overlap.reason";
+    return ApiException.conflict("overlap", message, properties);
   }
 
   private static void validateTicket(StartRunRequest.TicketRef ticket, List<FieldProblem> problems) {

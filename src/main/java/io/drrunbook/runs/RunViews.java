@@ -69,7 +69,15 @@ public final class RunViews {
       @Schema(description = "the pause in effect (while suspended), else the last resume") Pause pause,
       @Schema(description = "decisions on failed steps, oldest first") List<FailureDecision> failureDecisions,
       @Schema(description = "precheck runs, and execute runs however started (held until it"
-          + " passes or is overridden)") io.drrunbook.prechecks.PrecheckGate.Summary precheck) {}
+          + " passes or is overridden)") io.drrunbook.prechecks.PrecheckGate.Summary precheck,
+      @Schema(description = "the systems this active execute or drill run holds (no other such run may"
+          + " act on them until it ends)") List<String> systems,
+      @Schema(description = "set when a dr-approvers member started the run although active runs"
+          + " acted on the same systems") Overlap overlap) {}
+
+  @Schema(description = "a run started over active runs acting on the same systems: by whom, why,"
+      + " over which runs")
+  public record Overlap(String approvedBy, String reason, List<String> runs) {}
 
   @Schema(description = "one page of runs, newest first")
   public record RunPage(List<Run> items, int page, int size, long total) {}

@@ -15,7 +15,18 @@ public record StartRunRequest(
     Map<String, Object> parameters,
     @Schema(description = "execute: act on the real systems; drill: a rehearsal (lab or drill window)",
         allowableValues = {"execute", "drill"}, requiredMode = Schema.RequiredMode.REQUIRED)
-    String mode) {
+    String mode,
+    @Schema(description = "dr-approvers only: start the run although an active run acts on the same"
+        + " systems (otherwise refused with 409); the reason is recorded")
+    Overlap overlap) {
+
+  /** Why a run may act on systems an active run holds. */
+  @Schema(description = "why the run may act on systems an active run holds")
+  public record Overlap(
+      @Schema(description = "the reason, recorded with the caller", maxLength = 2000,
+          requiredMode = Schema.RequiredMode.REQUIRED,
+          example = "CHG0012345 was abandoned half-way; this run takes over from it")
+      String reason) {}
 
   /** The ticket a run belongs to; its id becomes the run's business key. */
   @Schema(description = "the ticket that asks for the run")
