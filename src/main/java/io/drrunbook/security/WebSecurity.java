@@ -36,7 +36,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *   <li>{@code /api/**} and {@code /engine-rest/**}: stateless, authenticated by HTTP Basic against
  *       the engine's identity service or, when configured ({@link JwtConfiguration}), by an OAuth2
  *       bearer token; the caller is then handed to the engine ({@link EngineAuthenticationFilter}),
- *       whose authorizations decide (403 from the engine). No CSRF: no cookies are involved.</li>
+ *       whose authorizations decide (403 from the engine); the operations that undo a guarantee
+ *       are refused to non-admins before the engine ({@link EngineOperationGuard}). No CSRF: no
+ *       cookies are involved.</li>
  *   <li>the exposed actuator endpoints ({@link #actuatorSecurity}): {@code /actuator/health} and
  *       {@code /actuator/info} open (health shows its components only to an authenticated member of
  *       {@code management.endpoint.health.roles}), {@code /actuator/prometheus} for members of a
@@ -85,7 +87,8 @@ public class WebSecurity {
         .authorizeHttpRequests(requests -> requests
             .requestMatchers(paths("/api/docs", "/api/docs/**", "/api/swagger-ui/**", "/api/swagger-ui.html")).permitAll()
             .anyRequest().authenticated())
-        .addFilterAfter(new EngineAuthenticationFilter(identityService), AuthorizationFilter.class);
+        .addFilterAfter(new EngineAuthenticationFilter(identityService), AuthorizationFilter.class)
+        .addFilterAfter(new EngineOperationGuard(identityService), EngineAuthenticationFilter.class);
     if (decoder != null) {
       JwtAuthenticationProvider bearer = new JwtAuthenticationProvider(decoder);
       bearer.setJwtAuthenticationConverter(new JwtGroupsConverter(jwtProperties.getObject()));
