@@ -1,21 +1,31 @@
 package io.drrunbook.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.DrillContext;
 import io.drrunbook.TestRuns;
+import io.drrunbook.common.DrGroups;
 import io.drrunbook.core.RunVariables;
 import io.drrunbook.engine.StepWorker;
 import io.drrunbook.lab.Lab;
 import java.time.Duration;
 import java.util.List;
+import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.ExternalTaskService;
 import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.authorization.Authorization;
+import org.camunda.bpm.engine.authorization.Permission;
+import org.camunda.bpm.engine.authorization.Permissions;
+import org.camunda.bpm.engine.authorization.ProcessInstancePermissions;
+import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.externaltask.ExternalTask;
 import org.camunda.bpm.engine.task.Task;
 import org.junit.jupiter.api.AfterEach;
@@ -52,6 +62,9 @@ class EnginePrivilegeTest {
   @Autowired ExternalTaskService externalTasks;
   @Autowired StepWorker worker;
   @Autowired Lab lab;
+  @Autowired IdentityService identity;
+  @Autowired AuthorizationService authorizations;
+  @Autowired IdentityBootstrap bootstrap;
 
   @BeforeEach
   void resetLab() {
@@ -195,6 +208,51 @@ class EnginePrivilegeTest {
     assertThat(runtime.createProcessInstanceQuery().processDefinitionId(definitionId)
         .processInstanceBusinessKey("PRIV-RESTART").count()).isZero();
     assertLabUntouched();
+  }
+
+  @Test
+  void shouldRefuseAModificationInTheEngineItselfWhenTheGuardIsNotInTheWay() throws Exception {
+    String runId = startAtApproval("PRIV-ENGINE");
+    lab.reset();
+
+    identity.setAuthentication("operator", List.of(DrGroups.OPERATORS));
+    try {
+      assertThatThrownBy(() -> runtime.createProcessInstanceModification(runId)
+          .cancelAllForActivity(APPROVAL).startBeforeActivity(FIRST_ACTING_STEP).execute(true, false))
+          .isInstanceOf(AuthorizationException.class);
+      assertThatThrownBy(() -> runtime.setVariable(runId, RunVariables.STARTED_BY, "operator"))
+          .isInstanceOf(AuthorizationException.class);
+      // what a pause through /api/runs needs stays granted
+      runtime.suspendProcessInstanceById(runId);
+      runtime.activateProcessInstanceById(runId);
+    } finally {
+      identity.clearAuthentication();
+    }
+
+    assertThat(runtime.getVariable(runId, RunVariables.STARTED_BY)).isEqualTo("ticketing");
+    assertStillAtApprovalAndLabUntouched(runId);
+  }
+
+  @Test
+  void shouldNarrowAWiderGrantWhenTheApplicationStartsOnAnOlderDatabase() {
+    Authorization grant = authorizations.createAuthorizationQuery().groupIdIn(DrGroups.OPERATORS)
+        .resourceType(Resources.PROCESS_INSTANCE).resourceId(Authorization.ANY).singleResult();
+    grant.addPermission(Permissions.UPDATE);
+    grant.removePermission(ProcessInstancePermissions.SUSPEND);
+    authorizations.saveAuthorization(grant);
+    assertThat(operatorMay(Permissions.UPDATE)).isTrue();
+
+    bootstrap.afterPropertiesSet();
+
+    assertThat(operatorMay(Permissions.UPDATE)).isFalse();
+    assertThat(operatorMay(ProcessInstancePermissions.RETRY_JOB)).isFalse();
+    assertThat(operatorMay(ProcessInstancePermissions.SUSPEND)).isTrue();
+    assertThat(operatorMay(Permissions.READ)).isTrue();
+  }
+
+  private boolean operatorMay(Permission permission) {
+    return authorizations.isUserAuthorized("operator", List.of(DrGroups.OPERATORS), permission,
+        Resources.PROCESS_INSTANCE, "any-run");
   }
 
   // ----------------------------------------------------------------------------------- helpers
