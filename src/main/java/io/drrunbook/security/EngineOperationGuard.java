@@ -62,7 +62,15 @@ public class EngineOperationGuard extends OncePerRequestFilter {
   private static final Pattern TASK_COMPLETION =
       Pattern.compile("^/task/[^/]+/(?:complete|submit-form|resolve)$");
 
-  private record Rule(Pattern path, boolean readsAllowed, Set<String> queries, String what) {}
+  /**
+   * A refused operation: {@code path} with any method, but reads ({@code readsAllowed}) and the
+   * queries sent by POST ({@code queries}); or, when {@code only} is set, that method alone.
+   */
+  private record Rule(Pattern path, boolean readsAllowed, Set<String> queries, String only, String what) {
+    Rule(Pattern path, boolean readsAllowed, Set<String> queries, String what) {
+      this(path, readsAllowed, queries, null, what);
+    }
+  }
 
   private static final List<Rule> RULES = List.of(
       rule("^/process-instance/[^/]+/modification$", "modifying a process instance"),
@@ -82,9 +90,11 @@ public class EngineOperationGuard extends OncePerRequestFilter {
       rule("^/process-instance/[^/]+/suspended$", "pausing or resuming a run here (use /api/runs/{id}/pause or /resume)"),
       rule("^/process-instance/suspended(?:-async)?$", "pausing or resuming runs here (use /api/runs/{id}/pause or /resume)"),
       rule("^/process-definition/.+/suspended$", "suspending or activating a procedure"),
-      new Rule(Pattern.compile("^/process-instance/[^/]+$"), true, Set.of(),
+      new Rule(Pattern.compile("^/process-instance/[^/]+$"), true, Set.of(), "DELETE",
           "deleting a run here (cancel it with a reason: POST /api/runs/{id}/cancel)"),
-      rule("^/process-instance/delete(?:-historic-query-based)?$", "deleting runs"));
+      rule("^/process-instance/delete(?:-historic-query-based)?$", "deleting runs"),
+      rule("^/process-instance/(?:job-retries|variables-async|message-async|correlation-async)$",
+          "changing runs in a batch"));
 
   private final IdentityService identityService;
 
@@ -127,7 +137,7 @@ public class EngineOperationGuard extends OncePerRequestFilter {
   static Optional<String> refusal(String method, String path) {
     boolean read = "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method);
     for (Rule rule : RULES) {
-      if (!rule.path().matcher(path).matches()) {
+      if (!rule.path().matcher(path).matches() || rule.only() != null && !rule.only().equals(method)) {
         continue;
       }
       if (read && rule.readsAllowed() || "POST".equals(method) && rule.queries().contains(path)) {

@@ -25,6 +25,8 @@ class EngineOperationGuardTest {
     assertThat(EngineOperationGuard.refusal("POST", "/task/t1/variables")).isPresent();
     assertThat(EngineOperationGuard.refusal("PUT", "/process-instance/suspended")).isPresent();
     assertThat(EngineOperationGuard.refusal("DELETE", "/process-instance/r1")).isPresent();
+    assertThat(EngineOperationGuard.refusal("POST", "/process-instance/job-retries")).isPresent();
+    assertThat(EngineOperationGuard.refusal("POST", "/process-instance/variables-async")).hasValue("changing runs in a batch");
   }
 
   @Test
@@ -36,6 +38,7 @@ class EngineOperationGuardTest {
     assertThat(EngineOperationGuard.refusal("POST", "/job")).isEmpty();
     assertThat(EngineOperationGuard.refusal("GET", "/process-instance/r1")).isEmpty();
     assertThat(EngineOperationGuard.refusal("POST", "/process-instance")).isEmpty();
+    assertThat(EngineOperationGuard.refusal("POST", "/process-instance/count")).isEmpty();
     assertThat(EngineOperationGuard.refusal("POST", "/task/t1/complete")).isEmpty();
     assertThat(EngineOperationGuard.refusal("POST", "/task/t1/claim")).isEmpty();
     assertThat(EngineOperationGuard.refusal("POST", "/process-definition/key/dr-x/start")).isEmpty();
