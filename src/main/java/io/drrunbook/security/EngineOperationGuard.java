@@ -16,6 +16,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -253,7 +254,7 @@ public class EngineOperationGuard extends OncePerRequestFilter {
     public BufferedReader getReader() {
       String encoding = getCharacterEncoding() == null ? StandardCharsets.UTF_8.name() : getCharacterEncoding();
       return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body),
-          java.nio.charset.Charset.forName(encoding)));
+          Charset.forName(encoding)));
     }
 
     @Override
