@@ -134,8 +134,9 @@ public class IdentityBootstrap implements InitializingBean, SmartInitializingSin
   }
 
   /**
-   * Takes {@link #WITHDRAWN} back from the group's grants on {@code resource} (any id) and adds
-   * {@code needed} to its grant on every id, where it is missing.
+   * Takes {@link #WITHDRAWN} back from each of the group's grants on {@code resource}, whatever its
+   * resource id, and adds {@code needed} to the grant on every instance ({@code *}) where it is
+   * missing.
    */
   private void amend(String groupId, Resources resource, Permission needed) {
     for (Authorization authorization : authorizationService.createAuthorizationQuery()
