@@ -6,6 +6,7 @@ import static org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT
 import io.drrunbook.common.DrGroups;
 import io.drrunbook.core.Procedures;
 import java.util.List;
+import java.util.Map;
 import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RepositoryService;
@@ -14,6 +15,8 @@ import org.camunda.bpm.engine.authorization.HistoricProcessInstancePermissions;
 import org.camunda.bpm.engine.authorization.HistoricTaskPermissions;
 import org.camunda.bpm.engine.authorization.Permission;
 import org.camunda.bpm.engine.authorization.Permissions;
+import org.camunda.bpm.engine.authorization.ProcessDefinitionPermissions;
+import org.camunda.bpm.engine.authorization.ProcessInstancePermissions;
 import org.camunda.bpm.engine.authorization.Resource;
 import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.identity.Group;
@@ -33,7 +36,12 @@ import org.springframework.stereotype.Component;
  *
  * <ul>
  *   <li>operators and approvers: Tasklist and Cockpit; read and start processes; work the tasks of
- *       their candidate groups (granted by the engine per task); retry failed steps;</li>
+ *       their candidate groups (granted by the engine per task), which includes the failure decision
+ *       of a step (retry, skip, abort); suspend and resume runs (the product API pauses as the
+ *       caller). Never update an instance (modification, variables, messages), set retries, delete
+ *       or migrate: {@link #WITHDRAWN} is taken back from their grants at every start, also from a
+ *       database made by an older version; what authorizations cannot express is refused by
+ *       {@link EngineOperationGuard};</li>
  *   <li>admins: everything, including Admin, deployments and identity;</li>
  *   <li>ticketing (technical users of ticketing systems): start runs of the procedures listed in
  *       {@code dr.security.ticketing.procedures} (default: every deployed {@code dr-*} procedure, as
@@ -44,6 +52,19 @@ import org.springframework.stereotype.Component;
 public class IdentityBootstrap implements InitializingBean, SmartInitializingSingleton {
 
   private static final Logger log = LoggerFactory.getLogger(IdentityBootstrap.class);
+
+  /**
+   * What operators and approvers never hold on process definitions and instances: each would let
+   * them move a token, rewrite a variable, retry past a failure decision, delete or migrate a run.
+   */
+  static final Map<Resources, List<Permission>> WITHDRAWN = Map.of(
+      Resources.PROCESS_INSTANCE, List.of(Permissions.UPDATE, Permissions.DELETE,
+          ProcessInstancePermissions.RETRY_JOB, ProcessInstancePermissions.UPDATE_VARIABLE),
+      Resources.PROCESS_DEFINITION, List.of(Permissions.UPDATE, Permissions.UPDATE_INSTANCE,
+          Permissions.DELETE_INSTANCE, ProcessDefinitionPermissions.RETRY_JOB,
+          ProcessDefinitionPermissions.UPDATE_INSTANCE_VARIABLE, ProcessDefinitionPermissions.MIGRATE_INSTANCE,
+          ProcessDefinitionPermissions.UPDATE_TASK, ProcessDefinitionPermissions.TASK_WORK,
+          ProcessDefinitionPermissions.UPDATE_TASK_VARIABLE));
 
   private final IdentityService identityService;
   private final AuthorizationService authorizationService;
@@ -73,10 +94,13 @@ public class IdentityBootstrap implements InitializingBean, SmartInitializingSin
       grant(group, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
       grant(group, Resources.APPLICATION, "cockpit", Permissions.ACCESS);
       grant(group, Resources.PROCESS_DEFINITION, ANY, Permissions.READ, Permissions.READ_INSTANCE,
-          Permissions.CREATE_INSTANCE, Permissions.READ_HISTORY, Permissions.UPDATE_INSTANCE,
-          Permissions.READ_TASK);
+          Permissions.CREATE_INSTANCE, Permissions.READ_HISTORY, Permissions.READ_TASK,
+          ProcessDefinitionPermissions.SUSPEND_INSTANCE);
       grant(group, Resources.PROCESS_INSTANCE, ANY, Permissions.CREATE, Permissions.READ,
-          Permissions.UPDATE);
+          ProcessInstancePermissions.SUSPEND);
+      // a database made by an older version holds wider grants: narrow them to the above
+      amend(group, Resources.PROCESS_DEFINITION, ProcessDefinitionPermissions.SUSPEND_INSTANCE);
+      amend(group, Resources.PROCESS_INSTANCE, ProcessInstancePermissions.SUSPEND);
       grant(group, Resources.DEPLOYMENT, ANY, Permissions.READ);
       grant(group, Resources.DECISION_DEFINITION, ANY, Permissions.READ);
       grant(group, Resources.FILTER, ANY, Permissions.READ);
@@ -107,6 +131,32 @@ public class IdentityBootstrap implements InitializingBean, SmartInitializingSin
           Permissions.CREATE_INSTANCE, Permissions.READ_INSTANCE, Permissions.READ_HISTORY);
     }
     log.info("{} may start: {}", DrGroups.TICKETING, procedures);
+  }
+
+  /**
+   * Takes {@link #WITHDRAWN} back from each of the group's grants on {@code resource}, whatever its
+   * resource id, and adds {@code needed} to the grant on every instance ({@code *}) where it is
+   * missing.
+   */
+  private void amend(String groupId, Resources resource, Permission needed) {
+    for (Authorization authorization : authorizationService.createAuthorizationQuery()
+        .groupIdIn(groupId).resourceType(resource).authorizationType(AUTH_TYPE_GRANT).list()) {
+      boolean changed = false;
+      for (Permission permission : WITHDRAWN.get(resource)) {
+        if (authorization.isPermissionGranted(permission)) {
+          authorization.removePermission(permission);
+          changed = true;
+        }
+      }
+      if (ANY.equals(authorization.getResourceId()) && !authorization.isPermissionGranted(needed)) {
+        authorization.addPermission(needed);
+        changed = true;
+      }
+      if (changed) {
+        authorizationService.saveAuthorization(authorization);
+        log.info("narrowed the grant of {} on {} {} to least privilege", groupId, resource, authorization.getResourceId());
+      }
+    }
   }
 
   private void group(String id, String name) {

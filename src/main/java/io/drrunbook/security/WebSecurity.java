@@ -37,8 +37,10 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *   <li>{@code /api/**} and {@code /engine-rest/**}: stateless, authenticated by HTTP Basic against
  *       the engine's identity service or, when configured ({@link JwtConfiguration}), by an OAuth2
  *       bearer token, or by an API token of a technical user ({@link ApiTokenAuthenticationFilter});
- *       every password check is throttled first ({@link LoginProtection}); the caller is then handed to the engine ({@link EngineAuthenticationFilter}),
- *       whose authorizations decide (403 from the engine). No CSRF: no cookies are involved.</li>
+ *       every password check is throttled first ({@link LoginProtection}); the caller is then handed
+ *       to the engine ({@link EngineAuthenticationFilter}), whose authorizations decide (403 from the
+ *       engine); the operations that undo a guarantee are refused to non-admins before the engine
+ *       ({@link EngineOperationGuard}). No CSRF: no cookies are involved.</li>
  *   <li>the exposed actuator endpoints ({@link #actuatorSecurity}): {@code /actuator/health} and
  *       {@code /actuator/info} open (health shows its components only to an authenticated member of
  *       {@code management.endpoint.health.roles}), {@code /actuator/prometheus} for members of a
@@ -90,7 +92,8 @@ public class WebSecurity {
         // API tokens of technical users (LoginProtection), before Basic and OAuth2 bearer tokens
         .addFilterBefore(new ApiTokenAuthenticationFilter(apiTokens, identityService),
             BasicAuthenticationFilter.class)
-        .addFilterAfter(new EngineAuthenticationFilter(identityService), AuthorizationFilter.class);
+        .addFilterAfter(new EngineAuthenticationFilter(identityService), AuthorizationFilter.class)
+        .addFilterAfter(new EngineOperationGuard(identityService), EngineAuthenticationFilter.class);
     if (decoder != null) {
       JwtAuthenticationProvider bearer = new JwtAuthenticationProvider(decoder);
       bearer.setJwtAuthenticationConverter(new JwtGroupsConverter(jwtProperties.getObject()));

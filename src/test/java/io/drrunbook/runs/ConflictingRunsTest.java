@@ -129,8 +129,8 @@ class ConflictingRunsTest {
         "/engine-rest/process-definition/key/" + A1 + "/start",
         jsonEntity("{\"businessKey\": \"" + TICKET + "11\","
             + " \"variables\": {\"runMode\": {\"value\": \"drill\"}}}"), String.class);
-    // Camunda's REST start answers every engine refusal but authorization with 500; the message says why
-    assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
+    // the engine's refusal of the start is a bad request (security/EngineRestRefusals); the message says why
+    assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
     assertThat(json.readTree(refused.getBody()).get("message").asText())
         .contains("run " + first + " of " + A1 + " for ticket " + TICKET + "10 is active")
         .endsWith("run of " + A1 + " for ticket " + TICKET + "11 not started");
@@ -140,7 +140,7 @@ class ConflictingRunsTest {
         "/engine-rest/process-definition/key/" + A1 + "/start",
         jsonEntity("{\"businessKey\": \"" + TICKET + "12\", \"variables\": {\"runMode\": {\"value\":"
             + " \"drill\"}, \"overlapReason\": {\"value\": \"I say so\"}}}"), String.class);
-    assertThat(overridden.getStatusCode()).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
+    assertThat(overridden.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
     assertThat(json.readTree(overridden.getBody()).get("message").asText())
         .contains("only a member of dr-approvers may start it anyway");
     assertThat(runsOf(history, TICKET + "12")).isZero();

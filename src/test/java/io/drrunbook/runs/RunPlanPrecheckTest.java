@@ -393,10 +393,16 @@ class RunPlanPrecheckTest {
     await("declare task").atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery()
         .processInstanceId(run).taskDefinitionKey("UserTask_DeclareDisaster").count() == 1);
 
-    // an operator (who may change a run's variables) tries to make the live run a walk, whose
-    // manual steps (approvals among them) the walk would answer itself
-    ResponseEntity<Void> changed = operator().exchange("/engine-rest/process-instance/" + run
+    // an operator tries to make the live run a walk, whose manual steps (approvals among them) the
+    // walk would answer itself: operators may not change a run's variables
+    ResponseEntity<Void> refused = operator().exchange("/engine-rest/process-instance/" + run
         + "/variables/runMode", org.springframework.http.HttpMethod.PUT,
+        jsonEntity("{\"value\": \"dry-run\", \"type\": \"String\"}"), Void.class);
+    assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+    assertThat(runtime.getVariable(run, "runMode")).isEqualTo("drill");
+    // an admin still may (knowingly): the run keeps the mode it was started with all the same
+    ResponseEntity<Void> changed = http.withBasicAuth("admin", "admin").exchange("/engine-rest/process-instance/"
+        + run + "/variables/runMode", org.springframework.http.HttpMethod.PUT,
         jsonEntity("{\"value\": \"dry-run\", \"type\": \"String\"}"), Void.class);
     assertThat(changed.getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
     assertThat(runtime.getVariable(run, "runMode")).isEqualTo("dry-run");

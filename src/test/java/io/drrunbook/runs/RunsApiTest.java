@@ -158,6 +158,7 @@ class RunsApiTest {
         for (Future<ResponseEntity<String>> answer : answers) {
           ResponseEntity<String> response = answer.get();
           statuses.add(HttpStatus.valueOf(response.getStatusCode().value()));
+          assertThat(json.readTree(response.getBody()).has("id")).as(ticket + ": " + response.getBody()).isTrue();
           ids.add(json.readTree(response.getBody()).get("id").asText());
         }
 

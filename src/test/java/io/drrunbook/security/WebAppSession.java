@@ -1,0 +1,63 @@
+package io.drrunbook.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.util.LinkedMultiValueMap;
+
+/** A logged-in web app session (cookies and CSRF token), as Cockpit and Tasklist hold one. */
+final class WebAppSession {
+
+  private static final String LOGIN = "/camunda/api/admin/auth/user/default/login/cockpit";
+
+  private WebAppSession() {}
+
+  /** Logs in as {@code user} (password = user name); JSON headers for the web apps' API calls. */
+  static HttpHeaders login(TestRestTemplate http, String user) {
+    ResponseEntity<String> page = http.getForEntity("/camunda/app/cockpit/default/", String.class);
+    Map<String, String> cookies = new LinkedHashMap<>();
+    String token = remember(page, cookies, null);
+
+    HttpHeaders loginHeaders = headers(cookies, token);
+    loginHeaders.setContentType(MediaType.APPLICATION_FORM_URLENCODED);
+    LinkedMultiValueMap<String, String> form = new LinkedMultiValueMap<>();
+    form.add("username", user);
+    form.add("password", user);
+    ResponseEntity<String> login = http.postForEntity(LOGIN, new HttpEntity<>(form, loginHeaders), String.class);
+    assertThat(login.getStatusCode()).as("web app login of " + user).isEqualTo(HttpStatus.OK);
+    token = remember(login, cookies, token);
+
+    HttpHeaders session = headers(cookies, token);
+    session.setContentType(MediaType.APPLICATION_JSON);
+    return session;
+  }
+
+  private static String remember(ResponseEntity<String> response, Map<String, String> cookies, String token) {
+    List<String> set = response.getHeaders().get(HttpHeaders.SET_COOKIE);
+    if (set != null) {
+      for (String cookie : set) {
+        String pair = cookie.split(";", 2)[0];
+        cookies.put(pair.split("=", 2)[0], pair);
+      }
+    }
+    String sent = response.getHeaders().getFirst("X-XSRF-TOKEN");
+    return sent == null ? token : sent;
+  }
+
+  private static HttpHeaders headers(Map<String, String> cookies, String token) {
+    HttpHeaders headers = new HttpHeaders();
+    if (token != null) {
+      headers.set("X-XSRF-TOKEN", token);
+    }
+    cookies.values().forEach(cookie -> headers.add(HttpHeaders.COOKIE, cookie));
+    return headers;
+  }
+}
