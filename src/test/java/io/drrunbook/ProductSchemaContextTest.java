@@ -46,7 +46,7 @@ class ProductSchemaContextTest {
 
   @Test
   void shouldMigrateTheProductTablesBeforeTheEngineStartsWhenTheDatabaseIsNew() {
-    assertThat(SchemaDescription.history(dataSource)).containsExactly("1 SQL success");
+    assertThat(SchemaDescription.history(dataSource)).containsExactly("1 SQL success", "2 SQL success");
     assertThat(SchemaDescription.of(dataSource)).containsOnlyKeys(ProductSchema.TABLES);
     assertThat(new JdbcTemplate(dataSource).queryForObject(
         "SELECT COUNT(*) FROM ACT_GE_PROPERTY WHERE NAME_ = 'schema.version'", Integer.class)).isOne();

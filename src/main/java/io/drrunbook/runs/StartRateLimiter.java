@@ -59,6 +59,11 @@ public class StartRateLimiter {
     }
   }
 
+  /** Fills {@code caller}'s bucket again, as a quiet minute would. */
+  void refill(String caller) {
+    buckets.remove(caller);
+  }
+
   private static final class Bucket {
     private double tokens;
     private long updated;

@@ -65,7 +65,9 @@ class RolesTableTest {
     String runId = startAtApproval();
 
     row("start a run", Set.copyOf(ROLES), (caller, user, run) ->
-        caller.postForEntity(START, json("{\"businessKey\": \"TABLE-START-" + user + "\"}"), String.class));
+        // a dry-run: it acts on nothing, so the run at its approval (same systems) does not refuse it
+        caller.postForEntity(START, json("{\"businessKey\": \"TABLE-START-" + user + "\", \"variables\":"
+            + " {\"runMode\": {\"value\": \"dry-run\"}}}"), String.class));
     row("read a run", Set.copyOf(ROLES), (caller, user, run) ->
         caller.getForEntity("/api/runs/" + run, String.class), runId);
     row("claim and work an approval", Set.of("approver", "admin"), (caller, user, run) -> {
@@ -86,7 +88,7 @@ class RolesTableTest {
           return paused;
         }, runId);
     row("cancel a run with a reason (/api/runs)", Set.of("operator", "approver", "admin"), (caller, user, run) -> {
-      String own = startAtApproval();
+      String own = startAtApprovalAlongside();
       ResponseEntity<String> cancelled = caller.postForEntity("/api/runs/" + own + "/cancel",
           json("{\"reason\": \"roles table\"}"), String.class);
       assertThat(runtime.createProcessInstanceQuery().processInstanceId(own).count())
@@ -111,7 +113,7 @@ class RolesTableTest {
         caller.postForEntity("/engine-rest/deployment/create", EngineRestSecurityTest.deployment(), String.class));
 
     worker.stop();
-    String stepRun = startRun();
+    String stepRun = startAlongside();
     ExternalTask step = await("a step waiting").atMost(Duration.ofSeconds(30)).until(() -> externalTasks
         .createExternalTaskQuery().processInstanceId(stepRun).singleResult(), task -> task != null);
     row("set the retries of a step or job", Set.of("admin"), (caller, user, run) ->
@@ -151,8 +153,31 @@ class RolesTableTest {
     return JSON.readTree(started.getBody()).path("id").asText();
   }
 
+  /**
+   * A second run at its approval while the table's run is active on the same systems (see
+   * {@link #startAlongside}).
+   */
+  private String startAtApprovalAlongside() throws Exception {
+    return awaitApproval(startAlongside());
+  }
+
+  /**
+   * A second run while the table's run is active on the same systems: started by an approver with a
+   * reason, as conflicting runs allow (README "Conflicting runs").
+   */
+  private String startAlongside() throws Exception {
+    ResponseEntity<String> started = http.withBasicAuth("approver", "approver").postForEntity(START,
+        json("{\"businessKey\": \"TABLE-" + (++tickets) + "\", \"variables\": {\"overlapReason\":"
+            + " {\"value\": \"roles table: a run to cancel\"}}}"), String.class);
+    assertThat(started.getStatusCode()).as(started.getBody()).isEqualTo(HttpStatus.OK);
+    return JSON.readTree(started.getBody()).path("id").asText();
+  }
+
   private String startAtApproval() throws Exception {
-    String runId = startRun();
+    return awaitApproval(startRun());
+  }
+
+  private String awaitApproval(String runId) {
     await("approval task").atMost(Duration.ofSeconds(30)).until(() -> tasks.createTaskQuery()
         .processInstanceId(runId).taskDefinitionKey(APPROVAL).count() == 1);
     return runId;
