@@ -31,6 +31,8 @@ final class LabDnsListener {
 
   private static final int TCP_IDLE_TIMEOUT_MS = 30_000;
   private static final int BIND_ATTEMPTS = 20;
+  private static final int FIXED_PORT_ATTEMPTS = 5;
+  private static final long FIXED_PORT_PAUSE_MS = 200;
 
   /** Answers one message as received; {@code null}: no answer (a TCP connection is closed). */
   @FunctionalInterface
@@ -72,8 +74,13 @@ final class LabDnsListener {
     }
     int port = boundPort != 0 ? boundPort : requestedPort;
     IOException lastFailure = null;
-    int attempts = port == 0 ? BIND_ATTEMPTS : 1;
+    // port 0: another free port each attempt; a fixed port (a restart after close): the same port
+    // again after a short pause, in case the system has not released it yet
+    int attempts = port == 0 ? BIND_ATTEMPTS : FIXED_PORT_ATTEMPTS;
     for (int attempt = 0; attempt < attempts && udpSocket == null; attempt++) {
+      if (attempt > 0 && port != 0) {
+        pause();
+      }
       DatagramSocket udp = new DatagramSocket(null);
       try {
         udp.bind(new InetSocketAddress(bindAddress, port));
@@ -111,6 +118,15 @@ final class LabDnsListener {
     executor.execute(this::acceptTcp);
     log.info("Lab DNS server for zone {} listening on {}:{} (UDP and TCP)",
         name, bindAddress.getHostAddress(), port());
+  }
+
+  private static void pause() throws IOException {
+    try {
+      Thread.sleep(FIXED_PORT_PAUSE_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while binding the lab DNS server");
+    }
   }
 
   /** The port it listens (or listened) on: the actual one when started with port 0. */
