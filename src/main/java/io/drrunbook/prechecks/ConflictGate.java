@@ -173,9 +173,18 @@ public class ConflictGate {
 
   // ------------------------------------------------------------------------------- the sweep
 
-  /** Resolves every procedure's {@code acts-on} once (a name the topology lacks fails here), then sweeps. */
+  /**
+   * Resolves every procedure's {@code acts-on} once (a name the topology lacks fails here), then
+   * sweeps. A topology without any site (an installation not configured yet) is not checked here:
+   * each start resolves its procedure's systems and is refused while they are unknown.
+   */
   @EventListener(ApplicationReadyEvent.class)
   public void start() {
+    if (topology.properties().getSites() == null || topology.properties().getSites().isEmpty()) {
+      log.warn("the topology defines no sites: the procedures' acts-on are checked when a run starts");
+      sweeper.start();
+      return;
+    }
     for (String id : catalog.ids()) {
       try {
         systems(catalog.find(id).orElseThrow());
