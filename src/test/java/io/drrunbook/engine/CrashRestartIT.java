@@ -53,8 +53,10 @@ class CrashRestartIT {
                          "disasterReason": {"value": "crash test"},
                          "decidedBy": {"value": "DR manager"}}}""");
       // the Site 2 master CS pair is starting: the lab has taken the start, the step still runs
+      // (the lab's state view can answer 500 while the run's precheck probes hold a lab database:
+      // a known lab defect, see the closing note; the poll tries again)
       await("start of the Site 2 master CS pair under way").atMost(Duration.ofSeconds(90))
-          .pollInterval(Duration.ofMillis(200))
+          .pollInterval(Duration.ofMillis(200)).ignoreExceptionsInstanceOf(IllegalStateException.class)
           .until(() -> "RUNNING".equals(component(site2Mgmt(first), "confserv-master-pair").path("state").asText()));
       assertThat(first.get("admin", "/engine-rest/external-task?processInstanceId=" + runId
           + "&activityId=Task_StartMasterCsPair&locked=true")).hasSize(1);
