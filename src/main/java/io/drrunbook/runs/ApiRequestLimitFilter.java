@@ -1,21 +1,14 @@
 package io.drrunbook.runs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drrunbook.common.BufferedRequest;
 import io.drrunbook.common.FieldProblem;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import org.springframework.http.HttpHeaders;
@@ -73,7 +66,7 @@ public class ApiRequestLimitFilter extends OncePerRequestFilter {
       tooLarge(request, response);
       return;
     }
-    chain.doFilter(new BufferedBody(request, body), response);
+    chain.doFilter(new BufferedRequest(request, body), response);
   }
 
   private void tooLarge(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -91,69 +84,5 @@ public class ApiRequestLimitFilter extends OncePerRequestFilter {
     response.setStatus(status.value());
     response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
     json.writeValue(response.getOutputStream(), problem);
-  }
-
-  /** The request with its (bounded) body read into memory. */
-  private static final class BufferedBody extends HttpServletRequestWrapper {
-    private final byte[] body;
-
-    private BufferedBody(HttpServletRequest request, byte[] body) {
-      super(request);
-      this.body = body;
-    }
-
-    @Override
-    public ServletInputStream getInputStream() {
-      ByteArrayInputStream in = new ByteArrayInputStream(body);
-      return new ServletInputStream() {
-        @Override
-        public int read() {
-          return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-          return in.read(b, off, len);
-        }
-
-        @Override
-        public boolean isFinished() {
-          return in.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-          throw new UnsupportedOperationException("the body is already in memory");
-        }
-      };
-    }
-
-    @Override
-    public BufferedReader getReader() {
-      Charset charset = StandardCharsets.UTF_8;
-      try {
-        if (getCharacterEncoding() != null) {
-          charset = Charset.forName(getCharacterEncoding());
-        }
-      } catch (IllegalArgumentException unknownCharset) {
-        // read as UTF-8: the JSON parser then refuses what is not valid
-      }
-      return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), charset));
-    }
-
-    @Override
-    public int getContentLength() {
-      return body.length;
-    }
-
-    @Override
-    public long getContentLengthLong() {
-      return body.length;
-    }
   }
 }

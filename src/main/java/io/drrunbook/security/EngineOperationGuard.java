@@ -2,21 +2,14 @@ package io.drrunbook.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drrunbook.common.BufferedRequest;
 import io.drrunbook.common.DrGroups;
 import io.drrunbook.core.RunVariables;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,7 +116,7 @@ public class EngineOperationGuard extends OncePerRequestFilter {
         return;
       }
       refused = START.matcher(path).matches() ? startRefusal(body) : completionRefusal(body);
-      request = new BodyRequest(request, body);
+      request = new BufferedRequest(request, body);
     }
     if (refused.isPresent()) {
       logger.info("refused to " + callerName() + ": " + method + " " + path + " (" + refused.get() + ")");
@@ -208,63 +201,5 @@ public class EngineOperationGuard extends OncePerRequestFilter {
 
   private static Rule rule(String path, boolean readsAllowed, String what) {
     return new Rule(Pattern.compile(path), readsAllowed, Set.of(), what);
-  }
-
-  /** The request with its body already read, handed on to the engine as it came. */
-  private static final class BodyRequest extends HttpServletRequestWrapper {
-    private final byte[] body;
-
-    BodyRequest(HttpServletRequest request, byte[] body) {
-      super(request);
-      this.body = body;
-    }
-
-    @Override
-    public ServletInputStream getInputStream() {
-      InputStream in = new ByteArrayInputStream(body);
-      return new ServletInputStream() {
-        @Override
-        public int read() throws IOException {
-          return in.read();
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-          return in.read(buffer, offset, length);
-        }
-
-        @Override
-        public boolean isFinished() {
-          return false;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-          throw new UnsupportedOperationException("synchronous reads only");
-        }
-      };
-    }
-
-    @Override
-    public BufferedReader getReader() {
-      String encoding = getCharacterEncoding() == null ? StandardCharsets.UTF_8.name() : getCharacterEncoding();
-      return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body),
-          Charset.forName(encoding)));
-    }
-
-    @Override
-    public int getContentLength() {
-      return body.length;
-    }
-
-    @Override
-    public long getContentLengthLong() {
-      return body.length;
-    }
   }
 }

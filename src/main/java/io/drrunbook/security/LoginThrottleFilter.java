@@ -1,16 +1,11 @@
 package io.drrunbook.security;
 
+import io.drrunbook.common.BufferedRequest;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URLDecoder;
@@ -90,7 +85,7 @@ public class LoginThrottleFilter extends OncePerRequestFilter {
         response.sendError(HttpStatus.PAYLOAD_TOO_LARGE.value());
         return;
       }
-      checked = new BufferedForm(request, body);
+      checked = new BufferedRequest(request, body);
       user = formField(body, "username");
     } else {
       user = basicUser(authorization);
@@ -186,61 +181,5 @@ public class LoginThrottleFilter extends OncePerRequestFilter {
       }
     }
     return null;
-  }
-
-  /** The login request with its (bounded) form body read into memory. */
-  private static final class BufferedForm extends HttpServletRequestWrapper {
-    private final byte[] body;
-
-    private BufferedForm(HttpServletRequest request, byte[] body) {
-      super(request);
-      this.body = body;
-    }
-
-    @Override
-    public ServletInputStream getInputStream() {
-      ByteArrayInputStream in = new ByteArrayInputStream(body);
-      return new ServletInputStream() {
-        @Override
-        public int read() {
-          return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-          return in.read(b, off, len);
-        }
-
-        @Override
-        public boolean isFinished() {
-          return in.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-          throw new UnsupportedOperationException("the body is already in memory");
-        }
-      };
-    }
-
-    @Override
-    public BufferedReader getReader() {
-      return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public int getContentLength() {
-      return body.length;
-    }
-
-    @Override
-    public long getContentLengthLong() {
-      return body.length;
-    }
   }
 }
