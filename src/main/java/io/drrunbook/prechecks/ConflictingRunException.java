@@ -6,7 +6,7 @@ import org.camunda.bpm.engine.BadUserRequestException;
 
 /**
  * A run whose systems an active execute or drill run holds: refused at its start (a 409 through the
- * product API; the engine's REST API answers its start refusals with its own status and this message).
+ * product API and through the engine's REST API, with this message).
  * Names the active run, its ticket and the systems both act on.
  */
 public class ConflictingRunException extends BadUserRequestException implements ListenerRefusal {

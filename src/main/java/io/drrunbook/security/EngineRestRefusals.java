@@ -1,5 +1,6 @@
 package io.drrunbook.security;
 
+import io.drrunbook.prechecks.ConflictingRunException;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -18,8 +19,9 @@ import org.springframework.context.annotation.Configuration;
  * ({@code RestException}), even when the engine refused the caller's request: a task that does not
  * exist, a run started with an unknown {@code runMode} (a {@code BadUserRequestException} of the
  * start listener). This mapper, preferred by its priority to the engine REST's own, gives such a
- * refusal its 4xx (404 for what does not exist, 400 for a bad request, 403 for a missing
- * authorization) in the engine REST's own error format; a real failure stays a 500.
+ * refusal its 4xx (404 for what does not exist, 409 for a start whose systems an active run holds,
+ * as the product API answers it, 400 for another bad request, 403 for a missing authorization) in
+ * the engine REST's own error format; a real failure stays a 500.
  */
 @Configuration
 public class EngineRestRefusals {
@@ -45,6 +47,9 @@ public class EngineRestRefusals {
 
     static int statusOf(Throwable cause) {
       for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        if (t instanceof ConflictingRunException) {
+          return 409;
+        }
         if (t instanceof AuthorizationException) {
           return 403;
         }

@@ -53,6 +53,8 @@ class ConflictingRunsTest {
   private static final String A1 = "dr-genesys-cs-failover";
   private static final String A2 = "dr-genesys-cs-failback";
   private static final String TICKET = ApiTestSupport.TICKET_PREFIX + "CONFLICT-";
+  private static final List<String> STARTERS = List.of("conflict-starter-0", "conflict-starter-1",
+      "conflict-starter-2", "conflict-starter-3", "conflict-starter-4");
   private static final String SWITCHOVER = "cs-switchover cs-master.genesys.lab";
   private static final List<String> SITE2_APPS =
       List.of("confserv-master-pair", "scs-master", "msgserver-scs-distributed");
@@ -71,7 +73,7 @@ class ConflictingRunsTest {
 
   @BeforeEach
   void resetLabAndUsers() {
-    ApiTestSupport.user(identity, "conflict-starter", DrGroups.OPERATORS);
+    STARTERS.forEach(starter -> ApiTestSupport.user(identity, starter, DrGroups.OPERATORS));
     // runs other test classes left active on these systems would make every start here a conflict
     runtime.createProcessInstanceQuery().processDefinitionKey(A1).list()
         .forEach(run -> ApiTestSupport.delete(runtime, run.getId(), "ConflictingRunsTest clean-up"));
@@ -129,8 +131,8 @@ class ConflictingRunsTest {
         "/engine-rest/process-definition/key/" + A1 + "/start",
         jsonEntity("{\"businessKey\": \"" + TICKET + "11\","
             + " \"variables\": {\"runMode\": {\"value\": \"drill\"}}}"), String.class);
-    // the engine's refusal of the start is a bad request (security/EngineRestRefusals); the message says why
-    assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    // the engine REST's refusal of the start is a conflict too (security/EngineRestRefusals), saying why
+    assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
     assertThat(json.readTree(refused.getBody()).get("message").asText())
         .contains("run " + first + " of " + A1 + " for ticket " + TICKET + "10 is active")
         .endsWith("run of " + A1 + " for ticket " + TICKET + "11 not started");
@@ -140,7 +142,7 @@ class ConflictingRunsTest {
         "/engine-rest/process-definition/key/" + A1 + "/start",
         jsonEntity("{\"businessKey\": \"" + TICKET + "12\", \"variables\": {\"runMode\": {\"value\":"
             + " \"drill\"}, \"overlapReason\": {\"value\": \"I say so\"}}}"), String.class);
-    assertThat(overridden.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    assertThat(overridden.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
     assertThat(json.readTree(overridden.getBody()).get("message").asText())
         .contains("only a member of dr-approvers may start it anyway");
     assertThat(runsOf(history, TICKET + "12")).isZero();
@@ -232,9 +234,9 @@ class ConflictingRunsTest {
   }
 
   @Test
-  void shouldStartOneOfTwentyConcurrentDrillsAndActOnceOnEverySystemWhenTheyStartTogether()
+  void shouldStartOneOfFiftyConcurrentDrillsAndActOnceOnEverySystemWhenTheyStartTogether()
       throws Exception {
-    int starts = 20;
+    int starts = 50;
     CyclicBarrier together = new CyclicBarrier(starts);
     ExecutorService threads = Executors.newFixedThreadPool(starts);
     List<ResponseEntity<String>> answers = new ArrayList<>();
@@ -242,9 +244,11 @@ class ConflictingRunsTest {
       List<Future<ResponseEntity<String>>> futures = new ArrayList<>();
       for (int i = 0; i < starts; i++) {
         String ticket = TICKET + "P" + i;
+        // five callers, ten starts each: under the per-caller start rate (dr.api.start-rate-per-minute)
+        String starter = STARTERS.get(i % STARTERS.size());
         futures.add(threads.submit(() -> {
           together.await(30, TimeUnit.SECONDS);
-          return start(http.withBasicAuth("conflict-starter", "conflict-starter"),
+          return start(http.withBasicAuth(starter, starter),
               body(A1, ticket, "drill", null));
         }));
       }
