@@ -1,6 +1,6 @@
 package io.drrunbook.prechecks;
 
-import io.drrunbook.engine.ListenerRefusal;
+import io.drrunbook.engine.ConflictRefusal;
 import java.util.List;
 import org.camunda.bpm.engine.BadUserRequestException;
 
@@ -9,7 +9,7 @@ import org.camunda.bpm.engine.BadUserRequestException;
  * product API and through the engine's REST API, with this message).
  * Names the active run, its ticket and the systems both act on.
  */
-public class ConflictingRunException extends BadUserRequestException implements ListenerRefusal {
+public class ConflictingRunException extends BadUserRequestException implements ConflictRefusal {
 
   private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,6 @@
 package io.drrunbook.security;
 
-import io.drrunbook.prechecks.ConflictingRunException;
+import io.drrunbook.engine.ConflictRefusal;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -47,7 +47,7 @@ public class EngineRestRefusals {
 
     static int statusOf(Throwable cause) {
       for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-        if (t instanceof ConflictingRunException) {
+        if (t instanceof ConflictRefusal) {
           return 409;
         }
         if (t instanceof AuthorizationException) {

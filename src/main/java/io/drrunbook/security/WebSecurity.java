@@ -1,7 +1,9 @@
 package io.drrunbook.security;
 
 import io.drrunbook.common.DrGroups;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.Arrays;
 import org.camunda.bpm.engine.IdentityService;
 import org.springframework.beans.factory.ObjectProvider;
@@ -14,6 +16,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
@@ -47,7 +50,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *       {@code dr-*} group, by HTTP Basic; endpoints not exposed answer 404.</li>
  *   <li>{@code /lab/**} (lab profile): HTTP Basic, members of a {@code dr-*} group.</li>
  *   <li>everything else unchanged: the web apps under {@code /camunda} keep their own login,
- *       session and CSRF protection.</li>
+ *       session and CSRF protection; only Admin's first-administrator set-up
+ *       ({@code /camunda/api/admin/setup/**}) is refused (403) unless
+ *       {@code dr.security.web-admin-setup} is on.</li>
  * </ol>
  * Missing or bad credentials: 401 with {@code WWW-Authenticate}. The APIs answer with Spring
  * Security's default headers (no caching, nosniff, no framing, HSTS over HTTPS); the web apps get
@@ -57,11 +62,15 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 public class WebSecurity {
 
   static final String REALM = "dr-runbook";
+  static final String ADMIN_SETUP = "/camunda/api/admin/setup/**";
 
   private final boolean hsts;
+  private final boolean webAdminSetup;
 
-  public WebSecurity(@Value("${dr.security.hsts:false}") boolean hsts) {
+  public WebSecurity(@Value("${dr.security.hsts:false}") boolean hsts,
+      @Value("${dr.security.web-admin-setup:false}") boolean webAdminSetup) {
     this.hsts = hsts;
+    this.webAdminSetup = webAdminSetup;
   }
 
   /** The one Basic provider; as a bean it also keeps Spring Boot from inventing a default user. */
@@ -154,9 +163,25 @@ public class WebSecurity {
     http.securityMatcher(AnyRequestMatcher.INSTANCE)
         .csrf(AbstractHttpConfigurer::disable)
         .requestCache(AbstractHttpConfigurer::disable)
-        .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+        .authorizeHttpRequests(requests -> {
+          if (!webAdminSetup) {
+            // Camunda's Admin offers "create the first administrator" to whoever comes first while
+            // no member of camunda-admin exists (a fresh production database): off unless enabled
+            requests.requestMatchers(paths(ADMIN_SETUP)).denyAll();
+          }
+          requests.anyRequest().permitAll();
+        })
+        .exceptionHandling(errors -> errors.authenticationEntryPoint(WebSecurity::adminSetupRefused)
+            .accessDeniedHandler(WebSecurity::adminSetupRefused))
         .headers(this::webAppHeaders);
     return http.build();
+  }
+
+  private static void adminSetupRefused(HttpServletRequest request, HttpServletResponse response,
+      RuntimeException refused) throws IOException {
+    RejectedRequests.write(response, HttpStatus.FORBIDDEN, "setup", "the web apps' first-administrator"
+        + " set-up is off (dr.security.web-admin-setup): create the first administrator with"
+        + " camunda.bpm.admin-user.* from the environment");
   }
 
   private void webAppHeaders(HeadersConfigurer<HttpSecurity> headers) {

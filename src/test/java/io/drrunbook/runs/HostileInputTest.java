@@ -110,6 +110,37 @@ class HostileInputTest {
     assertNothingHappened();
   }
 
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      java.net.URL      | application/json                     | "http://evil.example/"
+      java.io.File      | application/json                     | "/etc/passwd"
+      java.lang.String  | application/x-java-serialized-object | rO0ABXQAA2V2aWw=
+      """)
+  void shouldRefuseAVariableUploadedAsMultipartWhenItsTypeIsAnArbitraryJavaType(String type,
+      String dataType, String data) throws Exception {
+    // the engine REST instantiates objectType from the data part before it looks up the run
+    String run = "no-such-run";
+    String boundary = "----dr" + System.nanoTime();
+    String body = "--" + boundary + "\r\n"
+        + "Content-Disposition: form-data; name=\"data\"; filename=\"blob\"\r\n"
+        + "Content-Type: " + dataType + "\r\n\r\n" + data + "\r\n"
+        + "--" + boundary + "\r\n"
+        + "Content-Disposition: form-data; name=\"valueType\"\r\n\r\nObject\r\n"
+        + "--" + boundary + "\r\n"
+        + "Content-Disposition: form-data; name=\"objectType\"\r\n\r\n" + type + "\r\n"
+        + "--" + boundary + "--\r\n";
+
+    HttpResponse<String> response = new RawHttp(port).send("POST",
+        "/engine-rest/process-instance/" + run + "/variables/payload/data", "admin",
+        "multipart/form-data; boundary=" + boundary, body);
+
+    // refused by the product's filter, before the engine REST would instantiate the type
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    assertThat(json.readTree(response.body()).get("errors").get(0).get("field").asText())
+        .isEqualTo("objectType");
+    assertNothingHappened();
+  }
+
   @Test
   void shouldAnswer400WhenARunIsStartedThroughTheEngineRestApiWithAnUnknownRunMode() throws Exception {
     String body = """

@@ -38,6 +38,9 @@ import org.springframework.test.context.DynamicPropertySource;
     "spring.datasource.username=sa",
     "spring.datasource.password=",
     "dr.steps.worker-enabled=false",
+    // the TLS-terminating proxy of these tests: 127.0.0.1 (requests from 127.0.0.2 are a stranger's)
+    // (inlined properties are read in the properties format: a backslash is written twice)
+    "DR_TRUSTED_PROXIES=127\\\\.0\\\\.0\\\\.1",
     "spring.security.oauth2.resourceserver.jwt.issuer-uri=" + ProductionContext.ISSUER,
     "dr.security.jwt.audience=" + ProductionContext.AUDIENCE,
     "dr.security.jwt.group-mapping.DR-Operators-AD=dr-operators"})

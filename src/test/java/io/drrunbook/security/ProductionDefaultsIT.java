@@ -4,12 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
@@ -30,6 +36,7 @@ class ProductionDefaultsIT extends ProductionContext {
   @Autowired ProcessEngine engine;
   @Autowired ApplicationContext context;
   @Autowired TestRestTemplate http;
+  @LocalServerPort int port;
 
   @Test
   void shouldHaveNoUserWhenTheLabProfileIsOff() {
@@ -118,5 +125,41 @@ class ProductionDefaultsIT extends ProductionContext {
     }
     assertThat(http.getForEntity("/actuator/health", String.class).getHeaders()
         .containsKey("Strict-Transport-Security")).isFalse();
+  }
+
+  @Test
+  void shouldIgnoreForwardedHeadersWhenTheRequestDoesNotComeFromATrustedProxy() throws IOException {
+    // the same request as above, from 127.0.0.2: not DR_TRUSTED_PROXIES, so not over HTTPS
+    String answer = fromAddress("127.0.0.2", "GET /actuator/health HTTP/1.1\r\nHost: localhost\r\n"
+        + "X-Forwarded-Proto: https\r\nX-Forwarded-For: 203.0.113.7\r\nConnection: close\r\n\r\n");
+    assertThat(answer).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("Strict-Transport-Security");
+    String trusted = fromAddress("127.0.0.1", "GET /actuator/health HTTP/1.1\r\nHost: localhost\r\n"
+        + "X-Forwarded-Proto: https\r\nConnection: close\r\n\r\n");
+    assertThat(trusted).startsWith("HTTP/1.1 200").containsIgnoringCase("Strict-Transport-Security");
+  }
+
+  private String fromAddress(String local, String request) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getByName(local), 0));
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  @Test
+  void shouldRefuseTheWebAppsFirstAdminSetupWhenAStrangerAsksForIt() {
+    // no user exists outside the lab, so Camunda's Admin would offer its "create the first admin"
+    // page to whoever comes first
+    HttpHeaders stranger = WebAppSession.anonymous(http);
+    ResponseEntity<String> response = http.postForEntity("/camunda/api/admin/setup/default/user/create",
+        new HttpEntity<>("""
+            {"profile": {"id": "mallory", "firstName": "M", "lastName": "M", "email": "m@example.test"},
+             "credentials": {"password": "Mallory-2026-long"}}""", stranger), String.class);
+
+    assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(HttpStatus.FORBIDDEN);
+    assertThat(response.getBody()).contains("dr.security.web-admin-setup");
+    assertThat(identity.createUserQuery().userId("mallory").count()).isZero();
   }
 }

@@ -40,6 +40,15 @@ final class WebAppSession {
     return session;
   }
 
+  /** A stranger's session: the cookies and CSRF token any visitor of the login page gets. */
+  static HttpHeaders anonymous(TestRestTemplate http) {
+    ResponseEntity<String> page = http.getForEntity("/camunda/app/admin/default/", String.class);
+    Map<String, String> cookies = new LinkedHashMap<>();
+    HttpHeaders session = headers(cookies, remember(page, cookies, null));
+    session.setContentType(MediaType.APPLICATION_JSON);
+    return session;
+  }
+
   private static String remember(ResponseEntity<String> response, Map<String, String> cookies, String token) {
     List<String> set = response.getHeaders().get(HttpHeaders.SET_COOKIE);
     if (set != null) {
