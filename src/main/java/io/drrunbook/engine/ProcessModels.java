@@ -9,6 +9,7 @@ import org.camunda.bpm.model.bpmn.instance.BoundaryEvent;
 import org.camunda.bpm.model.bpmn.instance.ErrorEventDefinition;
 import org.camunda.bpm.model.bpmn.instance.FlowElement;
 import org.camunda.bpm.model.bpmn.instance.FlowNode;
+import org.camunda.bpm.model.bpmn.instance.ServiceTask;
 import org.camunda.bpm.model.bpmn.instance.StartEvent;
 import org.camunda.bpm.model.bpmn.instance.SubProcess;
 import org.camunda.bpm.model.xml.instance.ModelElementInstance;
@@ -35,6 +36,18 @@ public class ProcessModels {
       return flowElement.getName();
     }
     return activityId;
+  }
+
+  /**
+   * True when the element is an automated step: an external service task of the step worker's topic
+   * (a {@code dr-step} task is created when the element starts).
+   */
+  public boolean isStep(String processDefinitionId, String activityId) {
+    if (processDefinitionId == null || activityId == null) {
+      return false;
+    }
+    return model(processDefinitionId).getModelElementById(activityId) instanceof ServiceTask task
+        && "external".equals(task.getCamundaType()) && StepWorker.TOPIC.equals(task.getCamundaTopic());
   }
 
   /**

@@ -2,7 +2,11 @@ package io.drrunbook.engine;
 
 import io.drrunbook.common.SecretMasker;
 import java.net.InetAddress;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -10,6 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.apache.camel.ProducerTemplate;
 import org.camunda.bpm.engine.ExternalTaskService;
 import org.camunda.bpm.engine.RuntimeService;
@@ -63,6 +69,28 @@ public class StepWorker implements SmartLifecycle {
   private Thread poller;
   private Semaphore freeSlots;
   private final Object wakeUp = new Object();
+  /** A wake-up not yet answered by a fetch (guarded by {@code wakeUp}). */
+  private Pickup pendingWakeUp;
+  private final AtomicLong[] pickupCounts = Stream.generate(AtomicLong::new)
+      .limit(Pickup.values().length).toArray(AtomicLong[]::new);
+  private final Map<String, Pickup> pickups = new LinkedHashMap<>(64, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Pickup> eldest) {
+      return size() > 1_000;
+    }
+  };
+
+  /** What made the poller fetch a step. */
+  public enum Pickup {
+    /** A dr-step task was created (its transaction committed on this node): {@link StepWakeUps}. */
+    STEP_CREATED,
+    /** A step this worker ran ended (the next one is usually created with it). */
+    STEP_ENDED,
+    /** The previous fetch found steps: there may be more. */
+    MORE,
+    /** The poll interval passed without a wake-up (steps created on another node, or missed). */
+    POLL
+  }
 
   /** {@code gates} in their order (Spring orders them by {@code @Order}); empty where every step runs. */
   public StepWorker(ExternalTaskService externalTasks, RuntimeService runtime, ProducerTemplate producer,
@@ -150,20 +178,44 @@ public class StepWorker implements SmartLifecycle {
 
   /** Asks the poller to look for new steps now instead of at its next interval. */
   public void wakeUp() {
+    wakeUp(Pickup.STEP_ENDED);
+  }
+
+  /**
+   * Asks the poller to look for new steps now; a wake-up that arrives while the poller is fetching
+   * is kept, and the poller fetches once more instead of waiting.
+   */
+  public void wakeUp(Pickup cause) {
     synchronized (wakeUp) {
+      if (pendingWakeUp == null) {
+        pendingWakeUp = cause;
+      }
       wakeUp.notifyAll();
     }
   }
 
+  /** What made the poller fetch the step with this external task id (the last 1,000 steps). */
+  public Optional<Pickup> pickupOf(String externalTaskId) {
+    synchronized (pickups) {
+      return Optional.ofNullable(pickups.get(externalTaskId));
+    }
+  }
+
+  /** Steps fetched so far, by what made the poller fetch them. */
+  public Map<Pickup, Long> pickupCounts() {
+    Map<Pickup, Long> counts = new EnumMap<>(Pickup.class);
+    for (Pickup cause : Pickup.values()) {
+      counts.put(cause, pickupCounts[cause.ordinal()].get());
+    }
+    return counts;
+  }
+
   private void pollLoop() {
+    Pickup cause = Pickup.POLL;
     while (running) {
       try {
-        int fetched = fetchAndSubmit();
-        if (fetched == 0) {
-          synchronized (wakeUp) {
-            wakeUp.wait(properties.getPollInterval().toMillis());
-          }
-        }
+        int fetched = fetchAndSubmit(cause);
+        cause = nextCause(fetched > 0);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -171,11 +223,27 @@ public class StepWorker implements SmartLifecycle {
         // the engine database may be briefly unavailable; keep polling
         log.warn("fetching steps failed: {}", e.getMessage());
         sleepQuietly();
+        cause = Pickup.POLL;
       }
     }
   }
 
-  private int fetchAndSubmit() throws InterruptedException {
+  /**
+   * Waits for a wake-up or the poll interval, unless the last fetch found steps (there may be more)
+   * or a wake-up came in meanwhile; says why the next fetch happens.
+   */
+  private Pickup nextCause(boolean fetchedSome) throws InterruptedException {
+    synchronized (wakeUp) {
+      if (!fetchedSome && pendingWakeUp == null) {
+        wakeUp.wait(properties.getPollInterval().toMillis());
+      }
+      Pickup cause = pendingWakeUp != null ? pendingWakeUp : fetchedSome ? Pickup.MORE : Pickup.POLL;
+      pendingWakeUp = null;
+      return cause;
+    }
+  }
+
+  private int fetchAndSubmit(Pickup cause) throws InterruptedException {
     int slots = freeSlots.availablePermits();
     // the routes must be able to take a step: Camel starts them on ContextRefreshedEvent and stops
     // them on shutdown, independently of this worker
@@ -187,6 +255,10 @@ public class StepWorker implements SmartLifecycle {
         .localVariables()
         .execute();
     for (LockedExternalTask task : tasks) {
+      pickupCounts[cause.ordinal()].incrementAndGet();
+      synchronized (pickups) {
+        pickups.put(task.getId(), cause);
+      }
       freeSlots.acquire();
       steps.submit(() -> {
         try {
@@ -194,7 +266,7 @@ public class StepWorker implements SmartLifecycle {
         } finally {
           freeSlots.release();
           // finishing a step usually creates the next one: look for it now
-          wakeUp();
+          wakeUp(Pickup.STEP_ENDED);
         }
       });
     }
