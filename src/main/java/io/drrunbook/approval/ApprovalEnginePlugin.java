@@ -1,6 +1,7 @@
 package io.drrunbook.approval;
 
 import io.drrunbook.common.SecretMasker;
+import io.drrunbook.core.ProcedureCatalog;
 import io.drrunbook.core.RunModes;
 import io.drrunbook.engine.ListenerRefusal;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.interceptor.Command;
 import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,8 +28,12 @@ public class ApprovalEnginePlugin extends AbstractProcessEnginePlugin {
   private final DecisionRecord decisions;
   private final SecretMasker masker;
   private final RunModes modes;
+  private final ObjectProvider<ProcedureCatalog> catalog;
 
-  public ApprovalEnginePlugin(DecisionRecord decisions, SecretMasker masker, RunModes modes) {
+  /** The catalog is looked up at the first task: it needs the engine this plugin configures. */
+  public ApprovalEnginePlugin(DecisionRecord decisions, SecretMasker masker, RunModes modes,
+      ObjectProvider<ProcedureCatalog> catalog) {
+    this.catalog = catalog;
     this.modes = modes;
     this.decisions = decisions;
     this.masker = masker;
@@ -37,7 +43,7 @@ public class ApprovalEnginePlugin extends AbstractProcessEnginePlugin {
   public void preInit(ProcessEngineConfigurationImpl configuration) {
     List<BpmnParseListener> parseListeners = configuration.getCustomPostBPMNParseListeners() == null
         ? new ArrayList<>() : new ArrayList<>(configuration.getCustomPostBPMNParseListeners());
-    parseListeners.add(new ApprovalParseListener(decisions, masker, modes));
+    parseListeners.add(new ApprovalParseListener(decisions, masker, modes, catalog::getObject));
     configuration.setCustomPostBPMNParseListeners(parseListeners);
 
     List<CommandInterceptor> interceptors = configuration.getCustomPreCommandInterceptorsTxRequired() == null

@@ -2,7 +2,9 @@ package io.drrunbook.approval;
 
 import io.drrunbook.common.DrGroups;
 import io.drrunbook.common.SecretMasker;
+import io.drrunbook.core.ProcedureCatalog;
 import io.drrunbook.core.RunModes;
+import java.util.function.Supplier;
 import org.camunda.bpm.engine.delegate.Expression;
 import org.camunda.bpm.engine.delegate.TaskListener;
 import org.camunda.bpm.engine.impl.bpmn.behavior.UserTaskActivityBehavior;
@@ -13,7 +15,8 @@ import org.camunda.bpm.engine.impl.task.TaskDefinition;
 import org.camunda.bpm.engine.impl.util.xml.Element;
 
 /**
- * Engine configuration: every user task of every deployed model gets a built-in {@code complete}
+ * Engine configuration: every user task of every deployed model gets a built-in {@code create}
+ * listener that gives it the run's context ({@link TaskContext}) and a built-in {@code complete}
  * listener ({@link ManualDecisionListener}) that records the decision; for a task whose candidate
  * groups include {@code dr-approvers} it also enforces the four-eyes rule. Built-in: a model cannot
  * leave it out, and skipping custom listeners does not skip it.
@@ -22,10 +25,13 @@ class ApprovalParseListener extends AbstractBpmnParseListener {
 
   private final TaskListener approval;
   private final TaskListener decision;
+  private final TaskListener context;
 
-  ApprovalParseListener(DecisionRecord decisions, SecretMasker masker, RunModes modes) {
+  ApprovalParseListener(DecisionRecord decisions, SecretMasker masker, RunModes modes,
+      Supplier<ProcedureCatalog> catalog) {
     this.approval = new ManualDecisionListener(true, decisions, masker, modes);
     this.decision = new ManualDecisionListener(false, decisions, masker, modes);
+    this.context = new TaskContext(catalog);
   }
 
   @Override
@@ -36,6 +42,7 @@ class ApprovalParseListener extends AbstractBpmnParseListener {
     TaskDefinition definition = behavior.getTaskDefinition();
     boolean isApproval = definition.getCandidateGroupIdExpressions().stream()
         .map(Expression::getExpressionText).anyMatch(DrGroups.APPROVERS::equals);
+    definition.addBuiltInTaskListener(TaskListener.EVENTNAME_CREATE, context);
     definition.addBuiltInTaskListener(TaskListener.EVENTNAME_COMPLETE, isApproval ? approval : decision);
     if (isApproval) {
       definition.addBuiltInTaskListener(TaskListener.EVENTNAME_ASSIGNMENT, approval);

@@ -145,7 +145,9 @@ public class ManualStepWalker {
   private static void collect(JsonNode components, List<String> lines) {
     for (JsonNode component : components) {
       String type = component.path("type").asText("");
-      if ("text".equals(type)) {
+      if ("text".equals(type) && component.path("text").asText("").startsWith("{{")) {
+        continue; // the run's context (procedure, ticket, links), filled in for each task
+      } else if ("text".equals(type)) {
         lines.add("instructions: " + component.path("text").asText("").strip());
       } else if (component.hasNonNull("key") && !"button".equals(type)) {
         String options = "";

@@ -13,7 +13,8 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
- * Engine configuration: every deployed process gets a built-in start listener that hands the new
+ * Engine configuration: every deployed process gets a built-in start listener that first sets the
+ * business key of a run started from a start form from its ticket ({@link TicketStart}), then hands the new
  * run to {@link PrecheckGate#runStarted} (its mode recorded; an execute run of a catalog procedure
  * held by a precheck). Built-in: a model cannot leave it out, and however a run is started (product
  * API, Tasklist start form, Cockpit, the engine's REST API) it passes here.
@@ -22,10 +23,12 @@ import org.springframework.stereotype.Component;
 public class PrecheckEnginePlugin extends AbstractProcessEnginePlugin {
 
   private final ObjectProvider<PrecheckGate> gate;
+  private final ObjectProvider<TicketStart> tickets;
 
   /** The gate is looked up at the first start: it needs the engine this plugin configures. */
-  public PrecheckEnginePlugin(ObjectProvider<PrecheckGate> gate) {
+  public PrecheckEnginePlugin(ObjectProvider<PrecheckGate> gate, ObjectProvider<TicketStart> tickets) {
     this.gate = gate;
+    this.tickets = tickets;
   }
 
   @Override
@@ -38,6 +41,16 @@ public class PrecheckEnginePlugin extends AbstractProcessEnginePlugin {
         String procedureId = processDefinition.getKey();
         ExecutionListener started = run -> gate.getObject().runStarted(run, procedureId);
         processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_START, started);
+      }
+    });
+    // first of all built-in start listeners: the others (conflicts, callbacks, the precheck walk)
+    // read the business key it sets from a start form's ticket
+    parseListeners.add(0, new AbstractBpmnParseListener() {
+      @Override
+      public void parseProcess(Element processElement, ProcessDefinitionEntity processDefinition) {
+        String procedureId = processDefinition.getKey();
+        ExecutionListener ticket = run -> tickets.getObject().runStarted(run, procedureId);
+        processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_START, ticket);
       }
     });
     configuration.setCustomPostBPMNParseListeners(parseListeners);

@@ -3,6 +3,8 @@ package io.drrunbook.runs;
 import static io.drrunbook.runs.RunReportHtml.esc;
 
 import io.drrunbook.prechecks.PrecheckResults;
+import org.commonmark.parser.Parser;
+import org.commonmark.renderer.html.HtmlRenderer;
 
 /** The plan document as one printable HTML page (no script, no external resource). */
 final class RunPlanHtml {
@@ -11,7 +13,14 @@ final class RunPlanHtml {
       ol.plan>li{margin:0 0 10px;page-break-inside:avoid} ol.plan pre{max-height:none;background:#f7f8fa;padding:4px 6px}
       .kind{display:inline-block;font-size:11px;padding:0 5px;border-radius:3px;background:#e3e7ee;margin-right:6px}
       .manual{background:#fde8c8}
+      .instructions{border-left:3px solid #e3e7ee;padding:0 8px;margin:4px 0} .instructions h1{font-size:15px}
+      .instructions h2,.instructions h3{font-size:13px}
       """;
+
+  /** The prefix of a manual step's action that holds a text element of its form (Markdown). */
+  static final String INSTRUCTIONS = "instructions: ";
+  private static final Parser PARSER = Parser.builder().build();
+  private static final HtmlRenderer MARKDOWN = HtmlRenderer.builder().escapeHtml(true).sanitizeUrls(true).build();
 
   private RunPlanHtml() {}
 
@@ -58,12 +67,29 @@ final class RunPlanHtml {
       if (step.route() != null) {
         out.append(" <span class=\"muted\">(").append(esc(step.route())).append(")</span>");
       }
-      out.append("<pre>");
-      step.actions().forEach(a -> out.append(esc(a)).append('\n'));
-      out.append("</pre></li>\n");
+      StringBuilder lines = new StringBuilder();
+      for (String action : step.actions()) {
+        if (action.startsWith(INSTRUCTIONS)) {
+          flush(out, lines);
+          // the form's text as the person sees it: Markdown rendered, any HTML in it shown as text
+          out.append("<div class=\"instructions\">")
+              .append(MARKDOWN.render(PARSER.parse(action.substring(INSTRUCTIONS.length())))).append("</div>");
+        } else {
+          lines.append(esc(action)).append('\n');
+        }
+      }
+      flush(out, lines);
+      out.append("</li>\n");
     }
     out.append("</ol>\n</body></html>\n");
     return out.toString();
+  }
+
+  private static void flush(StringBuilder out, StringBuilder lines) {
+    if (!lines.isEmpty()) {
+      out.append("<pre>").append(lines).append("</pre>");
+      lines.setLength(0);
+    }
   }
 
   private static void dt(StringBuilder out, String term, String escapedValue) {

@@ -8,6 +8,7 @@ import io.drrunbook.core.ProcedureCatalog;
 import io.drrunbook.core.ProcedureSpec;
 import io.drrunbook.core.RunMode;
 import io.drrunbook.core.RunVariables;
+import io.drrunbook.core.Tickets;
 import io.drrunbook.prechecks.ConflictingRunException;
 import io.drrunbook.prechecks.PrecheckGate;
 import io.drrunbook.runs.ApiCaller.Caller;
@@ -40,9 +41,9 @@ public class RunStarter {
   /** The outcome of a start request: the run, and whether this request created it. */
   public record Started(Run run, boolean created) {}
 
-  static final Pattern TICKET_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  static final Pattern TICKET_SYSTEM = Pattern.compile("[a-z][a-z0-9-]{0,31}");
-  static final int MAX_URL = 2000;
+  static final Pattern TICKET_ID = Tickets.ID;
+  static final Pattern TICKET_SYSTEM = Tickets.SYSTEM;
+  static final int MAX_URL = Tickets.MAX_URL;
   static final int MAX_REASON = 2000;
   private static final int START_ATTEMPTS = 5;
   private static final Logger log = LoggerFactory.getLogger(RunStarter.class);
@@ -195,23 +196,9 @@ public class RunStarter {
     } else if (!TICKET_ID.matcher(ticket.id()).matches()) {
       problems.add(new FieldProblem("ticket.id", "must match " + TICKET_ID));
     }
-    if (ticket.url() != null && !httpUrl(ticket.url())) {
+    if (ticket.url() != null && !Tickets.httpUrl(ticket.url())) {
       problems.add(new FieldProblem("ticket.url",
           "must be an absolute http or https URL of at most " + MAX_URL + " characters"));
-    }
-  }
-
-  static boolean httpUrl(String text) {
-    if (text.length() > MAX_URL || !FreeText.plain(text) || text.contains(" ")) {
-      return false;
-    }
-    try {
-      java.net.URI uri = new java.net.URI(text);
-      String scheme = uri.getScheme();
-      return uri.isAbsolute() && uri.getHost() != null && uri.getUserInfo() == null
-          && ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme));
-    } catch (java.net.URISyntaxException e) {
-      return false;
     }
   }
 

@@ -93,7 +93,7 @@ class FourEyesTest {
     List<DecisionRecord.Decision> recorded = decisions.forProcessInstance(runId);
     assertThat(recorded).singleElement().satisfies(decision -> {
       assertThat(decision.taskId()).isEqualTo(declare.getId());
-      assertThat(decision.taskName()).isEqualTo("Declare the disaster");
+      assertThat(decision.taskName()).isEqualTo("Declare the disaster · FOUR-EYES-2");
       assertThat(decision.userId()).isEqualTo(SECOND_APPROVER);
       assertThat(decision.approval()).isTrue();
       assertThat(decision.decidedAt()).isBetween(before.minusSeconds(1), Instant.now());
@@ -195,40 +195,7 @@ class FourEyesTest {
 
   /** A logged-in session of the Tasklist web app: its cookies and its CSRF token. */
   private HttpHeaders tasklistSession(String user) {
-    ResponseEntity<String> page = http.getForEntity("/camunda/app/tasklist/default/", String.class);
-    HttpHeaders headers = new HttpHeaders();
-    headers.set("X-XSRF-TOKEN", page.getHeaders().getFirst("X-XSRF-TOKEN"));
-    Map<String, String> cookies = new java.util.LinkedHashMap<>();
-    addCookies(cookies, page.getHeaders());
-    cookies.forEach((name, value) -> headers.add(HttpHeaders.COOKIE, name + "=" + value));
-    headers.setContentType(MediaType.APPLICATION_FORM_URLENCODED);
-    org.springframework.util.LinkedMultiValueMap<String, String> form = new org.springframework.util.LinkedMultiValueMap<>();
-    form.add("username", user);
-    form.add("password", user);
-    ResponseEntity<String> login = http.postForEntity("/camunda/api/admin/auth/user/default/login/tasklist",
-        new HttpEntity<>(form, headers), String.class);
-    assertThat(login.getStatusCode()).as(login.getBody()).isEqualTo(HttpStatus.OK);
-    addCookies(cookies, login.getHeaders());
-    // the login starts a new session: its CSRF token comes with the next page
-    HttpHeaders loggedIn = new HttpHeaders();
-    cookies.forEach((name, value) -> loggedIn.add(HttpHeaders.COOKIE, name + "=" + value));
-    ResponseEntity<String> app = http.exchange("/camunda/app/tasklist/default/", HttpMethod.GET,
-        new HttpEntity<>(loggedIn), String.class);
-    addCookies(cookies, app.getHeaders());
-    HttpHeaders session = new HttpHeaders();
-    session.set("X-XSRF-TOKEN", app.getHeaders().getFirst("X-XSRF-TOKEN"));
-    cookies.forEach((name, value) -> session.add(HttpHeaders.COOKIE, name + "=" + value));
-    return session;
-  }
-
-  private static void addCookies(Map<String, String> cookies, HttpHeaders response) {
-    List<String> set = response.get(HttpHeaders.SET_COOKIE);
-    if (set != null) {
-      for (String cookie : set) {
-        String pair = cookie.split(";", 2)[0];
-        cookies.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
-      }
-    }
+    return io.drrunbook.security.WebAppSession.tasklist(http, user);
   }
 
   private static HttpHeaders json(HttpHeaders session) {

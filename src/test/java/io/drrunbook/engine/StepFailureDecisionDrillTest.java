@@ -77,7 +77,10 @@ class StepFailureDecisionDrillTest {
     ProcessInstance run = startA1UntilTheStepFails("RETRY");
     Task decision = awaitDecisionTask(run);
 
-    assertThat(decision.getName()).isEqualTo("Step Start the master Configuration Server pair at Site 2 failed");
+    assertThat(decision.getName()).isEqualTo("Step Start the master Configuration Server pair at Site 2 failed · "
+        + run.getBusinessKey());
+    assertThat(decision.getDescription()).contains("Procedure: A1 Genesys Configuration Server failover to Site 2",
+        "Ticket: " + run.getBusinessKey(), "/api/runs/" + run.getId());
     Map<String, Object> shown = tasks.getVariables(decision.getId());
     assertThat(String.valueOf(shown.get(StepFailureDecisions.STEP_INPUTS)))
         .contains("host = " + MGMT2).contains("app = confserv-master-pair");

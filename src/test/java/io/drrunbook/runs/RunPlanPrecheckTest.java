@@ -139,6 +139,9 @@ class RunPlanPrecheckTest {
     assertThat(page.getHeaders().getContentType().toString()).startsWith("text/html");
     assertThat(page.getBody()).contains("Plan: dr-genesys-cs-failover")
         .contains("genesys-ctl start &#39;confserv-master-pair&#39;").contains("Declare the disaster");
+    // the forms' instructions rendered as the person reads them, not as Markdown source
+    assertThat(page.getBody()).contains("<div class=\"instructions\"><h1>Declare the disaster")
+        .doesNotContain("instructions: #", "{{taskContext}}");
     // the picture in the README: the top of the plan a change board reads
     PageScreenshots.capture("http://localhost:" + port + "/api/runs/" + id + "/plan.html", "operator",
         java.nio.file.Path.of("target", "screenshots", "run-plan.png"), 1400, browser -> {

@@ -213,7 +213,8 @@ class RunsApiTest {
     assertThat(run.get("startedBy").asText()).isEqualTo("operator");
     JsonNode waiting = run.get("waiting").get(0);
     assertThat(waiting.get("taskKey").asText()).isEqualTo("UserTask_DeclareDisaster");
-    assertThat(waiting.get("name").asText()).isEqualTo("Declare the disaster");
+    assertThat(waiting.get("name").asText()).as("the name ends with the ticket, as Tasklist lists it")
+        .isEqualTo("Declare the disaster · API-STATUS-1");
     assertThat(waiting.get("candidateGroups")).extracting(JsonNode::asText).containsExactly("dr-approvers");
     assertThat(waiting.get("created").asText()).isNotBlank();
     JsonNode topology = stepOf(run.get("steps"), "Task_ResolveTopology");

@@ -1,0 +1,74 @@
+package io.drrunbook.approval;
+
+import io.drrunbook.core.ProcedureCatalog;
+import io.drrunbook.core.ProcedureSpec;
+import io.drrunbook.core.RunVariables;
+import io.drrunbook.engine.StepFailureDecisions;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.camunda.bpm.engine.ProcessEngineServices;
+import org.camunda.bpm.engine.delegate.DelegateTask;
+import org.camunda.bpm.engine.delegate.TaskListener;
+import org.camunda.bpm.engine.repository.ProcessDefinition;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+
+/**
+ * On {@code create} of every user task (attached by {@link ApprovalParseListener}): the task says
+ * which run it belongs to, wherever a person meets it. Its name ends with the run's ticket (Tasklist's
+ * list shows the name), its description names the procedure, the ticket and the run's status, report
+ * and Cockpit pages, and the task-local variable {@value #VARIABLE} holds the same as Markdown with
+ * links for the header every form shows ({@code {{taskContext}}}, the first text element of each form
+ * in {@code forms/}). For a failed step's decision task the run is the one whose step failed
+ * ({@code runId}), not the decision's own small process.
+ */
+class TaskContext implements TaskListener {
+
+  /** The task-local variable the forms' header shows. */
+  static final String VARIABLE = "taskContext";
+  static final String SEPARATOR = " · ";
+  static final int MAX_NAME = 255;
+
+  private final Supplier<ProcedureCatalog> catalog;
+
+  TaskContext(Supplier<ProcedureCatalog> catalog) {
+    this.catalog = catalog;
+  }
+
+  @Override
+  public void notify(DelegateTask task) {
+    ProcessEngineServices engine = task.getProcessEngineServices();
+    Object decisionOf = task.getVariable(StepFailureDecisions.RUN_ID);
+    String runId = decisionOf instanceof String id ? id : task.getProcessInstanceId();
+    ProcessInstance run = engine.getRuntimeService().createProcessInstanceQuery()
+        .processInstanceId(runId).singleResult();
+    if (run == null) {
+      return;
+    }
+    ProcessDefinition definition = engine.getRepositoryService().getProcessDefinition(run.getProcessDefinitionId());
+    Optional<ProcedureSpec> spec = catalog.get().find(definition.getKey());
+    String procedure = spec.map(s -> s.getCatalogId() + " " + s.getTitle())
+        .orElse(definition.getName() == null ? definition.getKey() : definition.getName());
+    Object system = engine.getRuntimeService().getVariable(runId, RunVariables.TICKET_SYSTEM);
+    Object number = engine.getRuntimeService().getVariable(runId, RunVariables.TICKET_ID);
+    String ticketId = number instanceof String id ? id : run.getBusinessKey();
+    String ticket = ticketId == null ? "no ticket"
+        : (system instanceof String s ? s + " " : "") + ticketId;
+
+    if (ticketId != null && task.getName() != null) {
+      String name = task.getName() + SEPARATOR + ticketId;
+      task.setName(name.length() > MAX_NAME ? name.substring(0, MAX_NAME) : name);
+    }
+    String status = "/api/runs/" + runId;
+    String cockpit = "/camunda/app/cockpit/default/#/process-instance/" + runId + "/runtime";
+    task.setDescription("Procedure: " + procedure + SEPARATOR + "Ticket: " + ticket + SEPARATOR
+        + "Run " + runId + ": status " + status + ", report " + status + "/report.html, Cockpit " + cockpit);
+    task.setVariableLocal(VARIABLE, "**" + markdown(procedure) + "**" + SEPARATOR + "Ticket **"
+        + markdown(ticket) + "**" + SEPARATOR + "Run [" + runId + "](" + cockpit + ") (Cockpit)" + SEPARATOR
+        + "[status](" + status + ")" + SEPARATOR + "[report](" + status + "/report.html)");
+  }
+
+  /** Text shown as itself in Markdown: the characters Markdown would read as markup escaped. */
+  static String markdown(String text) {
+    return text.replaceAll("([\\\\`*_{}\\[\\]()<>#+!|~-])", "\\\\$1");
+  }
+}

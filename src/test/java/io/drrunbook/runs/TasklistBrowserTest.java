@@ -1,0 +1,173 @@
+package io.drrunbook.runs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.drrunbook.DrillContext;
+import io.drrunbook.HeadlessChromium;
+import io.drrunbook.TestRuns;
+import io.drrunbook.lab.Lab;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.task.Task;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.xbill.DNS.Name;
+
+/**
+ * A person's A1 drill in the real Tasklist, in Debian's headless Chromium: an approver starts the run
+ * from its start form with a ticket, cannot claim the approval of the run they started (Tasklist shows
+ * the four-eyes rule and the task stays free), a second approver claims and declares the disaster, an
+ * operator confirms operations restored, and the run completes with the DNS name at Site 2. Every task
+ * shows the ticket in Tasklist's list and in its form's header. The picture of the last form is
+ * {@code target/screenshots/tasklist-task.png}.
+ */
+@DrillContext
+class TasklistBrowserTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String TICKET = "TL-BROWSER-1";
+  private static final String PROCEDURE_NAME = "Genesys Configuration Server failover to Site 2";
+  private static final By START_PROCESS = By.xpath("//a[normalize-space(.)='Start process']");
+  private static final Path SCREENSHOT = Path.of("target/screenshots/tasklist-task.png");
+
+  @Autowired RuntimeService runtime;
+  @Autowired TaskService tasks;
+  @Autowired HistoryService history;
+  @Autowired Lab lab;
+  @LocalServerPort int port;
+
+  private ChromeDriver browser;
+  private WebDriverWait wait;
+
+  @BeforeEach
+  void openBrowser() {
+    lab.reset();
+    browser = HeadlessChromium.open("The Tasklist browser test", 1600, 1000);
+    wait = new WebDriverWait(browser, WAIT);
+    wait.ignoring(StaleElementReferenceException.class);
+  }
+
+  @AfterEach
+  void closeBrowser() throws Exception {
+    if (browser != null) {
+      // what the browser showed last, for a failure's diagnosis
+      Files.createDirectories(SCREENSHOT.getParent());
+      Files.writeString(SCREENSHOT.resolveSibling("tasklist-last-page.html"), browser.getPageSource());
+      browser.quit();
+    }
+    TestRuns.deleteAll(runtime, TICKET);
+    lab.reset();
+  }
+
+  @Test
+  void shouldWorkADrillFromItsStartFormToTheEndWithTheTicketOnEveryTaskWhenPeopleUseTasklist() throws Exception {
+    logIn("approver");
+    click(START_PROCESS);
+    click(By.xpath("//ul[contains(@class,'processes')]//a[contains(normalize-space(.),'" + PROCEDURE_NAME + "')]"));
+    click(By.xpath("//label[normalize-space(.)='Jira']"));
+    field("Ticket number").sendKeys(TICKET);
+    click(By.xpath("//label[normalize-space(.)='drill']"));
+    click(By.cssSelector("button[ng-click='startProcessInstance()']"));
+
+    ProcessInstance run = await("the run started from the form").atMost(WAIT).until(() -> runtime
+        .createProcessInstanceQuery().processInstanceBusinessKey(TICKET).singleResult(), r -> r != null);
+    assertThat(runtime.getVariables(run.getId())).containsEntry("ticketSystem", "jira")
+        .containsEntry("ticketId", TICKET).containsEntry("runMode", "drill").containsEntry("runStartedBy", "approver");
+
+    // the starter may not approve: the claim is refused with the rule, the task stays free
+    Task declare = awaitTask(run, "UserTask_DeclareDisaster");
+    openTask(declare, "Declare the disaster");
+    click(By.cssSelector("button[ng-click='claim()']"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("body"),
+        "Four-eyes rule: user 'approver' started this run"));
+    assertThat(browser.findElement(By.cssSelector("body")).getText()).doesNotContain("ENGINE-", "TaskListener");
+    assertThat(tasks.createTaskQuery().taskId(declare.getId()).singleResult().getAssignee())
+        .as("the task stays claimable").isNull();
+
+    logIn("approver2");
+    openTask(declare, "Declare the disaster");
+    click(By.cssSelector("button[ng-click='claim()']"));
+    click(By.xpath("//label[normalize-space(.)='Yes: fail over to Site 2']"));
+    field("Why (what happened at Site 1)?").sendKeys("Site 1 data center flooded (browser drill)");
+    field("DR manager who decided").sendKeys("DR manager on duty");
+    complete();
+
+    Task confirm = awaitTask(run, "UserTask_ConfirmOperationsRestored");
+    logIn("operator");
+    openTask(confirm, "Confirm operations restored");
+    click(By.cssSelector("button[ng-click='claim()']"));
+    click(By.xpath("//label[contains(normalize-space(.), 'Operations are restored on Site 2')]"));
+    Files.createDirectories(SCREENSHOT.getParent());
+    Files.write(SCREENSHOT, browser.getScreenshotAs(OutputType.BYTES));
+    complete();
+
+    await("the run completed").atMost(WAIT).until(() -> history.createHistoricProcessInstanceQuery()
+        .processInstanceId(run.getId()).singleResult().getEndTime() != null);
+    assertThat(history.createHistoricProcessInstanceQuery().processInstanceId(run.getId()).singleResult().getState())
+        .isEqualTo("COMPLETED");
+    assertThat(lab.dns().server().addresses(Name.fromString("cs-master.genesys.lab.")))
+        .extracting(InetAddress::getHostAddress).as("the name answers with Site 2").containsExactly("127.0.2.10");
+  }
+
+  /** Logs in to Tasklist as {@code user} (password = user name), leaving any earlier session. */
+  private void logIn(String user) {
+    browser.manage().deleteAllCookies();
+    browser.get("http://localhost:" + port + "/camunda/app/tasklist/default/");
+    WebElement name = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("input[ng-model='username']")));
+    name.sendKeys(user);
+    browser.findElement(By.cssSelector("input[ng-model='password']")).sendKeys(user);
+    browser.findElement(By.cssSelector("button[type='submit']")).click();
+    wait.until(ExpectedConditions.elementToBeClickable(START_PROCESS));
+  }
+
+  /**
+   * Opens the task as a person would find it: its name in the list ends with the ticket; its form's
+   * header names the procedure and the ticket and links the run.
+   */
+  private void openTask(Task task, String name) {
+    browser.get("http://localhost:" + port + "/camunda/app/tasklist/default/#/?task=" + task.getId());
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.xpath(
+        "//li[contains(@class,'task')]//h4//a[normalize-space(.)='" + name + " · " + TICKET + "']")));
+    WebElement header = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".fjs-form-field-text")));
+    wait.until(page -> header.getText().contains("Ticket jira " + TICKET));
+    assertThat(header.getText()).contains("A1 " + PROCEDURE_NAME);
+    assertThat(header.findElement(By.linkText("status")).getAttribute("href")).endsWith("/api/runs/" + task.getProcessInstanceId());
+  }
+
+  private Task awaitTask(ProcessInstance run, String key) {
+    return await(key).atMost(WAIT).until(() -> tasks.createTaskQuery().processInstanceId(run.getId())
+        .taskDefinitionKey(key).singleResult(), t -> t != null);
+  }
+
+  /** The input of the form field labelled {@code label}. */
+  private WebElement field(String label) {
+    return wait.until(ExpectedConditions.elementToBeClickable(By.xpath(
+        "//label[normalize-space(text()[1])='" + label + "']/following::*[self::input or self::textarea][1]")));
+  }
+
+  private void click(By element) {
+    wait.until(ExpectedConditions.elementToBeClickable(element)).click();
+  }
+
+  private void complete() {
+    click(By.cssSelector("button[ng-click='complete()']"));
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("button[ng-click='complete()']")));
+  }
+}
