@@ -139,6 +139,23 @@ class LabModelsTest {
   }
 
   @Test
+  void shouldPromoteStandbyAndDisableOldPrimaryWhenFailoverRuns() {
+    LabShell shell = dataGuardShell();
+
+    LabShell.Result first = shell.execute("site2.db", "dgmgrl -silent / 'FAILOVER TO orcl_stby;'");
+    LabShell.Result second = shell.execute("site2.db", "dgmgrl -silent / 'FAILOVER TO orcl_stby;'");
+
+    assertThat(first.exitCode()).isZero();
+    assertThat(first.stdout()).isEqualTo("Performing failover NOW, please wait...\n"
+        + "Failover succeeded, new primary is \"orcl_stby\"\n");
+    assertThat(second.exitCode()).isEqualTo(1);
+    assertThat(second.stdout()).contains("already the primary database");
+    assertThat(state.state("site2.db", "database")).isEqualTo("PRIMARY");
+    assertThat(state.state("site1.db", "database")).isEqualTo("DISABLED");
+    assertThat(state.actionCount("site2.db", "dgmgrl failover to orcl_stby")).isEqualTo(1);
+  }
+
+  @Test
   void shouldAnswerLikeRealToolsWhenCommandIsUnknownOrMalformed() {
     LabShell shell = dataGuardShell();
 
