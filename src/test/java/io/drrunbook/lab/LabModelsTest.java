@@ -139,6 +139,44 @@ class LabModelsTest {
   }
 
   @Test
+  void shouldPromoteStandbyAndDisableOldPrimaryWhenFailoverRuns() {
+    LabShell shell = dataGuardShell();
+
+    LabShell.Result first = shell.execute("site2.db", "dgmgrl -silent / 'FAILOVER TO orcl_stby;'");
+    LabShell.Result second = shell.execute("site2.db", "dgmgrl -silent / 'FAILOVER TO orcl_stby;'");
+
+    assertThat(first.exitCode()).isZero();
+    assertThat(first.stdout()).isEqualTo("Performing failover NOW, please wait...\n"
+        + "Failover succeeded, new primary is \"orcl_stby\"\n");
+    assertThat(second.exitCode()).isEqualTo(1);
+    assertThat(second.stdout()).contains("already the primary database");
+    assertThat(state.state("site2.db", "database")).isEqualTo("PRIMARY");
+    assertThat(state.state("site1.db", "database")).isEqualTo("DISABLED");
+    assertThat(state.actionCount("site2.db", "dgmgrl failover to orcl_stby")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldReturnOldPrimaryToStandbyOnceWhenReinstateFollowsFailover() {
+    LabShell shell = dataGuardShell();
+    LabShell.Result early = shell.execute("site1.db", "dgmgrl -silent / 'REINSTATE DATABASE orcl'");
+    shell.execute("site2.db", "dgmgrl -silent / 'FAILOVER TO orcl_stby;'");
+
+    LabShell.Result reinstate = shell.execute("site1.db", "dgmgrl -silent / 'REINSTATE DATABASE orcl'");
+    LabShell.Result again = shell.execute("site1.db", "dgmgrl -silent / 'REINSTATE DATABASE orcl'");
+
+    assertThat(early.exitCode()).isEqualTo(1);
+    assertThat(reinstate.exitCode()).isZero();
+    assertThat(reinstate.stdout()).startsWith("Reinstating database \"orcl\", please wait...\n")
+        .contains("ORACLE instance shut down.\n", "Database mounted.\n")
+        .endsWith("Reinstatement of database \"orcl\" succeeded\n");
+    assertThat(again.exitCode()).isEqualTo(1);
+    assertThat(again.stdout()).contains("does not need to be reinstated");
+    assertThat(state.state("site1.db", "database")).isEqualTo("PHYSICAL STANDBY");
+    assertThat(state.state("site2.db", "database")).isEqualTo("PRIMARY");
+    assertThat(state.actionCount("site1.db", "dgmgrl reinstate database orcl")).isEqualTo(1);
+  }
+
+  @Test
   void shouldAnswerLikeRealToolsWhenCommandIsUnknownOrMalformed() {
     LabShell shell = dataGuardShell();
 
