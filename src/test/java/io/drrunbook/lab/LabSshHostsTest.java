@@ -303,7 +303,7 @@ class LabSshHostsTest {
   @Test
   void shouldPersistStartBeforeDelayEndsWhenGenesysCtlIsSlow() throws Exception {
     lab.close();
-    lab = new LabFixture(dir, dns.port(), Map.of("genesys-ctl", Duration.ofSeconds(3)));
+    lab = new LabFixture(dir, dns.port(), Map.of("genesys-ctl", Duration.ofSeconds(7)));
 
     CompletableFuture<LabShell.Result> start = CompletableFuture.supplyAsync(() -> {
       try {
@@ -313,7 +313,7 @@ class LabSshHostsTest {
       }
     });
 
-    await().atMost(Duration.ofMillis(2500)).until(() ->
+    await().atMost(Duration.ofMillis(6000)).until(() ->
         new LabState(lab.lab, lab.topology, LabFixture.MODELS, LabFixture.CLOCK).state(MGMT2, "scs-master").equals("RUNNING"));
     assertThat(start).isNotDone();
     assertThat(start.get(LabFixture.TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).exitCode()).isZero();
