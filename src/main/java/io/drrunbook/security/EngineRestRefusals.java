@@ -2,6 +2,7 @@ package io.drrunbook.security;
 
 import io.drrunbook.engine.ConflictRefusal;
 import jakarta.annotation.Priority;
+import jakarta.ws.rs.core.FeatureContext;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import org.camunda.bpm.engine.AuthorizationException;
@@ -10,9 +11,7 @@ import org.camunda.bpm.engine.exception.NotFoundException;
 import org.camunda.bpm.engine.exception.NullValueException;
 import org.camunda.bpm.engine.rest.exception.ExceptionHandlerHelper;
 import org.camunda.bpm.engine.rest.exception.RestException;
-import org.springframework.boot.autoconfigure.jersey.ResourceConfigCustomizer;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
+import org.glassfish.jersey.internal.spi.ForcedAutoDiscoverable;
 
 /**
  * The engine REST API's resources answer any engine exception of a command with a 500
@@ -22,13 +21,19 @@ import org.springframework.context.annotation.Configuration;
  * refusal its 4xx (404 for what does not exist, 409 for a start whose systems an active run holds,
  * as the product API answers it, 400 for another bad request, 403 for a missing authorization) in
  * the engine REST's own error format; a real failure stays a 500.
+ *
+ * <p>The same resources answer at two doors: {@code /engine-rest} (Spring Boot's Jersey application)
+ * and {@code /camunda/api/engine} (the web apps' own Jersey servlet, which Tasklist's start form and
+ * Cockpit call). Jersey's forced auto-discovery (listed in {@code META-INF/services}) registers the
+ * mapper in every Jersey application of the server, so a refusal is the same 4xx at both.
  */
-@Configuration
-public class EngineRestRefusals {
+public final class EngineRestRefusals implements ForcedAutoDiscoverable {
 
-  @Bean
-  public ResourceConfigCustomizer engineRestRefusalMapper() {
-    return config -> config.register(RefusalMapper.class);
+  @Override
+  public void configure(FeatureContext context) {
+    if (!context.getConfiguration().isRegistered(RefusalMapper.class)) {
+      context.register(RefusalMapper.class);
+    }
   }
 
   /** Maps a 500 {@link RestException} by the engine exception it carries. */

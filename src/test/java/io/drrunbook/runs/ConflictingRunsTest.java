@@ -146,6 +146,17 @@ class ConflictingRunsTest {
     assertThat(json.readTree(overridden.getBody()).get("message").asText())
         .contains("only a member of dr-approvers may start it anyway");
     assertThat(runsOf(history, TICKET + "12")).isZero();
+    // and the web apps' copy of the engine API, which Tasklist's start form posts to, answers the same
+    HttpHeaders tasklist = io.drrunbook.security.WebAppSession.tasklist(http, "operator");
+    tasklist.setContentType(MediaType.APPLICATION_JSON);
+    ResponseEntity<String> fromTasklist = http.postForEntity(
+        "/camunda/api/engine/engine/default/process-definition/key/" + A1 + "/submit-form", new HttpEntity<>(
+            "{\"businessKey\": \"" + TICKET + "13\", \"variables\": {\"runMode\": {\"value\": \"drill\"}}}",
+            tasklist), String.class);
+    assertThat(fromTasklist.getStatusCode()).as(fromTasklist.getBody()).isEqualTo(HttpStatus.CONFLICT);
+    assertThat(json.readTree(fromTasklist.getBody()).get("message").asText())
+        .contains("run " + first + " of " + A1 + " for ticket " + TICKET + "10 is active");
+    assertThat(runsOf(history, TICKET + "13")).isZero();
   }
 
   @Test
