@@ -10,7 +10,7 @@ import io.drrunbook.engine.StepJournal;
 import io.drrunbook.plans.RunPlans;
 import io.drrunbook.prechecks.PrecheckHolds;
 import io.drrunbook.prechecks.PrecheckResults;
-import io.drrunbook.runs.RunKeyGuard;
+import io.drrunbook.prechecks.RunKeyGuard;
 import io.drrunbook.runs.callbacks.CallbackOutbox;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,11 +3,16 @@ package io.drrunbook.prechecks;
 import io.drrunbook.core.ProcedureCatalog;
 import io.drrunbook.core.RunVariables;
 import io.drrunbook.core.Tickets;
+import io.drrunbook.prechecks.RunKeyGuard.RunKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.ConcurrencyFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,9 +31,11 @@ public class TicketStart {
   private static final Logger log = LoggerFactory.getLogger(TicketStart.class);
 
   private final ProcedureCatalog catalog;
+  private final RunKeyGuard keys;
 
-  public TicketStart(ProcedureCatalog catalog) {
+  public TicketStart(ProcedureCatalog catalog, RunKeyGuard keys) {
     this.catalog = catalog;
+    this.keys = keys;
   }
 
   /** Called when a run of {@code procedureId} starts, in the starting transaction. */
@@ -62,17 +69,45 @@ public class TicketStart {
     if (!problems.isEmpty()) {
       throw new TicketRefusedException("Run of " + procedureId + " not started: " + String.join("; ", problems));
     }
-    List<String> active = run.getProcessEngineServices().getRuntimeService().createProcessInstanceQuery()
+    String refused = "Run of " + procedureId + " not started: ticket " + system + " " + id;
+    RuntimeService runtime = run.getProcessEngineServices().getRuntimeService();
+    List<String> active = runtime.createProcessInstanceQuery()
         .processDefinitionKey(procedureId).processInstanceBusinessKey((String) id)
         .variableValueEquals(RunVariables.TICKET_SYSTEM, system).list().stream()
         .map(instance -> instance.getId()).filter(other -> !other.equals(run.getProcessInstanceId())).toList();
     if (!active.isEmpty()) {
-      throw new TicketRefusedException("Run of " + procedureId + " not started: ticket " + system + " "
-          + id + " already has an active run (" + active.get(0) + "); work that one, or cancel it first");
+      throw alreadyActive(refused, active.get(0));
     }
+    claim(new RunKey(procedureId, (String) system, (String) id), run.getProcessInstanceId(), runtime, refused);
     run.setProcessBusinessKey((String) id);
     log.info("run {} of {} started without a business key: its ticket {} {} is the business key",
         run.getProcessInstanceId(), procedureId, system, id);
+  }
+
+  /**
+   * Claims the ticket's active slot in {@code DR_RUN_KEY}, as {@code POST /api/runs} does, in the
+   * starting transaction: of two starts of the same ticket at the same instant (two Tasklist users,
+   * or Tasklist and the product API), the database lets one through, the other is refused.
+   */
+  private void claim(RunKey key, String processInstanceId, RuntimeService runtime, String refused) {
+    Optional<String> holder = keys.holder(key);
+    if (holder.isPresent()) {
+      if (runtime.createProcessInstanceQuery().processInstanceId(holder.get()).count() > 0) {
+        throw alreadyActive(refused, holder.get());
+      }
+      keys.release(holder.get()); // that run has ended: its slot is free
+    }
+    try {
+      keys.claim(key, processInstanceId);
+    } catch (DataIntegrityViolationException | ConcurrencyFailureException e) {
+      throw new TicketRefusedException(refused + " is being started by another request at this moment;"
+          + " look for its run before you start it again");
+    }
+  }
+
+  private static TicketRefusedException alreadyActive(String refused, String runId) {
+    return new TicketRefusedException(refused + " already has an active run (" + runId
+        + "); work that one, or cancel it first");
   }
 
   /** A refused value as it may be shown: bounded, nothing but printable ASCII. */

@@ -6,6 +6,7 @@ import io.drrunbook.common.FreeText;
 import io.drrunbook.engine.StepFailureDecisionListener;
 import io.drrunbook.engine.StepWorker;
 import io.drrunbook.prechecks.PrecheckGate;
+import io.drrunbook.prechecks.RunKeyGuard;
 import io.drrunbook.runs.ApiCaller.Caller;
 import io.drrunbook.runs.RunViews.Run;
 import io.drrunbook.runs.RunViews.RunDetail;

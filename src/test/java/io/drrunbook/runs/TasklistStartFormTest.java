@@ -90,6 +90,12 @@ class TasklistStartFormTest {
     ResponseEntity<String> again = submitStartForm(operator, "servicenow", PREFIX + "1", "drill");
     assertRefused(again, "Run of dr-genesys-cs-failover not started: ticket servicenow " + PREFIX
         + "1 already has an active run (" + runId + ")");
+    // the form's start holds the ticket's slot as POST /api/runs does: the API answers that run
+    ResponseEntity<String> fromApi = http.withBasicAuth("operator", "operator").postForEntity("/api/runs",
+        new HttpEntity<>(ApiTestSupport.startBody(PREFIX + "1", "{}"), json()), String.class);
+    assertThat(fromApi.getStatusCode()).as(fromApi.getBody()).isEqualTo(HttpStatus.OK);
+    assertThat(JSON.readTree(fromApi.getBody()).path("id").asText()).isEqualTo(runId);
+    assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(PREFIX + "1").count()).isOne();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.drrunbook.runs;
+package io.drrunbook.prechecks;
 
 import java.sql.Timestamp;
 import java.time.Instant;
