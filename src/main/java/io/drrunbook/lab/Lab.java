@@ -2,7 +2,6 @@ package io.drrunbook.lab;
 
 import io.drrunbook.lab.dns.LabDns;
 import io.drrunbook.lab.faults.LabFaults;
-import java.util.List;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
@@ -20,17 +19,24 @@ public class Lab {
   private final LabDatabases databases;
   private final LabViewBuilder views;
   private final LabFaults faults;
+  private final LabSites sites;
 
-  public Lab(LabState state, LabDns dns, LabDatabases databases, LabViewBuilder views, LabFaults faults) {
+  public Lab(LabState state, LabDns dns, LabDatabases databases, LabViewBuilder views, LabFaults faults,
+      LabSites sites) {
     this.state = state;
     this.dns = dns;
     this.databases = databases;
     this.views = views;
     this.faults = faults;
+    this.sites = sites;
   }
 
-  /** Removes every fault first (hosts and DNS server listen again), then resets the state. */
+  /**
+   * Brings every lost site back and removes every fault first (hosts and DNS server listen again),
+   * then resets the state.
+   */
   public void reset() {
+    sites.restoreAll();
     faults.clear();
     state.reset();
     dns.reset();
@@ -39,7 +45,7 @@ public class Lab {
 
   /** Everything the lab holds, at one moment (the shape of {@code GET /lab/api/state}). */
   public LabView view() {
-    return views.build(state, dns.aRecords(), databases.accessStates(), faults.list());
+    return views.build(state, dns.aRecords(), databases.accessStates(), faults.list(), sites.lost());
   }
 
   public LabState state() {
@@ -56,5 +62,9 @@ public class Lab {
 
   public LabFaults faults() {
     return faults;
+  }
+
+  public LabSites sites() {
+    return sites;
   }
 }

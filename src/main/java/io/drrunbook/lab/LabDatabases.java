@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -65,11 +66,62 @@ public class LabDatabases {
     return resetLock;
   }
 
-  /** Account status of the schema user of each lab database, for the lab state view and tests. */
+  /**
+   * Account status of the schema user of each lab database, for the lab state view and tests;
+   * {@link #LOST} for a database its site lost.
+   */
   public Map<String, String> accessStates() {
     Map<String, String> states = new LinkedHashMap<>();
-    lab.getDatabases().forEach((name, spec) -> states.put(name, accountStatus(name, spec.getSchemaUser())));
+    lab.getDatabases().forEach((name, spec) ->
+        states.put(name, isLost(name) ? LOST : accountStatus(name, spec.getSchemaUser())));
     return states;
+  }
+
+  /** What {@link #accessStates()} shows for a database its site lost. */
+  public static final String LOST = "LOST";
+
+  /**
+   * The database is gone with its site: its file is moved aside ({@code .site-lost}), and as the
+   * lab's JDBC URLs say {@code IFEXISTS=TRUE}, every connection is refused ("Database ... not found")
+   * until {@link #restore} puts it back. No-op for a database already lost.
+   */
+  public void lose(String logicalName) {
+    synchronized (resetLock) {
+      Path file = h2File(topology.database(logicalName).getUrl());
+      move(file, lostCopy(file));
+      log.info("lab database {} lost with its site", logicalName);
+    }
+  }
+
+  /** Puts a lost database back as it was when lost; no-op for one that is not lost. */
+  public void restore(String logicalName) {
+    synchronized (resetLock) {
+      Path file = h2File(topology.database(logicalName).getUrl());
+      if (Files.exists(lostCopy(file))) {
+        move(lostCopy(file), file);
+        log.info("lab database {} back with its site", logicalName);
+      }
+    }
+  }
+
+  public boolean isLost(String logicalName) {
+    Path file = h2File(topology.database(logicalName).getUrl());
+    return Files.exists(lostCopy(file)) && !Files.exists(file);
+  }
+
+  private static Path lostCopy(Path file) {
+    return file.resolveSibling(file.getFileName() + ".site-lost");
+  }
+
+  private static void move(Path from, Path to) {
+    if (!Files.exists(from)) {
+      return;
+    }
+    try {
+      Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public String accountStatus(String logicalName, String schemaUser) {
@@ -90,10 +142,15 @@ public class LabDatabases {
       Database database = topology.database(name);
       Path passwordFile = secrets.path(database.getPassword());
       Path dbFile = h2File(database.getUrl());
+      if (!reset && Files.exists(passwordFile) && isLost(name)) {
+        log.info("lab database {} stays lost with its site (LabSites)", name);
+        return;
+      }
       boolean fresh = reset || !Files.exists(passwordFile) || !Files.exists(dbFile);
       if (fresh) {
         deleteDatabaseFiles(dbFile);
         writePassword(passwordFile);
+        create(database);
       }
       initialise(name, spec, fresh);
     });
@@ -133,7 +190,18 @@ public class LabDatabases {
     return (1L + List.copyOf(lab.getDatabases().keySet()).indexOf(name)) * 1_000_000_000_000L;
   }
 
-  private static Path h2File(String url) {
+  /** Creates the empty database file (the topology's URL says IFEXISTS=TRUE: it opens only that). */
+  private void create(Database database) {
+    String url = database.getUrl().replaceAll("(?i);IFEXISTS=TRUE", "");
+    try (Connection created = DriverManager.getConnection(url, database.getUsername(),
+        secrets.resolve(database.getPassword()))) {
+      log.debug("lab database file created: {}", created.getMetaData().getURL());
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create lab database " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  static Path h2File(String url) {
     String prefix = "jdbc:h2:file:";
     if (!url.startsWith(prefix)) {
       throw new IllegalStateException("lab databases are H2 files, got " + url);

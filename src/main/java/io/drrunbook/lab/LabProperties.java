@@ -31,6 +31,11 @@ public class LabProperties {
    * for tests, so that they run while a person uses the lab on its fixed ports.
    */
   private boolean ephemeralPorts = false;
+  /**
+   * What a drill of a procedure does to the lab's sites, by process id: a failover's drill loses the
+   * failed site when it starts (as the disaster would), a failback's drill brings it back first.
+   */
+  private Map<String, Drill> drills = new LinkedHashMap<>();
 
   public Path getDir() { return dir; }
   public void setDir(Path dir) { this.dir = dir; }
@@ -45,6 +50,20 @@ public class LabProperties {
 
   public java.util.List<String> getModels() { return models; }
   public void setModels(java.util.List<String> models) { this.models = models; }
+
+  public Map<String, Drill> getDrills() { return drills; }
+  public void setDrills(Map<String, Drill> drills) { this.drills = drills; }
+
+  /** The site a procedure's drill loses at its start ({@code losesSite}) or brings back first ({@code restoresSite}). */
+  public static class Drill {
+    private String losesSite;
+    private String restoresSite;
+
+    public String getLosesSite() { return losesSite; }
+    public void setLosesSite(String losesSite) { this.losesSite = losesSite; }
+    public String getRestoresSite() { return restoresSite; }
+    public void setRestoresSite(String restoresSite) { this.restoresSite = restoresSite; }
+  }
 
   public Map<String, LabDatabase> getDatabases() { return databases; }
   public void setDatabases(Map<String, LabDatabase> databases) { this.databases = databases; }

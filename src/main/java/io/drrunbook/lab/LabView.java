@@ -23,8 +23,13 @@ public record LabView(Instant takenAt, long version, List<Site> sites, Dns dns,
     faults = List.copyOf(faults);
   }
 
-  /** A site ({@code site1}) with its title from the topology, its simulated hosts and databases. */
-  public record Site(String id, String title, List<Host> hosts, List<Database> databases) {
+  /**
+   * A site ({@code site1}) with its title from the topology, whether the lab has lost it
+   * ({@code down}: since when and by whom, {@code null} while it is up), its simulated hosts and
+   * databases.
+   */
+  public record Site(String id, String title, LabSites.SiteLoss down, List<Host> hosts,
+                     List<Database> databases) {
     public Site {
       hosts = List.copyOf(hosts);
       databases = List.copyOf(databases);
@@ -50,7 +55,10 @@ public record LabView(Instant takenAt, long version, List<Site> sites, Dns dns,
   /** A command line a host received and its exit code. */
   public record Command(Instant time, String command, int exitCode) {}
 
-  /** A database: {@code PRIMARY} while its schema account is {@code OPEN}, else {@code STANDBY}. */
+  /**
+   * A database: {@code PRIMARY} while its schema account is {@code OPEN}, {@code LOST} (access too)
+   * while its site is down, else {@code STANDBY}.
+   */
   public record Database(String name, String role, String access) {}
 
   /** The lab DNS zone's A records: absolute name to addresses. */

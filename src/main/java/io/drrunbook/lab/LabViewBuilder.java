@@ -52,11 +52,18 @@ public class LabViewBuilder {
    */
   public LabView build(LabState state, Map<String, List<String>> aRecords,
       Map<String, String> databaseAccess, List<?> faults) {
+    return build(state, aRecords, databaseAccess, faults, List.of());
+  }
+
+  /** The view of one moment, with the sites the lab has lost ({@link LabSites}). */
+  public LabView build(LabState state, Map<String, List<String>> aRecords,
+      Map<String, String> databaseAccess, List<?> faults, List<LabSites.SiteLoss> lostSites) {
+    Map<String, LabSites.SiteLoss> lostById = new LinkedHashMap<>();
+    lostSites.forEach(loss -> lostById.put(loss.site(), loss));
     Map<String, List<LabView.Database>> databasesBySite = new LinkedHashMap<>();
     databaseAccess.forEach((name, access) -> databasesBySite
         .computeIfAbsent(siteOf(name), site -> new ArrayList<>())
-        .add(new LabView.Database(name, "OPEN".equals(access) ? "PRIMARY" : "STANDBY",
-            access == null ? "UNKNOWN" : access)));
+        .add(new LabView.Database(name, role(access), access == null ? "UNKNOWN" : access)));
 
     List<LabView.Site> sites = new ArrayList<>();
     List<LabView.Replication> replication = new ArrayList<>();
@@ -72,14 +79,15 @@ public class LabViewBuilder {
       }
       List<LabView.Database> databases = databasesBySite.getOrDefault(siteId, List.of());
       if (!hosts.isEmpty() || !databases.isEmpty()) {
-        sites.add(new LabView.Site(siteId, title == null ? siteId : title, hosts, databases));
+        sites.add(new LabView.Site(siteId, title == null ? siteId : title, lostById.get(siteId), hosts,
+            databases));
       }
     });
     replication.sort(Comparator.comparing(LabView.Replication::direction));
     // databases of a site the topology does not know still show, under their site id
     databasesBySite.forEach((siteId, databases) -> {
       if (!titles.containsKey(siteId)) {
-        sites.add(new LabView.Site(siteId, siteId, List.of(), databases));
+        sites.add(new LabView.Site(siteId, siteId, lostById.get(siteId), List.of(), databases));
       }
     });
 
@@ -88,6 +96,13 @@ public class LabViewBuilder {
     LabView.Dns dns = new LabView.Dns(Collections.unmodifiableMap(records));
     return new LabView(state.now(), version(sites, dns, replication, faults), sites, dns,
         replication, faults);
+  }
+
+  private static String role(String access) {
+    if (LabDatabases.LOST.equals(access)) {
+      return LabDatabases.LOST;
+    }
+    return "OPEN".equals(access) ? "PRIMARY" : "STANDBY";
   }
 
   private static LabView.Host host(LabState state, String name, List<LabState.ComponentView> components) {

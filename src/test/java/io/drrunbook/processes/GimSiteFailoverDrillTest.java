@@ -90,7 +90,13 @@ class GimSiteFailoverDrillTest {
         .containsExactlyInAnyOrder("ICON_Site2_Voice", "DAP_IDB_Site2", "DAP_InfoMart_Site2");
     // GoldenGate at Site 2 no longer applies Site 1's trail
     assertThat(state.state("site2.gim-ogg", "REPGIM")).isEqualTo("STOPPED");
-    assertThat(state.state("site1.gim-ogg", "EXTGIM")).as("Site 1 untouched").isEqualTo("RUNNING");
+    // the drill lost Site 1 as it started (dr.lab.drills): the run completed without it, and it stayed lost
+    assertThat(lab.sites().isDown("site1")).as("Site 1 lost").isTrue();
+    assertThat(state.state("site1.gim-ogg", "EXTGIM")).as("lost with its site").isEqualTo("STOPPED");
+    assertThat(state.commandLog("site1.gim")).as("nothing reached Site 1").isEmpty();
+    assertThat(state.commandLog("site1.gim-ogg")).as("nothing reached Site 1").isEmpty();
+    assertThat(lab.databases().accessStates()).containsEntry("site1.gim-db", "LOST");
+    assertThat(io.drrunbook.lab.LabPorts.refusesConnections(topology, "site1.gim")).as("site1.gim unreachable").isTrue();
     // options: switched off and on again only where the conditions say so
     Map<?, ?> schedule = (Map<?, ?>) ((Map<?, ?>) state.attribute(CONFIG, "GIM_Server", "options")).get("schedule");
     assertThat(schedule.get("run-scheduler")).isEqualTo("true");

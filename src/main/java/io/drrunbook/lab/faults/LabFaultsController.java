@@ -3,6 +3,7 @@ package io.drrunbook.lab.faults;
 import io.drrunbook.common.ApiException;
 import io.drrunbook.common.FieldProblem;
 import io.drrunbook.lab.Lab;
+import io.drrunbook.lab.LabSites;
 import java.net.URI;
 import java.security.Principal;
 import java.util.List;
@@ -23,6 +24,9 @@ import org.springframework.web.bind.annotation.RestController;
  * unknown type or target or a missing or invalid parameter); {@code DELETE /lab/api/faults/{id}}
  * removes one (204; 404 if unknown); {@code DELETE /lab/api/faults} removes all (204);
  * {@code POST /lab/api/reset} puts the whole lab back to its initial state, faults included (204).
+ * {@code POST /lab/api/sites/{site}/down} loses a whole site as a disaster would (200 and since when;
+ * see {@link LabSites}), {@code POST /lab/api/sites/{site}/up} brings it back (204); 404 for a site
+ * the topology does not have.
  */
 @RestController
 @Profile("lab")
@@ -65,6 +69,25 @@ public class LabFaultsController {
   @DeleteMapping("/faults")
   public ResponseEntity<Void> clear() {
     faults.clear();
+    return ResponseEntity.noContent().build();
+  }
+
+  @PostMapping("/sites/{site}/down")
+  public LabSites.SiteLoss siteDown(@PathVariable String site, Principal caller) {
+    try {
+      return lab.sites().down(site, caller == null ? "lab" : caller.getName());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.notFound("site", e.getMessage());
+    }
+  }
+
+  @PostMapping("/sites/{site}/up")
+  public ResponseEntity<Void> siteUp(@PathVariable String site) {
+    try {
+      lab.sites().up(site);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.notFound("site", e.getMessage());
+    }
     return ResponseEntity.noContent().build();
   }
 
