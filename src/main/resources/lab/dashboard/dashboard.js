@@ -1,5 +1,6 @@
 // The drill lab dashboard: polls GET /lab/api/state every second and re-renders when its version
-// changes; injects and removes faults (/lab/api/faults) and resets the lab (/lab/api/reset).
+// changes; injects and removes faults (/lab/api/faults), takes sites down and back
+// (/lab/api/sites/{site}/down|up) and resets the lab (/lab/api/reset).
 // Every text from the server is inserted as a text node (never as HTML).
 'use strict';
 
@@ -171,8 +172,14 @@
   }
 
   function renderSite(site, faultsByTarget) {
-    return el('section', { class: 'site', 'data-site': site.id },
-      el('h2', { class: 'site-title' }, site.title, ' ', el('span', { class: 'subtle' }, site.id)),
+    const down = site.down || null;
+    const toggle = el('button', { type: 'button', class: 'site-toggle', 'data-site-action': down ? 'up' : 'down' },
+      down ? 'Bring site back' : 'Take site down');
+    toggle.addEventListener('click', () => siteAction(site, down ? 'up' : 'down', toggle));
+    return el('section', { class: 'site' + (down ? ' site-down' : ''), 'data-site': site.id },
+      el('h2', { class: 'site-title' }, site.title, ' ', el('span', { class: 'subtle' }, site.id), ' ', toggle),
+      down ? el('p', { class: 'site-down-banner', 'data-site-down': site.id },
+        'DOWN since ' + text(down.since) + ' (' + text(down.by) + '): hosts unreachable, services stopped, databases lost') : null,
       renderDatabases(site.databases || []),
       el('div', { class: 'hosts' }, (site.hosts || []).map((host) => renderHost(host, faultsByTarget.get(host.name) || []))));
   }
@@ -343,6 +350,15 @@
 
   async function removeFault(id, button) {
     await request('DELETE', 'faults/' + encodeURIComponent(id), null, 'Remove fault ' + id, button);
+  }
+
+  async function siteAction(site, action, button) {
+    const question = action === 'down'
+      ? 'Take ' + site.title + ' down as a disaster would: its hosts unreachable, its services stopped, its databases lost?'
+      : 'Bring ' + site.title + ' back (hosts and databases return, services stay stopped)?';
+    if (!window.confirm(question)) return;
+    await request('POST', 'sites/' + encodeURIComponent(site.id) + '/' + action, null,
+      (action === 'down' ? 'Take down ' : 'Bring back ') + site.id, button);
   }
 
   async function resetLab() {

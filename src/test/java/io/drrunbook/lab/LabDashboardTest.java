@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.drrunbook.DrillContext;
 import io.drrunbook.connectors.ssh.SshExecConnector;
+import io.drrunbook.topology.Topology;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,6 +52,7 @@ class LabDashboardTest {
 
   @Autowired Lab lab;
   @Autowired SshExecConnector sshExec;
+  @Autowired Topology topology;
   @LocalServerPort int port;
 
   private ChromeDriver browser;
@@ -155,6 +157,32 @@ class LabDashboardTest {
     });
     wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("[data-host='site2.cs-mgmt'].host-fault"), 0));
     assertThat(lab.faults().list()).isEmpty();
+  }
+
+  @Test
+  void shouldTakeASiteDownAndBringItBackWhenAPersonUsesTheSiteButtons() {
+    browser.executeScript("window.confirm = () => true");
+    wait.until(page -> {
+      page.findElement(By.cssSelector("[data-site='site1'] [data-site-action='down']")).click();
+      return true;
+    });
+
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-site-down='site1']")));
+    assertThat(lab.sites().isDown("site1")).isTrue();
+    assertThat(LabPorts.refusesConnections(topology, "site1.cs-mgmt")).isTrue();
+    assertThat(text("[data-site-down='site1']")).contains("DOWN since", "operator", "databases lost");
+    assertThat(text("[data-site='site1'] [data-database='site1.config-db']")).contains("LOST");
+    wait.until(page -> text("[data-host='site1.cs-mgmt'] [data-component='confserv-master-pair'] .state")
+        .equals("STOPPED"));
+    assertThat(browser.findElements(By.cssSelector("[data-site-down='site2']"))).isEmpty();
+
+    wait.until(page -> {
+      page.findElement(By.cssSelector("[data-site='site1'] [data-site-action='up']")).click();
+      return true;
+    });
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("[data-site-down='site1']"), 0));
+    assertThat(lab.sites().isDown("site1")).isFalse();
+    assertThat(LabPorts.refusesConnections(topology, "site1.cs-mgmt")).isFalse();
   }
 
   @Test
