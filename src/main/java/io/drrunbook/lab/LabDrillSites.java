@@ -18,7 +18,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * A drill is as real as the lab can make it: when a drill run of a procedure starts, the site its
  * scenario loses ({@code dr.lab.drills.<process id>.loses-site}) goes down in the lab, as the disaster
- * would take it, and a failback's drill brings its site back first ({@code restores-site}). Done
+ * would take it, and a failback's drill brings its site back first ({@code restores-site}); with
+ * {@code when}, only a run whose variable of that name is true (A1's {@code site1Lost}). Done
  * after the start is committed (a refused start loses nothing), before the request that started the
  * run returns; the run's own steps then meet the lost site as they would on the day.
  */
@@ -47,7 +48,8 @@ public class LabDrillSites {
     LabProperties.Drill drill = procedure == null ? null : properties.getDrills().get(procedure);
     if (drill == null || !(execution.getBpmnModelElementInstance() instanceof StartEvent start)
         || !(start.getParentElement() instanceof Process)
-        || !RunMode.DRILL.id().equals(execution.getVariable(RunVariables.RUN_MODE))) {
+        || !RunMode.DRILL.id().equals(execution.getVariable(RunVariables.RUN_MODE))
+        || (drill.getWhen() != null && !"true".equals(String.valueOf(execution.getVariable(drill.getWhen()))))) {
       return;
     }
     String run = execution.getProcessInstanceId();

@@ -54,10 +54,17 @@ public class LabProperties {
   public Map<String, Drill> getDrills() { return drills; }
   public void setDrills(Map<String, Drill> drills) { this.drills = drills; }
 
-  /** The site a procedure's drill loses at its start ({@code losesSite}) or brings back first ({@code restoresSite}). */
+  /**
+   * The site a procedure's drill loses at its start ({@code losesSite}) or brings back first
+   * ({@code restoresSite}); {@code when}: only if this run variable is true (e.g. {@code site1Lost}).
+   */
   public static class Drill {
     private String losesSite;
     private String restoresSite;
+    private String when;
+
+    public String getWhen() { return when; }
+    public void setWhen(String when) { this.when = when; }
 
     public String getLosesSite() { return losesSite; }
     public void setLosesSite(String losesSite) { this.losesSite = losesSite; }

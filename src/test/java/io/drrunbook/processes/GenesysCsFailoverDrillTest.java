@@ -83,6 +83,42 @@ class GenesysCsFailoverDrillTest {
   }
 
   @Test
+  void shouldCompleteWithoutSite1AndLeaveItLostWhenTheDrillLosesSite1() throws Exception {
+    ProcessInstance run = runtime.startProcessInstanceByKey(PROCESS, "DRILL-A1-LOST", Map.of("site1Lost", true));
+    // the drill's scenario (dr.lab.drills) took Site 1 away as the run started
+    assertThat(lab.sites().isDown("site1")).isTrue();
+    drill.complete(run, "UserTask_DeclareDisaster", "approver", DrGroups.APPROVERS, Map.of(
+        "disasterDeclared", "true", "disasterReason", "Site 1 lost (drill)", "decidedBy", "DR manager on duty"));
+    drill.complete(run, "UserTask_ConfirmOperationsRestored", "operator", DrGroups.OPERATORS, Map.of(
+        "operationsRestored", true, "restoreNotes", "agents logged in at Site 2"));
+    drill.awaitEnded(run);
+
+    assertThat(drill.masterAddressFromLabDns()).isEqualTo("127.0.2.10");
+    LabState state = lab.state();
+    SITE2_APPS.forEach(app -> assertThat(state.state("site2.cs-mgmt", app)).as(app).isEqualTo("RUNNING"));
+    assertThat(lab.databases().accountStatus("site2.config-db", "GENESYS_CFG")).isEqualTo("OPEN");
+    for (String proxy : topology.group("cs-proxies")) {
+      if (proxy.startsWith("site2.")) {
+        assertThat(state.actionCount(proxy, SWITCHOVER)).as(proxy).isEqualTo(1);
+        assertThat(state.attribute(proxy, "cs-proxy", "connectedTo")).as(proxy).isEqualTo("127.0.2.10");
+      } else {
+        assertThat(state.commandLog(proxy)).as(proxy + " left for the failback").isEmpty();
+      }
+    }
+    // Site 1 stayed lost: its hosts refuse connections, its master is down, its database gone
+    assertThat(lab.sites().isDown("site1")).isTrue();
+    assertThat(io.drrunbook.lab.LabPorts.refusesConnections(topology, "site1.cs-mgmt")).isTrue();
+    assertThat(state.state("site1.cs-mgmt", "confserv-master-pair")).isEqualTo("STOPPED");
+    assertThat(state.commandLog("site1.cs-mgmt")).isEmpty();
+    assertThat(lab.databases().accessStates()).containsEntry("site1.config-db", "LOST");
+    assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(run.getId())
+        .activityId("EndEvent_ProxyLeftForFailback").count()).isEqualTo(2);
+    assertThat(journal.forProcessInstance(run.getId()))
+        .allSatisfy(step -> assertThat(step.state()).isEqualTo(StepJournal.State.DONE))
+        .hasSize(1 + 1 + 1 + 3 + 1 + 2 * 3);
+  }
+
+  @Test
   void shouldChangeNothingOnTheSitesWhenTheDisasterIsNotDeclared() throws Exception {
     ProcessInstance run = runtime.startProcessInstanceByKey(PROCESS, "DRILL-A1-2");
     drill.complete(run, "UserTask_DeclareDisaster", "approver", DrGroups.APPROVERS, Map.of(
