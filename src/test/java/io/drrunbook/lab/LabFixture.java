@@ -39,6 +39,9 @@ final class LabFixture implements AutoCloseable {
   /** The lab clock: the replicats' "Last Started" time of the initial state. */
   static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-20T10:00:00Z"), ZoneOffset.UTC);
   static final String USER = "genesys";
+  static final String OCMS1 = "site1.ocms-1";
+  static final String OCMS2 = "site1.ocms-2";
+  static final String OCMS_USER = "oracle";
   /** The product's lab models, as the lab profile loads them. */
   static final LabModels MODELS = LabModels.load(List.of("classpath:lab/models/*.yaml")).checkReferences();
 
@@ -53,7 +56,16 @@ final class LabFixture implements AutoCloseable {
   final SshClient client;
 
   LabFixture(Path dir, int dnsPort, Map<String, Duration> delays) {
+    this(dir, dnsPort, delays, false);
+  }
+
+  /** With {@code ocms}: also the two OCMS nodes site1.ocms-1 and -2 (model oracle-ocms). */
+  LabFixture(Path dir, int dnsPort, Map<String, Duration> delays, boolean ocms) {
     this.lab = labProperties(dir);
+    if (ocms) {
+      lab.getRoles().put(OCMS1, "ocms-node");
+      lab.getRoles().put(OCMS2, "ocms-node");
+    }
     lab.getCommandDelays().putAll(delays);
     this.topologyProperties = topology(dir, dnsPort);
     this.topology = new Topology(topologyProperties);
@@ -91,6 +103,14 @@ final class LabFixture implements AutoCloseable {
       site.getHosts().put("ogg", host("127.0." + n + ".20"));
       site.getHosts().put("cs-proxy-1", host("127.0." + n + ".31"));
       topology.getSites().put("site" + n, site);
+    }
+    for (int n = 1; n <= 2; n++) {
+      Host node = host("127.0.1.6" + n);
+      node.setHostname("ocms-" + n + ".site1.ocms.lab");
+      node.getSsh().setUser(OCMS_USER);
+      node.getSecrets().put("timesten-password",
+          "file:" + dir.resolve("lab/secrets/site1-ocms-timesten.password"));
+      topology.getSites().get("site1").getHosts().put("ocms-" + n, node);
     }
     DnsServer dns = new DnsServer();
     dns.setAddress("127.0.0.1");
