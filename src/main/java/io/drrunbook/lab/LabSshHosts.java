@@ -41,7 +41,8 @@ import org.springframework.stereotype.Component;
  * The drill lab's simulated SSH hosts: one Apache MINA SSHD server per topology host that has a role
  * in {@code dr.lab.roles}, listening on its {@code ssh.host:ssh.port}, with its own host key. Only
  * public-key authentication, only the lab client key and only the host's {@code ssh.user}; no
- * password, no shell, no SFTP, no forwarding: exec commands only, run by {@link LabShell}. A
+ * password, no shell, no forwarding: exec commands, run by {@link LabShell}, and the SFTP
+ * subsystem over the host's own files ({@link LabFileSystems}, as its unprivileged user). A
  * command whose model asks ({@code prompt}/{@code read} steps, e.g. the OCMS replication scripts)
  * reads its answers from the channel's standard input, one line each.
  *
@@ -74,6 +75,7 @@ public class LabSshHosts implements SmartLifecycle {
   private final LabShell shell;
   private final LabState state;
   private final LabFaults faults;
+  private final LabFileSystems files;
   /** The servers that listen now, by host. */
   private final Map<String, SshServer> servers = new LinkedHashMap<>();
   /** Where each host listens, kept while a fault stops it so that it comes back on the same port. */
@@ -89,8 +91,9 @@ public class LabSshHosts implements SmartLifecycle {
       new java.util.concurrent.ConcurrentHashMap<>();
 
   public LabSshHosts(LabProperties properties, Topology topology, LabKeys keys, LabShell shell,
-      LabState state, LabFaults faults) {
+      LabState state, LabFaults faults, LabFileSystems files) {
     this.properties = properties;
+    this.files = files;
     this.topology = topology;
     this.keys = keys;
     this.shell = shell;
@@ -106,6 +109,7 @@ public class LabSshHosts implements SmartLifecycle {
     }
     executor = Executors.newCachedThreadPool(threadFactory());
     try {
+      files.prepare(properties.isResetOnStart());
       for (String host : properties.getRoles().keySet()) {
         if (state.isEndpoint(host)) {
           continue;
@@ -205,7 +209,8 @@ public class LabSshHosts implements SmartLifecycle {
     server.setGSSAuthenticator(null);
     server.setHostBasedAuthenticator(null);
     server.setShellFactory(null);
-    server.setSubsystemFactories(List.of());
+    server.setSubsystemFactories(List.of(files.sftp(host, state, faults)));
+    server.setFileSystemFactory(files.fileSystem(host));
     server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
     server.setAgentFactory(null);
     server.setCommandFactory((channel, commandLine) -> new LabCommand(host, commandLine));

@@ -52,6 +52,7 @@ final class LabFixture implements AutoCloseable {
   final LabState state;
   final LabShell shell;
   final LabFaults faults;
+  final LabFileSystems files;
   final LabSshHosts hosts;
   final SshClient client;
 
@@ -73,7 +74,8 @@ final class LabFixture implements AutoCloseable {
     this.state = new LabState(lab, topology, MODELS, CLOCK);
     this.shell = new LabShell(state, lab);
     this.faults = new LabFaults(state::hosts, topology, CLOCK);
-    this.hosts = new LabSshHosts(lab, topology, keys, shell, state, faults);
+    this.files = new LabFileSystems(lab);
+    this.hosts = new LabSshHosts(lab, topology, keys, shell, state, faults, files);
     hosts.start();
     this.client = SshClient.setUpDefaultClient();
     client.setServerKeyVerifier(
