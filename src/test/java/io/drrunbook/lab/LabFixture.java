@@ -131,6 +131,19 @@ final class LabFixture implements AutoCloseable {
     return host;
   }
 
+  /**
+   * An SSH connector runner as the application builds one, over this lab's topology: every
+   * simulated host gets the generated client key and its bound port.
+   */
+  io.drrunbook.connectors.ssh.SshCommandRunner connectorRunner(io.drrunbook.common.SecretMasker masker) {
+    for (String host : state.hosts()) {
+      topology.host(host).getSsh().setPrivateKey("file:" + keys.privateKeyFile());
+      topology.host(host).getSsh().setPort(hosts.port(host));
+    }
+    return new io.drrunbook.connectors.ssh.SshCommandRunner(topology,
+        new io.drrunbook.topology.SecretResolver(masker));
+  }
+
   /** The client key exactly as the SSH connector will read it: the generated OpenSSH file. */
   KeyPair clientKey() throws IOException, GeneralSecurityException {
     return new FileKeyPairProvider(keys.privateKeyFile()).loadKeys(null).iterator().next();

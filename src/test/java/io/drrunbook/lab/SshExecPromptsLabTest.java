@@ -17,7 +17,6 @@ import io.drrunbook.connectors.ssh.SshCommandFailedException;
 import io.drrunbook.connectors.ssh.SshCommandRunner;
 import io.drrunbook.connectors.ssh.SshExecConnector;
 import io.drrunbook.lab.faults.FaultRequest;
-import io.drrunbook.topology.SecretResolver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,12 +57,8 @@ class SshExecPromptsLabTest {
   void startLab() throws Exception {
     dns = new TestDnsResponder();
     lab = new LabFixture(dir, dns.port(), Map.of(), true);
-    for (String node : List.of(LabFixture.OCMS1, LabFixture.OCMS2)) {
-      lab.topology.host(node).getSsh().setPrivateKey("file:" + lab.keys.privateKeyFile());
-      lab.topology.host(node).getSsh().setPort(lab.hosts.port(node));
-    }
     password = Files.readString(dir.resolve("lab/secrets/site1-ocms-timesten.password")).strip();
-    runner = new SshCommandRunner(lab.topology, new SecretResolver(masker));
+    runner = lab.connectorRunner(masker);
     connector = new SshExecConnector(catalog, runner, masker);
     catalog.put(CREATE, new CommandSpec(null, null,
         "/opt/oracle/ocms/sdp/replication/bin/create_replication_sync.pl", null, null, null, null,

@@ -24,6 +24,8 @@ import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -90,6 +92,26 @@ public class SshCommandRunner implements AutoCloseable {
     Duration connectTimeout = topology.properties().getSsh().getConnectTimeout();
     return withSession(hostName, connectTimeout, (session, target) ->
         execute(session, target, commandKey, commandLine, timeLimit, connectTimeout, dialog));
+  }
+
+  /**
+   * Opens an SFTP session on {@code hostName} (the same host-key verification and key
+   * authentication as {@link #run}) and hands its client to {@code work}. Failures to connect are
+   * {@link SshCommandException}s as for {@link #run}; what {@code work} throws is passed on.
+   */
+  public <T> T sftp(String hostName, SftpWork<T> work) {
+    Duration connectTimeout = topology.properties().getSsh().getConnectTimeout();
+    return withSession(hostName, connectTimeout, (session, target) -> {
+      try (SftpClient client = SftpClientFactory.instance().createSftpClient(session)) {
+        return work.in(client, target.describe());
+      }
+    });
+  }
+
+  /** What is done with an open SFTP client; {@code host} names the host for messages. */
+  @FunctionalInterface
+  public interface SftpWork<T> {
+    T in(SftpClient client, String host) throws IOException;
   }
 
   /**
