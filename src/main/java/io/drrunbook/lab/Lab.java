@@ -8,7 +8,8 @@ import org.springframework.stereotype.Component;
 /**
  * The drill lab as one thing: its whole state (simulated hosts, DNS zone, database access) for the
  * state view and the drill tests, and a reset that puts all of it back to the initial state (Site 1
- * live, Site 2 dormant, replication Site 1 -> Site 2, the master name on Site 1, no fault).
+ * live, Site 2 dormant, replication Site 1 -> Site 2, the master name on Site 1, no fault, the
+ * hosts' files as their roles give them).
  */
 @Component
 @Profile("lab")
@@ -20,10 +21,12 @@ public class Lab {
   private final LabViewBuilder views;
   private final LabFaults faults;
   private final LabSites sites;
+  private final LabFileSystems files;
 
   public Lab(LabState state, LabDns dns, LabDatabases databases, LabViewBuilder views, LabFaults faults,
-      LabSites sites) {
+      LabSites sites, LabFileSystems files) {
     this.state = state;
+    this.files = files;
     this.dns = dns;
     this.databases = databases;
     this.views = views;
@@ -41,6 +44,7 @@ public class Lab {
     state.reset();
     dns.reset();
     databases.reset();
+    files.reset();
   }
 
   /** Everything the lab holds, at one moment (the shape of {@code GET /lab/api/state}). */

@@ -16,6 +16,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,11 +73,35 @@ public class LabKeys {
         provider.setOverwriteAllowed(false);
         provider.loadKeys(null);
         hostKeys.put(host, provider);
+        writeHostSecrets(topology.host(host).getSecrets(), properties.isResetOnStart());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the lab's SSH keys in " + keysDir, e);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot prepare the lab's SSH keys in " + keysDir, e);
+    }
+  }
+
+  /**
+   * Generates the value of each {@code file:} secret a simulated host has in the topology
+   * ({@code hosts.<host>.secrets}: the passwords its commands ask for) when the file is missing or
+   * the lab is reset (hosts that share a reference share the value: written once per host here,
+   * before any host listens).
+   */
+  private static void writeHostSecrets(Map<String, String> secrets, boolean reset) throws IOException {
+    for (String reference : secrets.values()) {
+      if (reference == null || !reference.startsWith("file:")) {
+        continue;
+      }
+      Path file = Path.of(reference.substring(5)).toAbsolutePath();
+      if (Files.exists(file) && !reset) {
+        continue;
+      }
+      byte[] random = new byte[18];
+      new SecureRandom().nextBytes(random);
+      Files.createDirectories(file.getParent());
+      writeAtomically(file, (Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n")
+          .getBytes(StandardCharsets.UTF_8), true);
     }
   }
 

@@ -62,8 +62,16 @@ public class LabShell {
     this.steps = new LabSteps(models.expressions(), state);
   }
 
-  /** Runs one exec command line on a simulated host and records it. */
+  /** Runs one exec command line on a simulated host and records it; the command reads no input. */
   public Result execute(String host, String commandLine) {
+    return execute(host, commandLine, LabSteps.Input.NONE);
+  }
+
+  /**
+   * Runs one exec command line whose model may ask on {@code input} ({@code prompt}/{@code read}
+   * steps) and records it. The result's stdout is everything the command printed, prompts included.
+   */
+  public Result execute(String host, String commandLine, LabSteps.Input input) {
     String role = state.role(host);
     Result result;
     String counted = null;
@@ -73,7 +81,7 @@ public class LabShell {
       if (words.isEmpty()) {
         result = new Result(0, "", "");
       } else {
-        LabSteps.Outcome outcome = run(host, role, words);
+        LabSteps.Outcome outcome = run(host, role, words, input);
         result = new Result(outcome.exitCode(), outcome.stdout(), outcome.stderr());
         counted = outcome.counted();
         delay = outcome.delay();
@@ -90,7 +98,7 @@ public class LabShell {
     return result;
   }
 
-  private LabSteps.Outcome run(String host, String role, List<String> words) {
+  private LabSteps.Outcome run(String host, String role, List<String> words, LabSteps.Input input) {
     String program = words.get(0);
     Optional<LabModel.Command> command = models.command(role, program);
     LabSteps.Outcome outcome;
@@ -103,7 +111,7 @@ public class LabShell {
     for (LabModel.Form form : command.get().forms()) {
       Optional<Map<String, Object>> variables = LabModels.match(form.args(), args);
       if (variables.isPresent()) {
-        return steps.run(command.get().name(), form.steps(), new LabScope(state, host, variables.get()));
+        return steps.run(command.get().name(), form.steps(), new LabScope(state, host, variables.get()), input);
       }
     }
     outcome = new LabSteps.Outcome();

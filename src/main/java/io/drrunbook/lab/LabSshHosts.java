@@ -5,6 +5,7 @@ import io.drrunbook.lab.faults.FaultType;
 import io.drrunbook.lab.faults.LabFaults;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyProperties.Host;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -40,7 +41,10 @@ import org.springframework.stereotype.Component;
  * The drill lab's simulated SSH hosts: one Apache MINA SSHD server per topology host that has a role
  * in {@code dr.lab.roles}, listening on its {@code ssh.host:ssh.port}, with its own host key. Only
  * public-key authentication, only the lab client key and only the host's {@code ssh.user}; no
- * password, no shell, no SFTP, no forwarding: exec commands only, run by {@link LabShell}.
+ * password, no shell, no forwarding: exec commands, run by {@link LabShell}, and the SFTP
+ * subsystem over the host's own files ({@link LabFileSystems}, as its unprivileged user). A
+ * command whose model asks ({@code prompt}/{@code read} steps, e.g. the OCMS replication scripts)
+ * reads its answers from the channel's standard input, one line each.
  *
  * <p>Starts in phase -100, before the step worker, and writes known_hosts once every host listens.
  * A configured port 0 binds a free port; with {@code dr.lab.ephemeral-ports} every host does, and
@@ -60,6 +64,8 @@ import org.springframework.stereotype.Component;
 public class LabSshHosts implements SmartLifecycle {
 
   public static final int PHASE = -100;
+  /** The longest input line a simulated command reads (the rest of a longer line is dropped). */
+  static final int MAX_INPUT_LINE = 4096;
 
   private static final Logger log = LoggerFactory.getLogger(LabSshHosts.class);
 
@@ -69,6 +75,7 @@ public class LabSshHosts implements SmartLifecycle {
   private final LabShell shell;
   private final LabState state;
   private final LabFaults faults;
+  private final LabFileSystems files;
   /** The servers that listen now, by host. */
   private final Map<String, SshServer> servers = new LinkedHashMap<>();
   /** Where each host listens, kept while a fault stops it so that it comes back on the same port. */
@@ -84,8 +91,9 @@ public class LabSshHosts implements SmartLifecycle {
       new java.util.concurrent.ConcurrentHashMap<>();
 
   public LabSshHosts(LabProperties properties, Topology topology, LabKeys keys, LabShell shell,
-      LabState state, LabFaults faults) {
+      LabState state, LabFaults faults, LabFileSystems files) {
     this.properties = properties;
+    this.files = files;
     this.topology = topology;
     this.keys = keys;
     this.shell = shell;
@@ -101,6 +109,7 @@ public class LabSshHosts implements SmartLifecycle {
     }
     executor = Executors.newCachedThreadPool(threadFactory());
     try {
+      files.prepare(properties.isResetOnStart());
       for (String host : properties.getRoles().keySet()) {
         if (state.isEndpoint(host)) {
           continue;
@@ -200,7 +209,8 @@ public class LabSshHosts implements SmartLifecycle {
     server.setGSSAuthenticator(null);
     server.setHostBasedAuthenticator(null);
     server.setShellFactory(null);
-    server.setSubsystemFactories(List.of());
+    server.setSubsystemFactories(List.of(files.sftp(host, state, faults)));
+    server.setFileSystemFactory(files.fileSystem(host));
     server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
     server.setAgentFactory(null);
     server.setCommandFactory((channel, commandLine) -> new LabCommand(host, commandLine));
@@ -282,10 +292,13 @@ public class LabSshHosts implements SmartLifecycle {
   private final class LabCommand implements Command {
     private final String host;
     private final String commandLine;
+    private InputStream in;
     private OutputStream out;
     private OutputStream err;
     private ExitCallback exitCallback;
     private Future<?> execution;
+    /** Characters of stdout already sent by prompts. */
+    private int sent;
 
     LabCommand(String host, String commandLine) {
       this.host = host;
@@ -294,7 +307,7 @@ public class LabSshHosts implements SmartLifecycle {
 
     @Override
     public void setInputStream(InputStream in) {
-      // the lab's commands read no input
+      this.in = in;
     }
 
     @Override
@@ -332,9 +345,10 @@ public class LabSshHosts implements SmartLifecycle {
       }
       int exitCode;
       try {
-        LabShell.Result result = injected != null ? injected : shell.execute(host, commandLine);
+        LabShell.Result result = injected != null ? injected
+            : shell.execute(host, commandLine, this::readLine);
         exitCode = result.exitCode();
-        write(out, result.stdout());
+        write(out, result.stdout().substring(Math.min(sent, result.stdout().length())));
         write(err, result.stderr());
       } catch (IOException e) {
         log.debug("Lab SSH host {}: client went away before the output of [{}] was sent", host, commandLine);
@@ -382,6 +396,30 @@ public class LabSshHosts implements SmartLifecycle {
         default -> throw new IllegalStateException("not a command fault: " + f.type());
       }
       return null;
+    }
+
+    /** A model's prompt: sends the output so far, then reads one line of the client's input. */
+    private String readLine(String output) {
+      try {
+        write(out, output);
+        sent += output.length();
+        if (in == null) {
+          return null;
+        }
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b = in.read();
+        if (b < 0) {
+          return null; // end of input: the client closed it
+        }
+        for (; b >= 0 && b != '\n'; b = in.read()) {
+          if (line.size() < MAX_INPUT_LINE) {
+            line.write(b);
+          }
+        }
+        return line.toString(StandardCharsets.UTF_8).replaceAll("\r$", "");
+      } catch (IOException e) {
+        return null;
+      }
     }
 
     private static String nullToEmpty(String text) {

@@ -14,6 +14,7 @@ import io.drrunbook.lab.model.LabWorld;
 import io.drrunbook.topology.Topology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -244,6 +245,22 @@ public class LabState implements LabWorld, LabSteps.Effects {
   @Override
   public String resolve(String name) {
     return resolver.resolve(name);
+  }
+
+  @Override
+  public boolean secretMatches(String host, String name, Object value) {
+    String reference = topology.host(host).getSecrets().get(name);
+    if (value == null || reference == null || !reference.startsWith("file:")) {
+      return false;
+    }
+    try {
+      byte[] expected = Files.readString(Path.of(reference.substring(5)), StandardCharsets.UTF_8)
+          .stripTrailing().getBytes(StandardCharsets.UTF_8);
+      return java.security.MessageDigest.isEqual(expected,
+          value.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new LabModelException("cannot read the secret " + name + " of " + host + ": " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -62,7 +62,14 @@ public class TopologyProperties {
     private String address;
     private String hostname;
     private SshAccess ssh = new SshAccess();
+    /**
+     * Secret references by name (env:NAME or file:/path) that the command catalog's prompts answer
+     * with on this host (dr.commands.*.prompts[].secret), e.g. timesten-password.
+     */
+    private Map<String, String> secrets = new LinkedHashMap<>();
 
+    public Map<String, String> getSecrets() { return secrets; }
+    public void setSecrets(Map<String, String> secrets) { this.secrets = secrets; }
     public String getAddress() { return address; }
     public void setAddress(String address) { this.address = address; }
     public String getHostname() { return hostname; }

@@ -39,6 +39,9 @@ final class LabFixture implements AutoCloseable {
   /** The lab clock: the replicats' "Last Started" time of the initial state. */
   static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-20T10:00:00Z"), ZoneOffset.UTC);
   static final String USER = "genesys";
+  static final String OCMS1 = "site1.ocms-1";
+  static final String OCMS2 = "site1.ocms-2";
+  static final String OCMS_USER = "oracle";
   /** The product's lab models, as the lab profile loads them. */
   static final LabModels MODELS = LabModels.load(List.of("classpath:lab/models/*.yaml")).checkReferences();
 
@@ -49,11 +52,21 @@ final class LabFixture implements AutoCloseable {
   final LabState state;
   final LabShell shell;
   final LabFaults faults;
+  final LabFileSystems files;
   final LabSshHosts hosts;
   final SshClient client;
 
   LabFixture(Path dir, int dnsPort, Map<String, Duration> delays) {
+    this(dir, dnsPort, delays, false);
+  }
+
+  /** With {@code ocms}: also the two OCMS nodes site1.ocms-1 and -2 (model oracle-ocms). */
+  LabFixture(Path dir, int dnsPort, Map<String, Duration> delays, boolean ocms) {
     this.lab = labProperties(dir);
+    if (ocms) {
+      lab.getRoles().put(OCMS1, "ocms-node");
+      lab.getRoles().put(OCMS2, "ocms-node");
+    }
     lab.getCommandDelays().putAll(delays);
     this.topologyProperties = topology(dir, dnsPort);
     this.topology = new Topology(topologyProperties);
@@ -61,7 +74,8 @@ final class LabFixture implements AutoCloseable {
     this.state = new LabState(lab, topology, MODELS, CLOCK);
     this.shell = new LabShell(state, lab);
     this.faults = new LabFaults(state::hosts, topology, CLOCK);
-    this.hosts = new LabSshHosts(lab, topology, keys, shell, state, faults);
+    this.files = new LabFileSystems(lab);
+    this.hosts = new LabSshHosts(lab, topology, keys, shell, state, faults, files);
     hosts.start();
     this.client = SshClient.setUpDefaultClient();
     client.setServerKeyVerifier(
@@ -92,6 +106,14 @@ final class LabFixture implements AutoCloseable {
       site.getHosts().put("cs-proxy-1", host("127.0." + n + ".31"));
       topology.getSites().put("site" + n, site);
     }
+    for (int n = 1; n <= 2; n++) {
+      Host node = host("127.0.1.6" + n);
+      node.setHostname("ocms-" + n + ".site1.ocms.lab");
+      node.getSsh().setUser(OCMS_USER);
+      node.getSecrets().put("timesten-password",
+          "file:" + dir.resolve("lab/secrets/site1-ocms-timesten.password"));
+      topology.getSites().get("site1").getHosts().put("ocms-" + n, node);
+    }
     DnsServer dns = new DnsServer();
     dns.setAddress("127.0.0.1");
     dns.setPort(dnsPort);
@@ -107,6 +129,19 @@ final class LabFixture implements AutoCloseable {
     host.getSsh().setPort(0);
     host.getSsh().setUser(USER);
     return host;
+  }
+
+  /**
+   * An SSH connector runner as the application builds one, over this lab's topology: every
+   * simulated host gets the generated client key and its bound port.
+   */
+  io.drrunbook.connectors.ssh.SshCommandRunner connectorRunner(io.drrunbook.common.SecretMasker masker) {
+    for (String host : state.hosts()) {
+      topology.host(host).getSsh().setPrivateKey("file:" + keys.privateKeyFile());
+      topology.host(host).getSsh().setPort(hosts.port(host));
+    }
+    return new io.drrunbook.connectors.ssh.SshCommandRunner(topology,
+        new io.drrunbook.topology.SecretResolver(masker));
   }
 
   /** The client key exactly as the SSH connector will read it: the generated OpenSSH file. */

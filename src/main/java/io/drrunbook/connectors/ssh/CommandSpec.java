@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * One entry of the command catalog ({@code dr.commands.<key>}). Templates hold {@code {name}}
@@ -20,12 +21,25 @@ import java.util.regex.PatternSyntaxException;
  * @param timeout time limit of each command of the step (default 60 s)
  * @param preconditionExitCodes exit codes of {@code run} that mean "a precondition is not met"
  *     (DR_PRECONDITION_FAILED) instead of a technical failure
+ * @param prompts the prompts {@code run} asks on its standard input, in order, with their answers
+ *     (see {@link PromptSpec}); none: {@code run} gets no input
+ * @param promptTimeout how long each prompt may take to appear (default 30 s); a prompt that does
+ *     not come in time, another prompt, or the command ending first raises DR_PROMPT_UNANSWERED
  */
 public record CommandSpec(String check, String checkDone, String run, String verify,
-    String verifyExpect, Duration timeout, List<Integer> preconditionExitCodes) {
+    String verifyExpect, Duration timeout, List<Integer> preconditionExitCodes,
+    List<PromptSpec> prompts, Duration promptTimeout) {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_PROMPT_TIMEOUT = Duration.ofSeconds(30);
 
+  /** An entry whose run asks nothing. */
+  public CommandSpec(String check, String checkDone, String run, String verify,
+      String verifyExpect, Duration timeout, List<Integer> preconditionExitCodes) {
+    this(check, checkDone, run, verify, verifyExpect, timeout, preconditionExitCodes, null, null);
+  }
+
+  @ConstructorBinding
   public CommandSpec {
     check = blankToNull(check);
     checkDone = blankToNull(checkDone);
@@ -35,6 +49,13 @@ public record CommandSpec(String check, String checkDone, String run, String ver
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     preconditionExitCodes = preconditionExitCodes == null ? List.of()
         : List.copyOf(preconditionExitCodes);
+    prompts = prompts == null ? List.of() : List.copyOf(prompts);
+    promptTimeout = promptTimeout == null ? DEFAULT_PROMPT_TIMEOUT : promptTimeout;
+  }
+
+  /** Whether {@code run} is a dialog: it asks on its standard input. */
+  public boolean interactive() {
+    return !prompts.isEmpty();
   }
 
   /** A verify-only command reads state and changes nothing. */
@@ -67,12 +88,21 @@ public record CommandSpec(String check, String checkDone, String run, String ver
     if (preconditionExitCodes.contains(0)) {
       problems.add(where + ".precondition-exit-codes must not contain 0");
     }
+    if (!prompts.isEmpty() && run == null) {
+      problems.add(where + " has prompts but no run");
+    }
+    if (promptTimeout.isNegative() || promptTimeout.isZero()) {
+      problems.add(where + ".prompt-timeout must be positive, got " + promptTimeout);
+    }
+    for (int i = 0; i < prompts.size(); i++) {
+      problems.addAll(prompts.get(i).problems(where + ".prompts[" + i + "]"));
+    }
     checkRegex(problems, where + ".check-done", checkDone);
     checkRegex(problems, where + ".verify-expect", verifyExpect);
     return problems;
   }
 
-  private static void checkRegex(List<String> problems, String where, String template) {
+  static void checkRegex(List<String> problems, String where, String template) {
     if (template == null) {
       return;
     }

@@ -33,6 +33,11 @@ public final class CommandTemplate {
     return substitute(template, values, Pattern::quote);
   }
 
+  /** The text as is: each placeholder replaced by its value, unquoted (an answer sent over stdin). */
+  public static String renderText(String template, Map<String, ?> values) {
+    return substitute(template, values, UnaryOperator.identity());
+  }
+
   /** The names of the placeholders of a template, in order of first appearance. */
   public static Set<String> placeholders(String template) {
     Set<String> names = new LinkedHashSet<>();

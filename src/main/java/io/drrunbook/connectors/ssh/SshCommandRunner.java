@@ -24,6 +24,8 @@ import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -53,12 +55,14 @@ public class SshCommandRunner implements AutoCloseable {
 
   private final Topology topology;
   private final SshKeyLoader keys;
+  private final SecretResolver secrets;
   private SshClient client;
   private volatile StrictKnownHostsVerifier verifier;
 
   public SshCommandRunner(Topology topology, SecretResolver secrets) {
     this.topology = topology;
     this.keys = new SshKeyLoader(secrets);
+    this.secrets = secrets;
   }
 
   /**
@@ -72,9 +76,56 @@ public class SshCommandRunner implements AutoCloseable {
    */
   public CommandResult run(String hostName, String commandKey, String commandLine,
       Duration timeLimit) {
+    return run(hostName, commandKey, commandLine, timeLimit, null);
+  }
+
+  /**
+   * Like {@link #run(String, String, String, Duration)}, answering the prompts of {@code dialog}
+   * over the command's standard input (none: the command gets no input). The result's stdout is the
+   * dialog's transcript (each answer after its prompt, secrets as ****).
+   *
+   * @throws SshPromptException the dialog went differently from what the catalog declares (the
+   *     channel is closed); it carries the transcript and stderr so far
+   */
+  CommandResult run(String hostName, String commandKey, String commandLine, Duration timeLimit,
+      PromptDialog dialog) {
     Duration connectTimeout = topology.properties().getSsh().getConnectTimeout();
     return withSession(hostName, connectTimeout, (session, target) ->
-        execute(session, target, commandKey, commandLine, timeLimit, connectTimeout));
+        execute(session, target, commandKey, commandLine, timeLimit, connectTimeout, dialog));
+  }
+
+  /**
+   * Opens an SFTP session on {@code hostName} (the same host-key verification and key
+   * authentication as {@link #run}) and hands its client to {@code work}. Failures to connect are
+   * {@link SshCommandException}s as for {@link #run}; what {@code work} throws is passed on.
+   */
+  public <T> T sftp(String hostName, SftpWork<T> work) {
+    Duration connectTimeout = topology.properties().getSsh().getConnectTimeout();
+    return withSession(hostName, connectTimeout, (session, target) -> {
+      try (SftpClient client = SftpClientFactory.instance().createSftpClient(session)) {
+        return work.in(client, target.describe());
+      }
+    });
+  }
+
+  /** What is done with an open SFTP client; {@code host} names the host for messages. */
+  @FunctionalInterface
+  public interface SftpWork<T> {
+    T in(SftpClient client, String host) throws IOException;
+  }
+
+  /**
+   * Reads the secret {@code name} of the host from its topology reference
+   * ({@code hosts.<host>.secrets.<name>}); the value is registered for masking.
+   */
+  String hostSecret(String hostName, String name) {
+    String reference = topology.host(hostName).getSecrets().get(name);
+    if (reference == null) {
+      throw new SshCommandException(describe(hostName) + ": the topology gives no secret '" + name
+          + "' (hosts." + hostName.substring(hostName.indexOf('.') + 1) + ".secrets."
+          + name + ")");
+    }
+    return secrets.resolve(reference);
   }
 
   /**
@@ -186,17 +237,23 @@ public class SshCommandRunner implements AutoCloseable {
   }
 
   private CommandResult execute(ClientSession session, Target target, String commandKey,
-      String commandLine, Duration timeLimit, Duration openTimeout) throws IOException {
+      String commandLine, Duration timeLimit, Duration openTimeout, PromptDialog dialog)
+      throws IOException {
     BoundedOutputStream stdout = new BoundedOutputStream(MAX_OUTPUT_BYTES);
     BoundedOutputStream stderr = new BoundedOutputStream(MAX_OUTPUT_BYTES);
-    log.debug("ssh {} on {}: {}", commandKey, target.describe(), commandLine);
+    log.debug("ssh {} on {}: {}{}", commandKey, target.describe(), commandLine,
+        dialog == null ? "" : " (" + dialog.size() + " prompts to answer)");
     long started = System.nanoTime();
     try (ChannelExec channel = session.createExecChannel(commandLine)) {
-      channel.setOut(stdout);
+      channel.setOut(dialog == null ? stdout : dialog.watch(stdout));
       channel.setErr(stderr);
       channel.open().verify(openTimeout);
+      if (dialog != null) {
+        converse(channel, target, commandKey, dialog, started, timeLimit, stderr);
+      }
+      long left = timeLimit.toMillis() - Duration.ofNanos(System.nanoTime() - started).toMillis();
       Set<ClientChannelEvent> events =
-          channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeLimit.toMillis());
+          channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Math.max(1, left));
       Duration duration = Duration.ofNanos(System.nanoTime() - started);
       if (events.contains(ClientChannelEvent.TIMEOUT)) {
         channel.close(true);
@@ -215,7 +272,32 @@ public class SshCommandRunner implements AutoCloseable {
       }
       log.info("ssh {} on {}: exit {} in {} ms", commandKey, target.describe(), exitStatus,
           duration.toMillis());
-      return new CommandResult(exitStatus, stdout.text(), stderr.text(), duration);
+      return new CommandResult(exitStatus, dialog == null ? stdout.text() : dialog.transcript(),
+          stderr.text(), duration);
+    }
+  }
+
+  private void converse(ChannelExec channel, Target target, String commandKey,
+      PromptDialog dialog, long started, Duration timeLimit, BoundedOutputStream stderr)
+      throws IOException {
+    try {
+      dialog.converse(channel.getInvertedIn(),
+          () -> channel.isClosing() || channel.isClosed() || channel.getExitStatus() != null,
+          started + timeLimit.toNanos(), timeLimit, commandKey);
+      log.debug("ssh {} on {}: {} prompts answered", commandKey, target.describe(), dialog.size());
+    } catch (PromptDialog.Failure e) {
+      channel.close(true);
+      // the reason quotes the command's output: it is masked and recorded by the connector, not logged here
+      log.warn("ssh {} on {}: dialog failed after {} of {} prompts answered", commandKey,
+          target.describe(), dialog.answered(), dialog.size());
+      throw new SshPromptException("command '" + commandKey + "' on " + target.describe() + ": "
+          + e.getMessage(), dialog.transcript(), stderr.text());
+    } catch (SshCommandTimeoutException e) {
+      channel.close(true);
+      log.warn("ssh {} on {} exceeded its time limit of {} in its dialog", commandKey,
+          target.describe(), format(timeLimit));
+      throw new SshCommandTimeoutException(e.getMessage().replace("command '" + commandKey + "'",
+          "command '" + commandKey + "' on " + target.describe()), timeLimit);
     }
   }
 

@@ -29,6 +29,12 @@ import org.springframework.stereotype.Component;
  * {@code stderr} (each at most {@value #MAX_TEXT} characters), {@code changed}, {@code durationMs}.
  * A precondition exit code raises DR_PRECONDITION_FAILED, a verification that does not match raises
  * DR_VERIFY_FAILED; any other non-zero exit, a timeout or a connection problem is technical.
+ *
+ * <p>An entry with {@code prompts} (an interactive act, e.g. seed 003's replication scripts) is
+ * answered over the session's standard input by a {@link PromptDialog}: answers from the step's
+ * inputs, or a secret of the host read from the topology when its prompt appears; the result's
+ * stdout is the transcript with secrets as ****. A dialog that goes otherwise raises
+ * DR_PROMPT_UNANSWERED with the transcript. The plan names each prompt's answer, a secret by name.
  */
 @Component("sshExec")
 public class SshExecConnector implements StepPlanner {
@@ -85,7 +91,7 @@ public class SshExecConnector implements StepPlanner {
       }
     }
 
-    CommandResult ran = runner.run(host, key, runLine, limit);
+    CommandResult ran = act(host, key, spec, args, runLine, limit, started);
     if (ran.exitCode() != 0) {
       if (spec.preconditionExitCodes().contains(ran.exitCode())) {
         throw new StepBusinessException("DR_PRECONDITION_FAILED", "command '" + key + "' on "
@@ -105,6 +111,32 @@ public class SshExecConnector implements StepPlanner {
       result.put("durationMs", elapsedMillis(started));
     }
     return result;
+  }
+
+  /** Runs the act; an interactive entry answers its prompts over stdin (secrets read only now). */
+  private CommandResult act(String host, String key, CommandSpec spec, Map<String, Object> args,
+      String runLine, Duration limit, long started) {
+    if (!spec.interactive()) {
+      return runner.run(host, key, runLine, limit);
+    }
+    List<PromptDialog.Step> steps = new ArrayList<>();
+    for (PromptSpec prompt : spec.prompts()) {
+      String expect = CommandTemplate.renderRegex(prompt.expect(), args);
+      steps.add(new PromptDialog.Step(Pattern.compile(expect), prompt.expect(),
+          prompt.secret() != null ? () -> runner.hostSecret(host, prompt.secret())
+              : () -> CommandTemplate.renderText(prompt.answer(), args),
+          prompt.secret() != null));
+    }
+    try {
+      return runner.run(host, key, runLine, limit, new PromptDialog(steps, spec.promptTimeout()));
+    } catch (SshPromptException e) {
+      Map<String, Object> result = result(host, key, runLine,
+          new CommandResult(-1, masker.mask(e.transcript()), masker.mask(e.stderr()), Duration.ZERO),
+          false, started);
+      throw new StepBusinessException("DR_PROMPT_UNANSWERED", masker.mask(e.getMessage())
+          + "; the command was stopped. Transcript:\n"
+          + bound(masker.mask(e.transcript()), MAX_STDERR_IN_MESSAGE), result);
+    }
   }
 
   @Override
@@ -133,7 +165,7 @@ public class SshExecConnector implements StepPlanner {
     String line = spec.verifyOnly() ? CommandTemplate.render(spec.verify(), args)
         : CommandTemplate.render(spec.run(), args);
     if (!spec.verifyOnly()) {
-      actions.add(on + "run: " + line);
+      actions.add(on + "run: " + line + answers(spec, args));
     }
     if (spec.verify() != null) {
       actions.add(on + "verify: " + CommandTemplate.render(spec.verify(), args)
@@ -150,6 +182,22 @@ public class SshExecConnector implements StepPlanner {
     result.put("changed", !spec.verifyOnly());
     result.put("durationMs", 0L);
     return new StepPlan(actions, List.of(new StepPlan.Target(TargetKind.HOST, host)), result);
+  }
+
+  /** The dialog as a plan shows it: each prompt and its answer, a secret by its name only. */
+  private static String answers(CommandSpec spec, Map<String, Object> args) {
+    if (!spec.interactive()) {
+      return "";
+    }
+    StringBuilder text = new StringBuilder("   (answers over stdin:");
+    for (PromptSpec prompt : spec.prompts()) {
+      text.append(" /").append(CommandTemplate.renderRegex(prompt.expect(), args)).append("/ -> ")
+          .append(prompt.secret() != null ? "secret " + prompt.secret() + " of the host"
+              : "'" + CommandTemplate.renderText(prompt.answer(), args) + "'")
+          .append(';');
+    }
+    text.setLength(text.length() - 1);
+    return text.append(")").toString();
   }
 
   private void requireExpected(CommandSpec spec, Map<String, Object> args, String host,

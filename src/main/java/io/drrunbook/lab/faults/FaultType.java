@@ -15,6 +15,11 @@ public enum FaultType {
   COMMAND_FAILS("command-fails"),
   /** SSH host: matching commands never answer (until the client gives up or the fault goes). */
   COMMAND_HANGS("command-hangs"),
+  /**
+   * SSH host: a file replaced over SFTP whose path matches the fault's {@code command} regex is put
+   * back as it was right after the replacement (as a configuration management agent would).
+   */
+  FILE_REVERTS("file-reverts"),
   /** SSH host or HTTP endpoint: each command or request answers after the fault's delay. */
   SLOW("slow"),
   /** Replication direction: its status reports the fault's lag in seconds. */

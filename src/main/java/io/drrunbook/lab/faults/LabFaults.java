@@ -192,6 +192,12 @@ public class LabFaults {
         && entry.fault().target().equals(host) && entry.matches(commandLine));
   }
 
+  /** Whether a file-reverts fault on the SSH host {@code host} matches the file {@code path}. */
+  public boolean fileReverts(String host, String path) {
+    return first(entry -> entry.fault().type() == FaultType.FILE_REVERTS
+        && entry.fault().target().equals(host) && entry.matches(path)).isPresent();
+  }
+
   /** Whether the SSH host, DNS server or HTTP endpoint {@code target} is to refuse connections. */
   public boolean unreachable(String target) {
     return first(entry -> entry.fault().type() == FaultType.UNREACHABLE
@@ -334,7 +340,8 @@ public class LabFaults {
     String command = text(request.command());
     Pattern pattern = null;
     if (type == FaultType.COMMAND_FAILS || type == FaultType.COMMAND_HANGS
-        || type == FaultType.SLOW || type == FaultType.HTTP_ERROR || type == FaultType.SOAP_FAULT) {
+        || type == FaultType.SLOW || type == FaultType.HTTP_ERROR || type == FaultType.SOAP_FAULT
+        || type == FaultType.FILE_REVERTS) {
       if (command != null) {
         try {
           pattern = Pattern.compile(command);
@@ -357,7 +364,7 @@ public class LabFaults {
     return switch (type) {
       case UNREACHABLE -> EnumSet.of(TargetKind.SSH_HOST, TargetKind.DNS_SERVER,
           TargetKind.HTTP_ENDPOINT);
-      case HOST_KEY_CHANGED, COMMAND_FAILS, COMMAND_HANGS -> EnumSet.of(TargetKind.SSH_HOST);
+      case HOST_KEY_CHANGED, COMMAND_FAILS, COMMAND_HANGS, FILE_REVERTS -> EnumSet.of(TargetKind.SSH_HOST);
       case SLOW -> EnumSet.of(TargetKind.SSH_HOST, TargetKind.HTTP_ENDPOINT);
       case REPLICATION_LAG -> EnumSet.of(TargetKind.REPLICATION);
       case DNS_REFUSE_UPDATES, DNS_SERVFAIL -> EnumSet.of(TargetKind.DNS_SERVER);

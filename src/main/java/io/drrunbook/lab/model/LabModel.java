@@ -118,7 +118,9 @@ public record LabModel(
   /**
    * One step of a command or API call, run in order; it applies only if {@code if} holds (for each
    * element of {@code each}, bound to {@code as}, when given). Its parts apply in this order:
-   * {@code let} (variables), {@code set} (component state: key {@code component} or
+   * {@code let} (variables), {@code prompt} (printed without a new line and sent at once: the
+   * command then waits on its input), {@code read} (one line of the command's standard input into
+   * the variable of that name; null at end of input), {@code set} (component state: key {@code component} or
    * {@code component.attribute}, on another host {@code host/component[.attribute]}), {@code count}
    * (a state-changing action, counted per host), {@code print} (stdout / response body),
    * {@code stderr}, {@code delay} (the configured delay of that name, spent after the answer is
@@ -130,6 +132,8 @@ public record LabModel(
       String each,
       String as,
       Map<String, Object> let,
+      String prompt,
+      String read,
       Map<String, Object> set,
       String count,
       String print,

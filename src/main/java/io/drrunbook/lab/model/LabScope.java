@@ -200,6 +200,11 @@ public final class LabScope {
     return copy;
   }
 
+  /** Whether {@code value} is the secret {@code name} of host {@code h} (a password typed at a prompt). */
+  public boolean secretMatches(String h, String name, Object value) {
+    return h != null && world.secretMatches(h, name, value);
+  }
+
   /** A value as JSON text (an API call's answer): maps, lists, text, numbers, booleans, null. */
   public String toJson(Object value) {
     try {

@@ -18,6 +18,17 @@ public final class LabSteps {
     void set(String host, String component, String attribute, Object value);
   }
 
+  /**
+   * The command's terminal: a {@code prompt} step sends what was printed so far and waits for the
+   * answer. A command without one (an HTTP call) reads end of input.
+   */
+  public interface Input {
+    /** Sends {@code output} (printed since the last read) and returns the next input line, or null at its end. */
+    String readLine(String output);
+
+    Input NONE = output -> null;
+  }
+
   /** What a run produced. */
   public static final class Outcome {
     private final StringBuilder stdout = new StringBuilder();
@@ -26,8 +37,12 @@ public final class LabSteps {
     private Integer status;
     private String counted;
     private String delay;
+    private int sent;
+    private Input input = Input.NONE;
 
     public String stdout() { return stdout.toString(); }
+    /** What was printed and not yet sent to the terminal by a prompt. */
+    public String unsent() { return stdout.substring(sent); }
     public String stderr() { return stderr.toString(); }
     public int exitCode() { return exitCode == null ? 0 : exitCode; }
     /** The HTTP status a step set, or null. */
@@ -57,7 +72,13 @@ public final class LabSteps {
 
   /** Runs the steps; a {@link LabCommandException} ends the run with exit 1 and "program: message". */
   public Outcome run(String program, List<LabModel.Step> steps, LabScope scope) {
+    return run(program, steps, scope, Input.NONE);
+  }
+
+  /** Runs the steps of a command that may ask on {@code input}. */
+  public Outcome run(String program, List<LabModel.Step> steps, LabScope scope, Input input) {
     Outcome outcome = new Outcome();
+    outcome.input = input;
     try {
       runAll(steps, scope, outcome);
     } catch (LabCommandException e) {
@@ -92,6 +113,14 @@ public final class LabSteps {
     for (Map.Entry<String, Object> let : step.let().entrySet()) {
       // a let is visible to the following steps of the same list (the scope is shared)
       scope.put(let.getKey(), expressions.value(let.getValue(), scope));
+    }
+    if (step.prompt() != null) {
+      outcome.stdout.append(expressions.text(step.prompt(), scope));
+    }
+    if (step.read() != null) {
+      String output = outcome.unsent();
+      outcome.sent = outcome.stdout.length();
+      scope.put(step.read(), outcome.input.readLine(output));
     }
     for (Map.Entry<String, Object> set : step.set().entrySet()) {
       Target target = Target.parse(expressions.text(set.getKey(), scope), scope.getHost());

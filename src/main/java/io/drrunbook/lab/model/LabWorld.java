@@ -41,6 +41,13 @@ public interface LabWorld {
   /** A replication lag forced by a fault, if any. */
   OptionalLong lagOverride(String direction);
 
+  /**
+   * Whether {@code value} is the secret {@code name} the topology gives the host
+   * ({@code hosts.<host>.secrets.<name>}, a file the lab generated): what a simulated command that
+   * asks for a password checks, without the model ever holding the value.
+   */
+  boolean secretMatches(String host, String name, Object value);
+
   Instant now();
 
   ZoneId zone();

@@ -54,6 +54,41 @@ class CommandCatalogTest {
   }
 
   @Test
+  void shouldBindThePromptsAndTheirAnswersWhenCommandsOcmsYamlIsBound() throws Exception {
+    List<PropertySource<?>> sources = new YamlPropertySourceLoader()
+        .load("commands-ocms.yaml", new ClassPathResource("config/commands-ocms.yaml"));
+    CommandCatalog ocms = new Binder(ConfigurationPropertySources.from(sources))
+        .bind("dr.commands", Bindable.ofInstance(new CommandCatalog())).get();
+
+    CommandSpec duplicate = ocms.command("timesten-duplicate-datastore");
+    assertThat(ocms.problems()).isEmpty();
+    assertThat(duplicate.interactive()).isTrue();
+    assertThat(duplicate.promptTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(duplicate.prompts()).containsExactly(
+        new PromptSpec("domain name of the first computer: $", "{sourceFqdn}", null),
+        new PromptSpec("domain name of this computer: $", "{targetFqdn}", null),
+        new PromptSpec("TimesTen user name: $", "{ttUser}", null),
+        new PromptSpec("password of the TimesTen user: $", null, "timesten-password"));
+    assertThat(ocms.command("timesten-create-replication").prompts()).hasSize(1);
+  }
+
+  @Test
+  void shouldNameTheProblemWhenAPromptIsMalformed() {
+    CommandSpec spec = new CommandSpec(null, null, null, "true", ".", null, null, List.of(
+        new PromptSpec("user: $", "{user}", "user-secret"), new PromptSpec("(unclosed", "x", null),
+        new PromptSpec(null, null, null)), Duration.ZERO);
+
+    assertThat(spec.problems("dialog")).contains(
+        "dr.commands.dialog has prompts but no run",
+        "dr.commands.dialog.prompt-timeout must be positive, got PT0S",
+        "dr.commands.dialog.prompts[0] needs exactly one of answer and secret",
+        "dr.commands.dialog.prompts[2] has no expect",
+        "dr.commands.dialog.prompts[2] needs exactly one of answer and secret")
+        .anyMatch(problem -> problem.startsWith(
+            "dr.commands.dialog.prompts[1].expect is not a valid regular expression"));
+  }
+
+  @Test
   void shouldBeVerifyOnlyWhenAnEntryHasNoRun() {
     assertThat(catalog.command("name-resolution-check").verifyOnly()).isTrue();
     assertThat(catalog.command("cs-proxy-status-check").verifyOnly()).isTrue();
