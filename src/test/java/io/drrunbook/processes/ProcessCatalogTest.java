@@ -247,7 +247,7 @@ class ProcessCatalogTest {
 
   // --- helpers -------------------------------------------------------------------------------
 
-  private static BpmnModelInstance model(Path file) {
+  static BpmnModelInstance model(Path file) {
     return Bpmn.readModelFromFile(file.toFile());
   }
 
