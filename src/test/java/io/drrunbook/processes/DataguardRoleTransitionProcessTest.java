@@ -53,7 +53,7 @@ class DataguardRoleTransitionProcessTest {
     assertThat(steps.activityIds()).containsExactly("Task_SwitchoverLagGate", "Task_SwitchoverToStandby",
         "Task_VerifyOriginalPrimaryStandby", "Task_VerifyNewPrimaryAfterSwitchover");
     assertThat(inputs("Task_SwitchoverLagGate")).containsEntry("host", "site1.oracle-db")
-        .containsEntry("command", "dataguard-standby-in-sync-check").containsEntry("database", "orcl_stby");
+        .containsEntry("command", "dataguard-switchover-ready-check").containsEntry("database", "orcl_stby");
     assertThat(inputs("Task_SwitchoverToStandby")).containsEntry("host", "site1.oracle-db")
         .containsEntry("command", "dataguard-switchover").containsEntry("newPrimary", "orcl_stby");
     assertThat(inputs("Task_VerifyOriginalPrimaryStandby")).containsEntry("command", "dataguard-standby-check")
