@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.drrunbook.DrillContext;
 import io.drrunbook.approval.EvidenceRefusedException;
 import io.drrunbook.common.DrGroups;
@@ -23,6 +26,7 @@ import org.camunda.bpm.engine.task.Task;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -47,16 +51,38 @@ class DataguardRoleTransitionDrillTest {
   @Autowired Lab lab;
 
   private DrillSupport drill;
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
   @BeforeEach
   void resetLab() {
     lab.reset();
     drill = new DrillSupport(runtime, tasks, history, identity, topology, lab);
+    logs.start();
+    root().addAppender(logs);
   }
 
   @AfterEach
   void leaveNoFault() {
+    root().detachAppender(logs);
     lab.reset();
+  }
+
+  private static Logger root() {
+    return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  }
+
+  /** No seed password (nor a "user/password@db" connect string) in the runs' variables or the log. */
+  private void assertNoSeedSecret(String... tickets) {
+    List<String> texts = new java.util.ArrayList<>();
+    logs.list.forEach(event -> texts.add(event.getFormattedMessage()));
+    for (String ticket : tickets) {
+      history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(ticket).list()
+          .forEach(run -> history.createHistoricVariableInstanceQuery().processInstanceId(run.getId())
+              .list().forEach(variable -> texts.add(variable.getName() + "=" + variable.getValue())));
+    }
+    assertThat(texts).as("log lines and variables of the runs").hasSizeGreaterThan(tickets.length)
+        .noneMatch(text -> SeedSecretsTest.SEED_PASSWORDS.stream().anyMatch(text::contains))
+        .noneMatch(text -> text.contains("sys/"));
   }
 
   @Test
@@ -86,6 +112,7 @@ class DataguardRoleTransitionDrillTest {
     drill.awaitEnded(start("switchback", "DRILL-C5-SB"));
     assertThat(state.actionCount(DC2, "dgmgrl switchover to orcl")).isEqualTo(1);
     assertThat(dataGuard()).isEqualTo(initial);
+    assertNoSeedSecret("DRILL-C5-SO", "DRILL-C5-SO-AGAIN", "DRILL-C5-SB");
   }
 
   @Test
@@ -96,19 +123,19 @@ class DataguardRoleTransitionDrillTest {
 
     ProcessInstance failover = start("failover", "DRILL-C5-FO");
     drill.complete(failover, "UserTask_BackUpNewPrimary", "dba", DrGroups.DATABASE,
-        evidence("COMPLETED", "RMAN-TAG-DRILL-1"));
+        GuidedEvidence.of("COMPLETED", "RMAN-TAG-DRILL-1"));
     assertThat(state.state(DC2, "database")).isEqualTo("PRIMARY");
     assertThat(state.state(DC1, "database")).isEqualTo("DISABLED");
 
     // a value the seed says must not be there is refused, naming the expectation
     Task back = awaitTask(failover, "UserTask_OriginalPrimaryBack");
     assertThat(tasks.getVariable(back.getId(), "guideFinding")).isNull();
-    assertThatThrownBy(() -> completeAs(back, evidence("OPEN", null)))
+    assertThatThrownBy(() -> completeAs(back, GuidedEvidence.of("OPEN", null)))
         .isInstanceOf(EvidenceRefusedException.class)
         .hasMessageContaining("expects the screen to show 'MOUNTED'")
         .hasMessageContaining("the screen showed 'OPEN'");
     // answered "mounted" while DC1 is still down: the broker's check disagrees, the step is reopened
-    completeAs(back, evidence("MOUNTED", null));
+    completeAs(back, GuidedEvidence.of("MOUNTED", null));
     Task reopened = await("step reopened").atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
         .processInstanceId(failover.getId()).taskDefinitionKey("UserTask_OriginalPrimaryBack").singleResult(),
         task -> task != null && !task.getId().equals(back.getId()));
@@ -117,7 +144,7 @@ class DataguardRoleTransitionDrillTest {
     assertThat(state.actionCount(DC1, "dgmgrl reinstate database orcl")).isZero();
 
     state.set(DC1, "database", "siteDown", false);
-    completeAs(reopened, evidence("MOUNTED", null));
+    completeAs(reopened, GuidedEvidence.of("MOUNTED", null));
     drill.awaitEnded(failover);
     assertThat(state.state(DC1, "database")).isEqualTo("PHYSICAL STANDBY");
     assertThat(state.state(DC2, "database")).isEqualTo("PRIMARY");
@@ -132,6 +159,7 @@ class DataguardRoleTransitionDrillTest {
 
     drill.awaitEnded(start("switchback", "DRILL-C5-FO-SB"));
     assertThat(dataGuard()).isEqualTo(initial);
+    assertNoSeedSecret("DRILL-C5-FO", "DRILL-C5-RE-AGAIN", "DRILL-C5-FO-SB");
   }
 
   private ProcessInstance start(String mode, String ticket) {
@@ -164,12 +192,4 @@ class DataguardRoleTransitionDrillTest {
     return snapshot;
   }
 
-  private static Map<String, Object> evidence(String screenValue, String evidenceValue) {
-    Map<String, Object> variables = new LinkedHashMap<>();
-    variables.put("screenValue", screenValue);
-    variables.put("evidenceValue", evidenceValue);
-    variables.put("doneAt", "2026-12-03T17:00:00Z");
-    variables.put("evidenceNote", "drill");
-    return variables;
-  }
 }

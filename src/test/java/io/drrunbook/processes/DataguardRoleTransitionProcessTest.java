@@ -118,15 +118,15 @@ class DataguardRoleTransitionProcessTest {
         .getVariable(run.getId(), "flashbackDeadline")).toInstant();
     assertThat(Duration.between(Instant.now(), deadline)).isBetween(Duration.ofHours(24).minusMinutes(1), Duration.ofHours(24));
 
-    complete(task(run), evidence("COMPLETED", "RMAN-TAG-20261203"));
+    complete(task(run), GuidedEvidence.of("COMPLETED", "RMAN-TAG-20261203"));
     assertThat(run).isWaitingAt("UserTask_OriginalPrimaryBack");
-    complete(task(run), evidence("MOUNTED", null));
+    complete(task(run), GuidedEvidence.of("MOUNTED", null));
     steps.drive();
 
     assertThat(run).isWaitingAt("UserTask_OriginalPrimaryBack").hasPassed("BoundaryEvent_OriginalPrimaryNotReady");
     assertThat(processEngine.getTaskService().getVariable(task(run).getId(), "guideFinding").toString())
         .contains("ORA-12543");
-    complete(task(run), evidence("MOUNTED", null));
+    complete(task(run), GuidedEvidence.of("MOUNTED", null));
     steps.drive();
 
     assertThat(steps.activityIds()).containsExactly("Task_FailoverToStandby", "Task_CheckOriginalPrimaryReady",
@@ -157,7 +157,7 @@ class DataguardRoleTransitionProcessTest {
     steps.drive();
 
     assertThat(run).isWaitingAt("UserTask_RebuildStandby");
-    complete(task(run), evidence("rebuild scheduled", "CHG0099999"));
+    complete(task(run), GuidedEvidence.of("rebuild scheduled", "CHG0099999"));
     assertThat(run).isEnded().hasPassed("EndEvent_StandbyToRebuild");
     assertThat(steps.activityIds()).containsExactly("Task_ReinstateOriginalPrimary");
   }
@@ -166,7 +166,7 @@ class DataguardRoleTransitionProcessTest {
   void shouldEscalateToRebuildTheStandbyWhenTheFlashbackWindowExpiresWithoutReinstate() {
     ProcessInstance run = start("failover");
     steps.drive();
-    complete(task(run), evidence("COMPLETED", "RMAN-TAG-1"));
+    complete(task(run), GuidedEvidence.of("COMPLETED", "RMAN-TAG-1"));
     assertThat(run).isWaitingAt("UserTask_OriginalPrimaryBack");
 
     Job flashback = processEngine.getManagementService().createJobQuery().processInstanceId(run.getId())
@@ -177,7 +177,7 @@ class DataguardRoleTransitionProcessTest {
 
     assertThat(run).isWaitingAt("UserTask_RebuildStandby").hasPassed("BoundaryEvent_FlashbackExpired");
     assertThat(task(run)).hasName("Flashback window expired: rebuild the standby").hasCandidateGroup("dr-database");
-    complete(task(run), evidence("standby rebuilt", "CHG0100000"));
+    complete(task(run), GuidedEvidence.of("standby rebuilt", "CHG0100000"));
     steps.drive();
     assertThat(run).isEnded().hasPassed("EndEvent_StandbyToRebuild").hasNotPassed("Task_ReinstateOriginalPrimary");
     assertThat(steps.activityIds()).containsExactly("Task_FailoverToStandby");
@@ -195,12 +195,4 @@ class DataguardRoleTransitionProcessTest {
     return calls.get(0).inputs();
   }
 
-  private static Map<String, Object> evidence(String screenValue, String evidenceValue) {
-    Map<String, Object> variables = new java.util.HashMap<>();
-    variables.put("screenValue", screenValue);
-    variables.put("evidenceValue", evidenceValue);
-    variables.put("doneAt", "2026-12-03T17:00:00Z");
-    variables.put("evidenceNote", "drill");
-    return variables;
-  }
 }

@@ -65,7 +65,7 @@ class ProcessCatalogTest {
   static final Pattern IPV4 = Pattern.compile("(?<![\\d.])(?:\\d{1,3}\\.){3}\\d{1,3}(?![\\d.])");
   static final Pattern PASSWORD = Pattern.compile(
       "(?i)(pass(word|wd)?|pwd|secret|credential)\\s*[\"']?\\s*(=|:|>)\\s*[\"']?[^\\s\"'<]"
-          + "|Oceana16|Avaya123|Password1");
+          + "|" + String.join("|", SeedSecretsTest.SEED_PASSWORDS));
 
   static final ObjectMapper JSON = new ObjectMapper();
 
