@@ -28,13 +28,14 @@ class ApprovalParseListener extends AbstractBpmnParseListener {
   private final TaskListener approval;
   private final TaskListener decision;
   private final TaskListener context;
-  private final TaskListener guided = new GuidedStep();
+  private final TaskListener guided;
 
   ApprovalParseListener(DecisionRecord decisions, SecretMasker masker, RunModes modes,
       Supplier<ProcedureCatalog> catalog) {
     this.approval = new ManualDecisionListener(true, decisions, masker, modes);
     this.decision = new ManualDecisionListener(false, decisions, masker, modes);
     this.context = new TaskContext(catalog);
+    this.guided = new GuidedStep(modes);
   }
 
   @Override

@@ -2,6 +2,8 @@ package io.drrunbook.approval;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drrunbook.core.RunModes;
+import io.drrunbook.core.RunVariables;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -35,7 +37,8 @@ import org.camunda.spin.plugin.variable.SpinValues;
  * evidence; history has it) and the choices become the form's select options ({@value #OPTIONS}).
  * On {@code complete} the evidence is checked: a value the seed does not list, a value that means
  * the step is not done, or missing evidence is refused with a message that names the expectation,
- * and the task stays open.
+ * and the task stays open. A dry-run or precheck walk (which answers manual steps itself) records no
+ * evidence and is not checked.
  */
 class GuidedStep implements TaskListener {
 
@@ -51,6 +54,12 @@ class GuidedStep implements TaskListener {
   static final String DONE_AT = "doneAt";
   static final String RULE = "Guided step";
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RunModes modes;
+
+  GuidedStep(RunModes modes) {
+    this.modes = modes;
+  }
 
   @Override
   public void notify(DelegateTask task) {
@@ -78,7 +87,10 @@ class GuidedStep implements TaskListener {
       }
       return;
     }
-    check(task, step);
+    // a dry-run or precheck walk answers its manual steps itself and changes nothing: no evidence
+    if (modes.walkMode(task.getProcessInstanceId(), () -> task.getVariable(RunVariables.RUN_MODE)).isEmpty()) {
+      check(task, step);
+    }
   }
 
   private static void check(DelegateTask task, DelegateExecution step) {

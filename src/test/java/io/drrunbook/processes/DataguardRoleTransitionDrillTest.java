@@ -162,6 +162,23 @@ class DataguardRoleTransitionDrillTest {
     assertNoSeedSecret("DRILL-C5-FO", "DRILL-C5-RE-AGAIN", "DRILL-C5-FO-SB");
   }
 
+  @Test
+  void shouldWalkTheFailoverWithoutEvidenceAndChangeNothingWhenTheRunIsADryRun() {
+    LabState state = lab.state();
+    Map<String, Object> initial = dataGuard();
+
+    ProcessInstance walk = runtime.startProcessInstanceByKey(PROCESS_ID, "DRILL-C5-DRY", Map.of(
+        "mode", "failover", "primaryDb", "orcl", "standbyDb", "orcl_stby", "flashbackWindowHours", 24,
+        "lagPollInterval", "PT1S", "runMode", "dry-run"));
+
+    drill.awaitEnded(walk);
+    assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(walk.getId())
+        .activityId("EndEvent_Reinstated").count()).isEqualTo(1);
+    assertThat(dataGuard()).isEqualTo(initial);
+    assertThat(state.commandLog(DC1)).isEmpty();
+    assertThat(state.commandLog(DC2)).isEmpty();
+  }
+
   private ProcessInstance start(String mode, String ticket) {
     return runtime.startProcessInstanceByKey(PROCESS_ID, ticket, Map.of("mode", mode,
         "primaryDb", "orcl", "standbyDb", "orcl_stby", "flashbackWindowHours", 24, "lagPollInterval", "PT1S"));
