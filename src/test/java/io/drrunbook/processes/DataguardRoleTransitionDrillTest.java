@@ -122,8 +122,24 @@ class DataguardRoleTransitionDrillTest {
     state.set(DC1, "database", "siteDown", true);
 
     ProcessInstance failover = start("failover", "DRILL-C5-FO");
-    drill.complete(failover, "UserTask_BackUpNewPrimary", "dba", DrGroups.DATABASE,
-        GuidedEvidence.of("COMPLETED", "RMAN-TAG-DRILL-1"));
+    Task backup = awaitTask(failover, "UserTask_BackUpNewPrimary");
+    assertThat(backup.getName()).isEqualTo("Back up the new primary database · DRILL-C5-FO");
+    assertThat(tasks.getVariable(backup.getId(), "guideSystem"))
+        .isEqualTo("the new primary database orcl_stby at DC2, with the site's backup tool (RMAN or the site's own)");
+    assertThat(String.valueOf(tasks.getVariable(backup.getId(), "guideOptions")))
+        .isEqualTo("[{\"label\":\"COMPLETED\",\"value\":\"COMPLETED\"},{\"label\":\"RUNNING\",\"value\":\"RUNNING\"},"
+            + "{\"label\":\"FAILED\",\"value\":\"FAILED\"}]");
+    assertThatThrownBy(() -> completeAs(backup, GuidedEvidence.of("COMPLETED", " ")))
+        .isInstanceOf(EvidenceRefusedException.class)
+        .hasMessageContaining("needs its evidence: backup id");
+    assertThatThrownBy(() -> completeAs(backup, GuidedEvidence.of("DONE", "RMAN-TAG-DRILL-1")))
+        .isInstanceOf(EvidenceRefusedException.class)
+        .hasMessageContaining("'DONE' is not a value the seed says the screen can show ('COMPLETED' or 'RUNNING' or 'FAILED')");
+    completeAs(backup, GuidedEvidence.of("COMPLETED", "RMAN-TAG-DRILL-1"));
+    assertThat(history.createHistoricVariableInstanceQuery().activityInstanceIdIn(
+        history.createHistoricTaskInstanceQuery().taskId(backup.getId()).singleResult().getActivityInstanceId())
+        .variableName("evidenceValue").singleResult().getValue()).as("evidence kept with its step")
+        .isEqualTo("RMAN-TAG-DRILL-1");
     assertThat(state.state(DC2, "database")).isEqualTo("PRIMARY");
     assertThat(state.state(DC1, "database")).isEqualTo("DISABLED");
 
