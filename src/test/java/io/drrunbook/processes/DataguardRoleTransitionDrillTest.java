@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
+import com.fasterxml.jackson.databind.JsonNode;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.drrunbook.DrillContext;
@@ -28,6 +29,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 
 /**
  * C5 (dr-oracle-dataguard-role-transition) against the drill lab: dgmgrl over SSH to the simulated
@@ -49,6 +56,7 @@ class DataguardRoleTransitionDrillTest {
   @Autowired IdentityService identity;
   @Autowired Topology topology;
   @Autowired Lab lab;
+  @Autowired TestRestTemplate rest;
 
   private DrillSupport drill;
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -146,10 +154,18 @@ class DataguardRoleTransitionDrillTest {
     // a value the seed says must not be there is refused, naming the expectation
     Task back = awaitTask(failover, "UserTask_OriginalPrimaryBack");
     assertThat(tasks.getVariable(back.getId(), "guideFinding")).isNull();
-    assertThatThrownBy(() -> completeAs(back, GuidedEvidence.of("OPEN", null)))
-        .isInstanceOf(EvidenceRefusedException.class)
-        .hasMessageContaining("expects the screen to show 'MOUNTED'")
-        .hasMessageContaining("the screen showed 'OPEN'");
+    // (through the engine REST API, as Tasklist submits the form: a 400 with the reason)
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(MediaType.APPLICATION_JSON);
+    ResponseEntity<JsonNode> refused = rest.withBasicAuth("dba", "dba").postForEntity(
+        "/engine-rest/task/" + back.getId() + "/submit-form", new HttpEntity<>(
+            "{\"variables\": {\"screenValue\": {\"value\": \"OPEN\", \"type\": \"String\"},"
+                + " \"doneAt\": {\"value\": \"2026-12-03T17:00:00Z\", \"type\": \"String\"}}}", headers),
+        JsonNode.class);
+    assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    assertThat(refused.getBody().path("message").asText())
+        .contains("expects the screen to show 'MOUNTED'").contains("the screen showed 'OPEN'");
+    assertThat(tasks.createTaskQuery().taskId(back.getId()).count()).as("the step stays open").isEqualTo(1);
     // answered "mounted" while DC1 is still down: the broker's check disagrees, the step is reopened
     completeAs(back, GuidedEvidence.of("MOUNTED", null));
     Task reopened = await("step reopened").atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
