@@ -18,7 +18,9 @@ import org.camunda.bpm.engine.impl.util.xml.Element;
  * Engine configuration: every user task of every deployed model gets a built-in {@code create}
  * listener that gives it the run's context ({@link TaskContext}) and a built-in {@code complete}
  * listener ({@link ManualDecisionListener}) that records the decision; for a task whose candidate
- * groups include {@code dr-approvers} it also enforces the four-eyes rule. Built-in: a model cannot
+ * groups include {@code dr-approvers} it also enforces the four-eyes rule. A guided manual step
+ * ({@link GuidedStep}) gets its options on {@code create} and its evidence checked on
+ * {@code complete}. Built-in: a model cannot
  * leave it out, and skipping custom listeners does not skip it.
  */
 class ApprovalParseListener extends AbstractBpmnParseListener {
@@ -26,12 +28,14 @@ class ApprovalParseListener extends AbstractBpmnParseListener {
   private final TaskListener approval;
   private final TaskListener decision;
   private final TaskListener context;
+  private final TaskListener guided;
 
   ApprovalParseListener(DecisionRecord decisions, SecretMasker masker, RunModes modes,
       Supplier<ProcedureCatalog> catalog) {
     this.approval = new ManualDecisionListener(true, decisions, masker, modes);
     this.decision = new ManualDecisionListener(false, decisions, masker, modes);
     this.context = new TaskContext(catalog);
+    this.guided = new GuidedStep(modes);
   }
 
   @Override
@@ -43,6 +47,9 @@ class ApprovalParseListener extends AbstractBpmnParseListener {
     boolean isApproval = definition.getCandidateGroupIdExpressions().stream()
         .map(Expression::getExpressionText).anyMatch(DrGroups.APPROVERS::equals);
     definition.addBuiltInTaskListener(TaskListener.EVENTNAME_CREATE, context);
+    definition.addBuiltInTaskListener(TaskListener.EVENTNAME_CREATE, guided);
+    // the evidence of a guided step is checked before the decision is recorded
+    definition.addBuiltInTaskListener(TaskListener.EVENTNAME_COMPLETE, guided);
     definition.addBuiltInTaskListener(TaskListener.EVENTNAME_COMPLETE, isApproval ? approval : decision);
     if (isApproval) {
       definition.addBuiltInTaskListener(TaskListener.EVENTNAME_ASSIGNMENT, approval);

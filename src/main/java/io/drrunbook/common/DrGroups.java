@@ -10,7 +10,18 @@ public final class DrGroups {
   /** Technical users of ticketing systems: start the allowed procedures and read their runs. */
   public static final String TICKETING = "dr-ticketing";
 
-  public static final List<String> ALL = List.of(OPERATORS, APPROVERS, ADMINS, TICKETING);
+  /**
+   * Teams of a vendor procedure whose seed splits the work (seed 002: voice / Communication Manager,
+   * Oceana / Breeze, database): candidate groups of guided manual steps, beside dr-operators. A team
+   * group carries no permission of its own: its members are also in dr-operators (Tasklist, Cockpit).
+   */
+  public static final String VOICE = "dr-voice";
+  public static final String OCEANA = "dr-oceana";
+  public static final String DATABASE = "dr-database";
+  public static final List<String> TEAMS = List.of(VOICE, OCEANA, DATABASE);
+
+  public static final List<String> ALL = List.of(OPERATORS, APPROVERS, ADMINS, TICKETING, VOICE,
+      OCEANA, DATABASE);
 
   private DrGroups() {}
 }

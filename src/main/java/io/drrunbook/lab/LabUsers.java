@@ -16,7 +16,9 @@ import org.springframework.stereotype.Component;
  * Demo users of the drill lab, and only of the lab profile: {@code operator}, two approvers
  * ({@code approver}, {@code approver2}: four-eyes can be rehearsed without {@code admin}),
  * {@code admin} and the ticketing system's technical user {@code ticketing}, each with its name as
- * password, in the matching {@code dr-*} group ({@code admin} also in Camunda's {@code camunda-admin}).
+ * password, in the matching {@code dr-*} group ({@code admin} also in Camunda's {@code camunda-admin}),
+ * and the team members {@code dba} ({@code dr-database}), {@code voice} ({@code dr-voice}) and
+ * {@code oceana} ({@code dr-oceana}), operators too.
  */
 @Component
 @Profile("lab")
@@ -28,7 +30,16 @@ public class LabUsers implements InitializingBean {
       "approver", DrGroups.APPROVERS,
       "approver2", DrGroups.APPROVERS,
       "admin", DrGroups.ADMINS,
-      "ticketing", DrGroups.TICKETING);
+      "ticketing", DrGroups.TICKETING,
+      "dba", DrGroups.OPERATORS,
+      "voice", DrGroups.OPERATORS,
+      "oceana", DrGroups.OPERATORS);
+
+  /** Team members (guided manual steps of seed 002): an operator who is also in a team group. */
+  static final Map<String, String> TEAMS = Map.of(
+      "dba", DrGroups.DATABASE,
+      "voice", DrGroups.VOICE,
+      "oceana", DrGroups.OCEANA);
 
   private final IdentityService identityService;
 
@@ -49,6 +60,7 @@ public class LabUsers implements InitializingBean {
       }
       membership(id, group);
     });
+    TEAMS.forEach(this::membership);
     // Camunda's own administrator group: the web apps stop offering their first-admin set-up page
     // once it has a member, and the engine lets its members administer everything
     if (identityService.createGroupQuery().groupId(Groups.CAMUNDA_ADMIN).singleResult() == null) {

@@ -87,6 +87,10 @@ public class IdentityBootstrap implements InitializingBean, SmartInitializingSin
     group(DrGroups.APPROVERS, "DR approvers");
     group(DrGroups.ADMINS, "DR administrators");
     group(DrGroups.TICKETING, "DR ticketing systems");
+    // teams of the guided manual steps: no permission of their own (members are dr-operators too)
+    group(DrGroups.VOICE, "DR team voice (Communication Manager, Experience Portal)");
+    group(DrGroups.OCEANA, "DR team Oceana (Breeze, System Manager, Oceana Manager)");
+    group(DrGroups.DATABASE, "DR team database (Oracle Data Guard, Omnichannel DB)");
     // starting any run needs CREATE on process instances; what it may start is per definition
     grant(DrGroups.TICKETING, Resources.PROCESS_INSTANCE, ANY, Permissions.CREATE);
 

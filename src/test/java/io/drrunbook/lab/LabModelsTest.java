@@ -174,6 +174,55 @@ class LabModelsTest {
     assertThat(state.state("site1.db", "database")).isEqualTo("PHYSICAL STANDBY");
     assertThat(state.state("site2.db", "database")).isEqualTo("PRIMARY");
     assertThat(state.actionCount("site1.db", "dgmgrl reinstate database orcl")).isEqualTo(1);
+    assertThat(state.attribute("site1.db", "database", "flashbackExpiresAt")).isEqualTo(0);
+  }
+
+  @Test
+  void shouldShowTheOldPrimaryAsNeedingReinstateWhenFailoverLeftIt() {
+    LabShell shell = dataGuardShell();
+    shell.execute("site2.db", "dgmgrl -silent / 'FAILOVER TO orcl_stby;'");
+
+    LabShell.Result old = shell.execute("site2.db", "dgmgrl -silent / 'show database orcl'");
+
+    assertThat(old.stdout()).contains("  Role:                PHYSICAL STANDBY\n")
+        .endsWith("Database Status:\nORA-16661: the standby database needs to be reinstated\n");
+    assertThat(state.attribute("site1.db", "database", "flashbackExpiresAt"))
+        .isEqualTo(LabFixture.CLOCK.instant().getEpochSecond() + 24 * 3600);
+  }
+
+  @Test
+  void shouldRefuseSwitchoverAndReinstateButFailOverWhenTheSiteIsDown() {
+    LabShell shell = dataGuardShell();
+    state.set("site1.db", "database", "siteDown", true);
+
+    LabShell.Result switchover = shell.execute("site2.db", "dgmgrl -silent / 'switchover to orcl_stby'");
+    LabShell.Result failover = shell.execute("site2.db", "dgmgrl -silent / 'failover to orcl_stby'");
+    LabShell.Result shown = shell.execute("site2.db", "dgmgrl -silent / 'show database orcl'");
+    LabShell.Result reinstate = shell.execute("site2.db", "dgmgrl -silent / 'reinstate database orcl'");
+
+    assertThat(switchover.exitCode()).isEqualTo(1);
+    assertThat(switchover.stdout()).isEqualTo("Error: ORA-16625: cannot reach database \"orcl\"\n");
+    assertThat(failover.exitCode()).isZero();
+    assertThat(shown.stdout()).endsWith("Database Status:\nORA-12543: TNS:destination host unreachable\n");
+    assertThat(reinstate.exitCode()).isEqualTo(1);
+    assertThat(state.state("site1.db", "database")).isEqualTo("DISABLED");
+    assertThat(state.actionCount("site2.db", "dgmgrl switchover to orcl_stby")).isZero();
+  }
+
+  @Test
+  void shouldRefuseReinstateWhenTheFlashbackWindowExpired() {
+    LabShell shell = dataGuardShell();
+    shell.execute("site2.db", "dgmgrl -silent / 'failover to orcl_stby'");
+    state.set("site1.db", "database", "flashbackExpiresAt", 1);
+
+    LabShell.Result shown = shell.execute("site2.db", "dgmgrl -silent / 'show database orcl'");
+    LabShell.Result reinstate = shell.execute("site1.db", "dgmgrl -silent / 'reinstate database orcl'");
+
+    assertThat(shown.stdout()).endsWith("ORA-16795: the standby database needs to be re-created\n");
+    assertThat(reinstate.exitCode()).isEqualTo(1);
+    assertThat(reinstate.stdout()).contains("flashback window expired");
+    assertThat(state.state("site1.db", "database")).isEqualTo("DISABLED");
+    assertThat(state.actionCount("site1.db", "dgmgrl reinstate database orcl")).isZero();
   }
 
   @Test

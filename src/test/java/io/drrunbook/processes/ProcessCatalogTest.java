@@ -54,7 +54,8 @@ class ProcessCatalogTest {
   static final Path FORMS = Path.of("forms");
   static final Path CONNECTORS = Path.of("connectors");
   static final String TOPIC = "dr-step";
-  static final Set<String> GROUPS = Set.of("dr-operators", "dr-approvers", "dr-admins");
+  static final Set<String> GROUPS = Set.of("dr-operators", "dr-approvers", "dr-admins", "dr-voice",
+      "dr-oceana", "dr-database");
   static final int FORM_SCHEMA_VERSION = 16;
 
   static final Pattern PROCESS_ID = Pattern.compile("dr-[a-z0-9]+(-[a-z0-9]+)+");
@@ -64,7 +65,7 @@ class ProcessCatalogTest {
   static final Pattern IPV4 = Pattern.compile("(?<![\\d.])(?:\\d{1,3}\\.){3}\\d{1,3}(?![\\d.])");
   static final Pattern PASSWORD = Pattern.compile(
       "(?i)(pass(word|wd)?|pwd|secret|credential)\\s*[\"']?\\s*(=|:|>)\\s*[\"']?[^\\s\"'<]"
-          + "|Oceana16|Avaya123");
+          + "|" + String.join("|", SeedSecretsTest.SEED_PASSWORDS));
 
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -246,7 +247,7 @@ class ProcessCatalogTest {
 
   // --- helpers -------------------------------------------------------------------------------
 
-  private static BpmnModelInstance model(Path file) {
+  static BpmnModelInstance model(Path file) {
     return Bpmn.readModelFromFile(file.toFile());
   }
 

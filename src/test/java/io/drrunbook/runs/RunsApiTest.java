@@ -319,6 +319,19 @@ class RunsApiTest {
   }
 
   @Test
+  void shouldRefuseWith400NamingTheFieldWhenTheDataGuardTransitionIsUnknown() throws Exception {
+    String body = startBody("API-BAD-C5", "{\"mode\": \"takeover\"}")
+        .replace(PROCEDURE, "dr-oracle-dataguard-role-transition");
+
+    JsonNode problem = assertProblem(start(operator(), body), HttpStatus.BAD_REQUEST, "parameters.mode");
+    assertThat(problem.get("errors").get(0).get("message").asText())
+        .contains("switchover").contains("switchback").contains("failover").contains("reinstate");
+    assertProblem(start(operator(), startBody("API-BAD-C5", "{}")
+        .replace(PROCEDURE, "dr-oracle-dataguard-role-transition")), HttpStatus.BAD_REQUEST, "parameters.mode");
+    assertThat(runsOf(history, "API-BAD-C5")).isZero();
+  }
+
+  @Test
   void shouldNameTheAllowedModesWhenTheModeIsUnknown() throws Exception {
     ResponseEntity<String> response =
         start(operator(), startBody("API-BAD-2", "{}").replace("\"drill\"", "\"DRY-RUN\""));

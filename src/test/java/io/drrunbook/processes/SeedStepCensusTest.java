@@ -1,0 +1,61 @@
+package io.drrunbook.processes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.model.bpmn.instance.BaseElement;
+import org.camunda.bpm.model.bpmn.instance.Documentation;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The step census (../shared/census/seeds-002-003-004.md): every numbered step and every procedure
+ * of a seed section a model implements is cited in the documentation of one of its elements, by
+ * seed file and line ("seed 002 ... L1337"). One table per model; a model of catalog section C adds
+ * its rows here.
+ */
+class SeedStepCensusTest {
+
+  /** C5 (census "C5 Oracle Data Guard role transition"): seed 002 L1327-1622, by the census's rows. */
+  static final Map<String, String> C5 = new LinkedHashMap<>();
+
+  static {
+    C5.put("L1337", "switchover: Switching over to the Standby Oracle Database (SWITCHOVER TO orcl_stby)");
+    C5.put("L1371", "switchover: Checking the status on the original Primary post switchover");
+    C5.put("L1398", "switchover: Checking the status on the new Primary post switchover");
+    C5.put("L1431", "switchback: Switching back to the Primary Oracle Database (SWITCHOVER TO orcl)");
+    C5.put("L1462", "switchback: Checking the status on the Primary after switching back");
+    C5.put("L1488", "switchback: Checking the status on the Standby after switching back");
+    C5.put("L1526", "Important: flashback expires after 24 hours, else rebuild a new Standby server");
+    C5.put("L1532", "failover step 1: FAILOVER TO orcl_stby");
+    C5.put("L1570", "Note: back up the new Primary Oracle Database immediately");
+    C5.put("L1574", "failover step 2: REINSTATE DATABASE orcl");
+  }
+
+  @Test
+  void shouldCiteEverySeedStepOfC5WhenTheModelIsRead() {
+    assertCited(Path.of("processes/dr-oracle-dataguard-role-transition.bpmn"), "seed 002", C5);
+  }
+
+  static void assertCited(Path file, String seed, Map<String, String> census) {
+    var model = ProcessCatalogTest.model(file);
+    List<String> texts = new ArrayList<>();
+    for (BaseElement element : model.getModelElementsByType(BaseElement.class)) {
+      String text = element.getDocumentations().stream().map(Documentation::getTextContent)
+          .reduce("", String::concat);
+      if (text.contains(seed)) {
+        texts.add(text);
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    census.forEach((line, step) -> {
+      if (texts.stream().noneMatch(text -> text.matches("(?s).*\\b" + line + "\\b.*"))) {
+        missing.add(line + " " + step);
+      }
+    });
+    assertThat(missing).as("seed steps of %s not cited in any element's documentation", file).isEmpty();
+  }
+}
