@@ -62,11 +62,14 @@ public class RunReader {
   private final RunPlans plans;
 
   private final ConflictGate conflicts;
+  private final RtoForecast forecasts;
 
   public RunReader(RunLookup lookup, FailureDecisionHistory decisionHistory, ProcedureCatalog catalog,
       ApiCaller callers, RuntimeService runtime, HistoryService history, TaskService tasks,
-      CallbackDeliveries callbacks, PrecheckGate prechecks, RunPlans plans, ConflictGate conflicts) {
+      CallbackDeliveries callbacks, PrecheckGate prechecks, RunPlans plans, ConflictGate conflicts,
+      RtoForecast forecasts) {
     this.conflicts = conflicts;
+    this.forecasts = forecasts;
     this.lookup = lookup;
     this.decisionHistory = decisionHistory;
     this.catalog = catalog;
@@ -127,7 +130,8 @@ public class RunReader {
         run.startedBy(), run.startTime(), run.endTime(), run.links(), done, running, waiting,
         incidents, cancellation(instance), callbacks.forRun(run.id()),
         run.state() == RunState.SUSPENDED, pause(instance, run.state()), failureDecisions,
-        prechecks.summary(id, run.mode()).orElse(null), systems.isEmpty() ? null : systems, overlap(id));
+        prechecks.summary(id, run.mode()).orElse(null), systems.isEmpty() ? null : systems, overlap(id),
+        forecasts.forecast(id).orElse(null));
   }
 
   /** The override of a run started over active runs, from history (also for ended runs). */

@@ -30,7 +30,9 @@ public record RunReport(Header header, Elapsed elapsed, List<Step> steps, List<C
   @Schema(description = "elapsed time from start to end (to now while the run is active) against the RTO target")
   public record Elapsed(long elapsedMs, boolean ended, Integer rtoMinutes,
       @Schema(description = "null without an RTO target") Boolean withinRto,
-      @Schema(description = "RTO target minus elapsed time (negative: over the target)") Long marginMs) {}
+      @Schema(description = "RTO target minus elapsed time (negative: over the target)") Long marginMs,
+      @Schema(description = "active runs: the projected finish from the procedure's earlier drills")
+      RtoForecast.Forecast forecast) {}
 
   @Schema(description = "one step (activity instance) of the run, from history")
   public record Step(String activityInstanceId, String activityId, String name, String type,

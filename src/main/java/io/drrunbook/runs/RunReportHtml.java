@@ -80,6 +80,7 @@ final class RunReportHtml {
               : "<span class=\"over\">over target by " + esc(duration(-e.marginMs())) + "</span>");
     }
     out.append("</p>\n");
+    forecast(out, e.forecast());
 
     out.append("<h2>Timeline</h2>\n");
     timeline(out, report);
@@ -178,6 +179,26 @@ final class RunReportHtml {
   }
 
   /** One bar per step on a time axis from the run's start to its end (or now). */
+  /** The live projection of an active run: its finish, what it is based on, the RTO warning. */
+  private static void forecast(StringBuilder out, RtoForecast.Forecast f) {
+    if (f == null) {
+      return;
+    }
+    out.append("<p id=\"forecast\">");
+    if (f.projectedEnd() == null) {
+      out.append("<span class=\"muted\">No projected finish: the procedure has no completed drill yet.</span>");
+    } else {
+      out.append("<strong>Projected finish ").append(esc(time(f.projectedEnd()))).append("</strong> (")
+          .append(esc(duration(f.projectedTotalMs()))).append(" in all; median of ").append(f.basedOnDrills())
+          .append(" earlier drill").append(f.basedOnDrills() == 1 ? "" : "s")
+          .append(f.anchorStep() == null ? "" : " from the end of " + esc(f.anchorStep())).append(")");
+    }
+    if (f.warning() != null) {
+      out.append(" <span class=\"over\">").append(esc(f.warning())).append("</span>");
+    }
+    out.append("</p>\n");
+  }
+
   private static void timeline(StringBuilder out, RunReport report) {
     List<Step> steps = report.steps();
     Instant t0 = report.header().start();

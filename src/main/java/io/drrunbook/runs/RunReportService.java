@@ -30,7 +30,6 @@ import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.history.HistoricIncident;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
-import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.springframework.stereotype.Service;
 
 /**
@@ -58,11 +57,13 @@ public class RunReportService {
   private final ObjectMapper json;
   private final Clock clock;
   private final io.drrunbook.prechecks.PrecheckGate prechecks;
+  private final RtoForecast forecasts;
 
   public RunReportService(RunLookup runs, FailureDecisionHistory failureDecisions, ApiCaller callers,
       HistoryService history, DecisionRecord decisions,
       io.drrunbook.prechecks.PrecheckGate prechecks,
-      SecretMasker masker, ObjectMapper json) {
+      SecretMasker masker, ObjectMapper json, RtoForecast forecasts) {
+    this.forecasts = forecasts;
     this.runs = runs;
     this.failureDecisions = failureDecisions;
     this.callers = callers;
@@ -131,7 +132,7 @@ public class RunReportService {
     long elapsed = Duration.between(run.startTime(), end).toMillis();
     Long margin = rto == null ? null : Duration.ofMinutes(rto).toMillis() - elapsed;
     Elapsed elapsedView = new Elapsed(elapsed, run.endTime() != null, rto,
-        margin == null ? null : margin >= 0, margin);
+        margin == null ? null : margin >= 0, margin, forecasts.forecast(id).orElse(null));
 
     return new RunReport(header, elapsedView, steps, criticalPath,
         recorded.stream().map(this::decision).toList(), incidents,
@@ -225,14 +226,9 @@ public class RunReportService {
   // ------------------------------------------------------------------------------- helpers
 
   private Integer rtoMinutes(String id) {
-    for (HistoricVariableInstance v : history.createHistoricVariableInstanceQuery().processInstanceId(id)
-        .variableName(RTO_PARAMETER).disableCustomObjectDeserialization().list()) {
-      if (Objects.equals(v.getExecutionId(), v.getProcessInstanceId()) && RunLookup.value(v) instanceof Number n) {
-        return n.intValue();
-      }
-    }
-    return null;
+    return forecasts.rtoMinutes(id);
   }
+
 
   private static String actor(HistoricActivityInstance activity, Map<String, String> deciders) {
     if ("userTask".equals(activity.getActivityType())) {

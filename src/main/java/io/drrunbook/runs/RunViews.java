@@ -73,7 +73,9 @@ public final class RunViews {
       @Schema(description = "the systems this active execute or drill run holds (no other such run may"
           + " act on them until it ends)") List<String> systems,
       @Schema(description = "set when a dr-approvers member started the run although active runs"
-          + " acted on the same systems") Overlap overlap) {}
+          + " acted on the same systems") Overlap overlap,
+      @Schema(description = "active runs: elapsed time against the RTO target and the projected"
+          + " finish from the procedure's earlier drills") RtoForecast.Forecast forecast) {}
 
   @Schema(description = "a run started over active runs acting on the same systems: by whom, why,"
       + " over which runs")

@@ -13,6 +13,7 @@ import io.drrunbook.lab.Lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -166,6 +167,43 @@ class RunReportTest {
 
     JsonNode run = json.readTree(operator().getForEntity("/api/runs/" + drill, String.class).getBody());
     assertThat(run.get("links").get("report").asText()).endsWith("/api/runs/" + drill + "/report");
+  }
+
+  @Test
+  void shouldProjectTheFinishOfAnActiveRunFromTheEarlierDrillInStatusAndReport() throws Exception {
+    ApiTestSupport.cancelTestRuns(runtime); // another test's run would hold the systems (409)
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(MediaType.APPLICATION_JSON);
+    ResponseEntity<String> started = operator().postForEntity("/api/runs",
+        new HttpEntity<>(ApiTestSupport.startBody("API-REPORT-FORECAST", "{\"rtoMinutes\": 60}"), headers), String.class);
+    assertThat(started.getStatusCode()).as(started.getBody()).isEqualTo(HttpStatus.CREATED);
+    String active = json.readTree(started.getBody()).get("id").asText();
+    await("waiting for the declaration").atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
+        .processInstanceId(active).taskDefinitionKey("UserTask_DeclareDisaster").count() == 1);
+
+    JsonNode forecast = json.readTree(operator().getForEntity("/api/runs/" + active, String.class).getBody())
+        .get("forecast");
+
+    // the drill of @BeforeAll (and any other completed A1 drill) is what it learns from
+    assertThat(forecast.get("basedOnDrills").asInt()).isPositive();
+    assertThat(forecast.get("rtoMinutes").asInt()).isEqualTo(60);
+    assertThat(forecast.get("anchorStep").asText()).isNotBlank();
+    Instant start = history.createHistoricProcessInstanceQuery().processInstanceId(active).singleResult()
+        .getStartTime().toInstant();
+    Instant projected = Instant.parse(forecast.get("projectedEnd").asText());
+    assertThat(forecast.get("projectedTotalMs").asLong()).isEqualTo(Duration.between(start, projected).toMillis())
+        .isGreaterThanOrEqualTo(forecast.get("elapsedMs").asLong());
+    assertThat(forecast.get("projectedWithinRto").asBoolean()).isTrue();
+    // the report shows the same projection, as JSON and on its page
+    JsonNode reported = json.readTree(operator().getForEntity("/api/runs/" + active + "/report", String.class)
+        .getBody()).get("elapsed").get("forecast");
+    assertThat(reported.get("basedOnDrills").asInt()).isEqualTo(forecast.get("basedOnDrills").asInt());
+    assertThat(operator().getForEntity("/api/runs/" + active + "/report.html", String.class).getBody())
+        .contains("<p id=\"forecast\"><strong>Projected finish");
+    // an ended run has its real end, no projection
+    assertThat(json.readTree(operator().getForEntity("/api/runs/" + drill, String.class).getBody())
+        .has("forecast")).isFalse();
+    runtime.deleteProcessInstance(active, "forecast test done");
   }
 
   @Test

@@ -81,7 +81,7 @@ class RunsApiTest {
     assertThat(a1).as(PROCEDURE + " listed").isNotNull();
     assertThat(a1.get("seed").asText()).isEqualTo("000_5d89d22acc815781.txt");
     assertThat(a1.get("catalogId").asText()).isEqualTo("A1");
-    assertThat(a1.get("parameters")).hasSize(1);
+    assertThat(a1.get("parameters")).hasSize(2);
     JsonNode rto = a1.get("parameters").get(0);
     assertThat(rto.get("name").asText()).isEqualTo("rtoMinutes");
     assertThat(rto.get("type").asText()).isEqualTo("integer");
@@ -89,6 +89,10 @@ class RunsApiTest {
     assertThat(rto.get("minimum").asInt()).isEqualTo(1);
     assertThat(rto.get("maximum").asInt()).isEqualTo(1440);
     assertThat(rto.get("description").asText()).isEqualTo("RTO target for the run report");
+    JsonNode site1Lost = a1.get("parameters").get(1);
+    assertThat(site1Lost.get("name").asText()).isEqualTo("site1Lost");
+    assertThat(site1Lost.get("type").asText()).isEqualTo("boolean");
+    assertThat(site1Lost.get("required").asBoolean()).isFalse();
   }
 
   @Test
