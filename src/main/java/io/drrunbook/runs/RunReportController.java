@@ -28,8 +28,11 @@ public class RunReportController {
   private final RunReportService reports;
   private final RunReader runs;
   private final PublicBaseUrl baseUrl;
+  private final RunChecklist checklists;
 
-  public RunReportController(RunReportService reports, RunReader runs, PublicBaseUrl baseUrl) {
+  public RunReportController(RunReportService reports, RunReader runs, PublicBaseUrl baseUrl,
+      RunChecklist checklists) {
+    this.checklists = checklists;
     this.reports = reports;
     this.runs = runs;
     this.baseUrl = baseUrl;
@@ -77,6 +80,16 @@ public class RunReportController {
       content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
   public ResponseEntity<String> html(@PathVariable String id) {
     return page(RunReportHtml.render(reports.report(id, baseUrl())));
+  }
+
+  @GetMapping(path = "/{id}/checklist.html", produces = MediaType.TEXT_HTML_VALUE)
+  @Operation(summary = "A printable checklist of the run as it stands: what is done (who, when), what is"
+      + " in hand now, what comes next, one printed page each (for when the orchestrator cannot be reached)")
+  @ApiResponse(responseCode = "200", description = "the checklist page")
+  @ApiResponse(responseCode = "404", description = "no such run (or one the caller may not read)",
+      content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+  public ResponseEntity<String> checklist(@PathVariable String id) {
+    return page(RunChecklistHtml.render(checklists.checklist(id, baseUrl())));
   }
 
   private static ResponseEntity<String> page(String page) {

@@ -285,7 +285,7 @@ final class RunReportHtml {
         : String.format(java.util.Locale.ROOT, "%d:%02d:%02d", seconds / 3600, (seconds % 3600) / 60, seconds % 60);
   }
 
-  private static String time(Instant instant) {
+  static String time(Instant instant) {
     return instant == null ? "" : TIME.format(instant);
   }
 
@@ -293,7 +293,7 @@ final class RunReportHtml {
     return String.format(java.util.Locale.ROOT, "%.1f", value);
   }
 
-  private static String nonNull(String value, String fallback) {
+  static String nonNull(String value, String fallback) {
     return value == null ? fallback : value;
   }
 

@@ -207,6 +207,40 @@ class RunReportTest {
   }
 
   @Test
+  void shouldPrintWhatIsDoneWhatIsInHandAndWhatComesNextWhenARunIsInProgress() throws Exception {
+    ApiTestSupport.cancelTestRuns(runtime);
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(MediaType.APPLICATION_JSON);
+    ResponseEntity<String> started = operator().postForEntity("/api/runs",
+        new HttpEntity<>(ApiTestSupport.startBody("API-REPORT-CHECKLIST", "{}"), headers), String.class);
+    assertThat(started.getStatusCode()).as(started.getBody()).isEqualTo(HttpStatus.CREATED);
+    String active = json.readTree(started.getBody()).get("id").asText();
+    await("waiting for the declaration").atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
+        .processInstanceId(active).taskDefinitionKey("UserTask_DeclareDisaster").count() == 1);
+
+    ResponseEntity<String> page = operator().getForEntity("/api/runs/" + active + "/checklist.html", String.class);
+
+    assertThat(page.getStatusCode()).isEqualTo(HttpStatus.OK);
+    assertThat(page.getHeaders().getFirst("Content-Security-Policy")).isEqualTo(RunReportController.CSP);
+    String html = page.getBody();
+    String done = html.substring(html.indexOf("id=\"done\""), html.indexOf("id=\"now\""));
+    String now = html.substring(html.indexOf("id=\"now\""), html.indexOf("id=\"next\""));
+    String next = html.substring(html.indexOf("id=\"next\""));
+    assertThat(done).contains("Resolve the hosts and names of the failover", "worker", "API-REPORT-CHECKLIST");
+    assertThat(now).contains("Declare the disaster · API-REPORT-CHECKLIST", "waiting for a person", "dr-approvers")
+        .doesNotContain("Resolve the hosts");
+    assertThat(next).contains("Stop Configuration DB replication Site 1 to Site 2",
+            "Push the name resolution change to the proxy</td><td>Switch each Configuration Server Proxy to Site 2")
+        .doesNotContain("Resolve the hosts", "Declare the disaster");
+    assertThat(next.indexOf("Stop Configuration DB replication")).as("in the procedure's order")
+        .isLessThan(next.indexOf("Switch the cs-master DNS record")).isLessThan(next.indexOf("Confirm operations restored"));
+    assertThat(html).contains("page-break-after:always").doesNotContain("<script");
+    assertThat(operator().getForEntity("/api/runs/no-such-run/checklist.html", String.class).getStatusCode())
+        .isEqualTo(HttpStatus.NOT_FOUND);
+    runtime.deleteProcessInstance(active, "checklist test done");
+  }
+
+  @Test
   void shouldServeASelfContainedPrintablePageWhenHtmlIsAsked() {
     ResponseEntity<String> page = operator().getForEntity("/api/runs/" + drill + "/report.html", String.class);
     HttpHeaders accept = new HttpHeaders();
