@@ -171,15 +171,7 @@ class RunReportTest {
 
   @Test
   void shouldProjectTheFinishOfAnActiveRunFromTheEarlierDrillInStatusAndReport() throws Exception {
-    ApiTestSupport.cancelTestRuns(runtime); // another test's run would hold the systems (409)
-    HttpHeaders headers = new HttpHeaders();
-    headers.setContentType(MediaType.APPLICATION_JSON);
-    ResponseEntity<String> started = operator().postForEntity("/api/runs",
-        new HttpEntity<>(ApiTestSupport.startBody("API-REPORT-FORECAST", "{\"rtoMinutes\": 60}"), headers), String.class);
-    assertThat(started.getStatusCode()).as(started.getBody()).isEqualTo(HttpStatus.CREATED);
-    String active = json.readTree(started.getBody()).get("id").asText();
-    await("waiting for the declaration").atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
-        .processInstanceId(active).taskDefinitionKey("UserTask_DeclareDisaster").count() == 1);
+    String active = activeDrillAtItsApproval("API-REPORT-FORECAST", "{\"rtoMinutes\": 60}");
 
     JsonNode forecast = json.readTree(operator().getForEntity("/api/runs/" + active, String.class).getBody())
         .get("forecast");
@@ -208,15 +200,7 @@ class RunReportTest {
 
   @Test
   void shouldPrintWhatIsDoneWhatIsInHandAndWhatComesNextWhenARunIsInProgress() throws Exception {
-    ApiTestSupport.cancelTestRuns(runtime);
-    HttpHeaders headers = new HttpHeaders();
-    headers.setContentType(MediaType.APPLICATION_JSON);
-    ResponseEntity<String> started = operator().postForEntity("/api/runs",
-        new HttpEntity<>(ApiTestSupport.startBody("API-REPORT-CHECKLIST", "{}"), headers), String.class);
-    assertThat(started.getStatusCode()).as(started.getBody()).isEqualTo(HttpStatus.CREATED);
-    String active = json.readTree(started.getBody()).get("id").asText();
-    await("waiting for the declaration").atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
-        .processInstanceId(active).taskDefinitionKey("UserTask_DeclareDisaster").count() == 1);
+    String active = activeDrillAtItsApproval("API-REPORT-CHECKLIST", "{}");
 
     ResponseEntity<String> page = operator().getForEntity("/api/runs/" + active + "/checklist.html", String.class);
 
@@ -330,4 +314,18 @@ class RunReportTest {
     return http.withBasicAuth("operator", "operator");
   }
 
+
+  /** A new A1 drill through the API, waiting for its declaration (other tests' runs cancelled first). */
+  private String activeDrillAtItsApproval(String ticket, String parameters) throws Exception {
+    ApiTestSupport.cancelTestRuns(runtime); // another test's run would hold the systems (409)
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(MediaType.APPLICATION_JSON);
+    ResponseEntity<String> started = operator().postForEntity("/api/runs",
+        new HttpEntity<>(ApiTestSupport.startBody(ticket, parameters), headers), String.class);
+    assertThat(started.getStatusCode()).as(started.getBody()).isEqualTo(HttpStatus.CREATED);
+    String active = json.readTree(started.getBody()).get("id").asText();
+    await("waiting for the declaration").atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
+        .processInstanceId(active).taskDefinitionKey("UserTask_DeclareDisaster").count() == 1);
+    return active;
+  }
 }
