@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.core.RunModes;
 import io.drrunbook.core.RunVariables;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -32,7 +33,8 @@ import org.camunda.spin.plugin.variable.SpinValues;
  *   <li>{@code guideFinding} (optional) what that check found the last time, when it reopened the
  *       step.</li>
  * </ul>
- * On {@code create} the evidence fields ({@value #SCREEN_VALUE}, {@value #EVIDENCE_VALUE},
+ * When {@value #DONE_AT} is not given, the completion time is recorded. On {@code create} the
+ * evidence fields ({@value #SCREEN_VALUE}, {@value #EVIDENCE_VALUE},
  * {@value #NOTE}, {@value #DONE_AT}) become local variables of the step (each step keeps its own
  * evidence; history has it) and the choices become the form's select options ({@value #OPTIONS}).
  * On {@code complete} the evidence is checked: a value the seed does not list, a value that means
@@ -112,6 +114,10 @@ class GuidedStep implements TaskListener {
       throw new EvidenceRefusedException(RULE + " " + name + " " + expectation + ": the screen"
           + " showed '" + value + "', so the step is not done; do it again, or leave the task open"
           + " and tell the run's DR manager");
+    }
+    if (task.getVariable(DONE_AT) == null) {
+      // not given: the step was done when it was completed
+      step.setVariableLocal(DONE_AT, Instant.now().toString());
     }
     Object label = step.getVariableLocal(EVIDENCE_LABEL);
     Object evidence = task.getVariable(EVIDENCE_VALUE);

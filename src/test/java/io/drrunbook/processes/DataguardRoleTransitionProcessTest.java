@@ -29,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ProcessEngineExtension.class)
 @Deployment(resources = {
     "processes/dr-oracle-dataguard-role-transition.bpmn",
+    "callers/c5-caller.bpmn",
     "forms/form-start-oracle-dataguard-role-transition.form",
     "forms/form-guided-step.form"})
 class DataguardRoleTransitionProcessTest {
@@ -181,6 +182,21 @@ class DataguardRoleTransitionProcessTest {
     steps.drive();
     assertThat(run).isEnded().hasPassed("EndEvent_StandbyToRebuild").hasNotPassed("Task_ReinstateOriginalPrimary");
     assertThat(steps.activityIds()).containsExactly("Task_FailoverToStandby");
+  }
+
+  @Test
+  void shouldSwitchOverAndReturnToTheCallerWhenACallActivityCallsIt() {
+    ProcessInstance caller = processEngine.getRuntimeService().startProcessInstanceByKey("test-c5-caller",
+        "CHG-C1-1", Map.of("oracleTransition", "switchover", "ticketSystem", "servicenow", "ticketId", "CHG-C1-1"));
+
+    steps.drive();
+
+    assertThat(steps.calls()).extracting(ScriptedSteps.Call::activityId).containsExactly("Task_SwitchoverLagGate",
+        "Task_SwitchoverToStandby", "Task_VerifyOriginalPrimaryStandby", "Task_VerifyNewPrimaryAfterSwitchover");
+    assertThat(steps.calls()).extracting(ScriptedSteps.Call::processInstanceId).doesNotContain(caller.getId());
+    assertThat(processEngine.getHistoryService().createHistoricProcessInstanceQuery()
+        .superProcessInstanceId(caller.getId()).singleResult().getBusinessKey()).isEqualTo("CHG-C1-1");
+    assertThat(caller).isEnded().hasPassed("CallActivity_OracleSwitchover");
   }
 
   private ProcessInstance start(String mode) {

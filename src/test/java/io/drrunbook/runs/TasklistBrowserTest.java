@@ -19,6 +19,8 @@ import org.camunda.bpm.engine.task.Task;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.List;
+import java.util.Map;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -43,6 +45,7 @@ class TasklistBrowserTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String TICKET = "TL-BROWSER-1";
+  private static final String GUIDED_TICKET = "TL-BROWSER-C5";
   private static final String PROCEDURE_NAME = "Genesys Configuration Server failover to Site 2";
   private static final By START_PROCESS = By.xpath("//a[normalize-space(.)='Start process']");
   private static final Path SCREENSHOT = Path.of("target/screenshots/tasklist-task.png");
@@ -73,6 +76,7 @@ class TasklistBrowserTest {
       browser.quit();
     }
     TestRuns.deleteAll(runtime, TICKET);
+    TestRuns.deleteAll(runtime, GUIDED_TICKET);
     lab.reset();
   }
 
@@ -126,6 +130,50 @@ class TasklistBrowserTest {
         .extracting(InetAddress::getHostAddress).as("the name answers with Site 2").containsExactly("127.0.2.10");
   }
 
+  /**
+   * A guided manual step of C5 in the real Tasklist (issue 14): the database team member sees the
+   * instructions written in the model, picks what the screen showed from the seed's values, types
+   * the backup id and completes; the evidence stays with the step. The picture is
+   * {@code target/screenshots/tasklist-guided-step.png}.
+   */
+  @Test
+  void shouldShowTheInstructionsAndTakeTheEvidenceWhenAPersonWorksAGuidedStep() throws Exception {
+    lab.state().set("site1.oracle-db", "database", "siteDown", true);
+    ProcessInstance run = runtime.startProcessInstanceByKey("dr-oracle-dataguard-role-transition", GUIDED_TICKET,
+        Map.of("mode", "failover", "primaryDb", "orcl", "standbyDb", "orcl_stby", "flashbackWindowHours", 24,
+            "lagPollInterval", "PT1S", "ticketSystem", "jira", "ticketId", GUIDED_TICKET));
+    Task backup = awaitTask(run, "UserTask_BackUpNewPrimary");
+
+    logIn("dba");
+    browser.get("http://localhost:" + port + "/camunda/app/tasklist/default/#/?task=" + backup.getId());
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.xpath(
+        "//li[contains(@class,'task')]//h4//a[normalize-space(.)='Back up the new primary database · " + GUIDED_TICKET + "']")));
+    click(By.cssSelector("button[ng-click='claim()']"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("body"),
+        "the new primary database orcl_stby at DC2"));
+    String page = browser.findElement(By.cssSelector("body")).getText();
+    assertThat(page).contains("Ticket jira " + GUIDED_TICKET, "seed 002 L1570-1572",
+        "the backup tool reports the backup of orcl_stby COMPLETED",
+        "nothing: the seed names no backup tool").doesNotContain("The runbook's check did not agree");
+    click(By.cssSelector(".fjs-form-field-select .fjs-input-group"));
+    List<String> options = wait.until(ExpectedConditions.visibilityOfAllElementsLocatedBy(
+        By.cssSelector(".fjs-dropdownlist-item"))).stream().map(WebElement::getText).toList();
+    assertThat(options).containsExactly("COMPLETED", "RUNNING", "FAILED");
+    click(By.xpath("//*[contains(@class,'fjs-dropdownlist-item') and normalize-space(.)='COMPLETED']"));
+    assertThat(browser.findElement(By.cssSelector("body")).getText())
+        .contains("Evidence the step asks for: backup id (RMAN backup tag or the backup tool's job id)");
+    wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("input[id$='Field_EvidenceValue']")))
+        .sendKeys("RMAN-TAG-BROWSER-1");
+    Files.createDirectories(SCREENSHOT.getParent());
+    Files.write(SCREENSHOT.resolveSibling("tasklist-guided-step.png"), browser.getScreenshotAs(OutputType.BYTES));
+    complete();
+
+    Task next = awaitTask(run, "UserTask_OriginalPrimaryBack");
+    assertThat(history.createHistoricVariableInstanceQuery().processInstanceId(run.getId())
+        .variableName("newPrimaryBackupId").singleResult().getValue()).isEqualTo("RMAN-TAG-BROWSER-1");
+    assertThat(tasks.getVariable(next.getId(), "guideFinding")).isNull();
+  }
+
   /** Logs in to Tasklist as {@code user} (password = user name), leaving any earlier session. */
   private void logIn(String user) {
     browser.manage().deleteAllCookies();
@@ -167,6 +215,9 @@ class TasklistBrowserTest {
   }
 
   private void complete() {
+    // a long form (a guided step) puts the button below the fold, under Tasklist's footer
+    browser.executeScript("arguments[0].scrollIntoView({block: 'center'})",
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("button[ng-click='complete()']"))));
     click(By.cssSelector("button[ng-click='complete()']"));
     wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("button[ng-click='complete()']")));
   }
