@@ -100,8 +100,9 @@ class LabDashboardTest {
     assertThat(loadId).as("marker set at page load").isNotNull();
     assertThat(text(SITE2_MASTER_STATE)).isEqualTo("STOPPED");
     // cs-mgmt, ogg, two proxies, the Info Mart server host gim, its GoldenGate host gim-ogg and its
-    // Administration Console gim-admin, and the Oracle Database server oracle-db (Data Guard, C5)
-    assertThat(browser.findElements(By.cssSelector("[data-site='site1'] .host"))).hasSize(8);
+    // Administration Console gim-admin, the Oracle Database server oracle-db (Data Guard, C5) and the
+    // two OCMS nodes ocms-1 and ocms-2 (seed 003)
+    assertThat(browser.findElements(By.cssSelector("[data-site='site1'] .host"))).hasSize(10);
     assertThat(text("[data-site='site1'] [data-database='site1.config-db']")).contains("PRIMARY", "OPEN");
     assertThat(text("[data-site='site2'] [data-database='site2.config-db']")).contains("STANDBY", "LOCKED");
     assertThat(text("[data-record='cs-master.genesys.lab.']")).contains("127.0.1.10", "site1.cs-mgmt");
