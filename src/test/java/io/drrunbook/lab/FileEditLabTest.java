@@ -202,6 +202,19 @@ class FileEditLabTest {
   }
 
   @Test
+  void shouldRefuseTheHostAndTouchNothingWhenItsHostKeyChanged() throws Exception {
+    String before = content(EDGE_PROXY);
+    lab.faults.add(FaultRequest.of("host-key-changed", LabFixture.OCMS1));
+
+    assertThatThrownBy(() -> connector.execute(natTraversalOff()))
+        .isInstanceOf(SshCommandException.class)
+        .hasMessageContaining(LabFixture.OCMS1)
+        .hasMessageContaining("host key");
+    assertThat(content(EDGE_PROXY)).isEqualTo(before);
+    assertThat(besides(EDGE_PROXY)).isEmpty();
+  }
+
+  @Test
   void shouldRaiseDrEditTargetNotFoundWhenTheElementIsNotThere() {
     assertThatThrownBy(() -> connector.execute(step(EDGE_PROXY, "operation", "set",
         "xpath", "/edge-proxy/nat-traversal/@enabled", "value", "false")))
