@@ -223,6 +223,23 @@ class FileEditLabTest {
   }
 
   @Test
+  void shouldReturnTheFilesRealDiffAndWriteNothingWhenPreviewed() throws Exception {
+    String before = content(EDGE_PROXY);
+    Map<String, Object> preview = natTraversalOff();
+    preview.put("preview", "true");
+
+    Map<String, Object> result = connector.execute(preview);
+
+    assertThat(result).containsEntry("changed", true);
+    assertThat(result.get("backup")).isNull();
+    assertThat((String) result.get("diff")).contains(
+        "-     <nat-traverse enabled=\"true\"/>\n+     <nat-traverse enabled=\"false\"/>\n");
+    assertThat(content(EDGE_PROXY)).isEqualTo(before);
+    assertThat(besides(EDGE_PROXY)).isEmpty();
+    assertThat(lab.state.commandLog(LabFixture.OCMS1)).isEmpty();
+  }
+
+  @Test
   void shouldShowTheEditTheBackupAndTheRenameWithoutConnectingWhenPlanned() {
     StepPlan plan = connector.plan("file-edit", natTraversalOff());
 

@@ -48,7 +48,9 @@ import org.springframework.stereotype.Component;
  *   <li>read the file again: it must be what was written and as wanted, else DR_VERIFY_FAILED (with
  *       the diff of what was written against what is there).
  * </ol>
- * The result's {@code diff} is a unified diff (secrets the application knows masked). Permission
+ * With {@code preview=true} only step 1 runs and the result holds the diff the edit would make:
+ * read-only, so a procedure's precheck can show the real diff before the day. The result's
+ * {@code diff} is a unified diff (secrets the application knows masked). Permission
  * denied, a lost connection, a refused host key are technical failures. The plan names the read,
  * the edit, the backup and the rename; it reads nothing (a planner opens no connection), so the diff
  * of the real file is only in the run's result.
@@ -83,7 +85,7 @@ public class FileEditConnector implements StepPlanner {
 
   /** The edit a step asks for, its inputs checked. */
   record Edit(String host, String path, String format, String operation, String xpath,
-      String section, String key, String value) {
+      String section, String key, String value, boolean preview) {
 
     static Edit of(Map<String, Object> body) {
       StepInputs inputs = new StepInputs(body);
@@ -100,13 +102,17 @@ public class FileEditConnector implements StepPlanner {
         throw new IllegalArgumentException("input operation is '" + operation + "', not one of " + OPERATIONS);
       }
       String value = "set".equals(operation) ? inputs.required("value") : null;
+      String preview = inputs.optional("preview", "false");
+      if (!preview.equals("true") && !preview.equals("false")) {
+        throw new IllegalArgumentException("input preview is '" + preview + "', not true or false");
+      }
       if (value != null && (value.contains("\n") || value.contains("\r")) && !"xml".equals(format)) {
         throw new IllegalArgumentException("input value must be one line for an " + format + " file");
       }
       return new Edit(inputs.required("host"), path, format, operation,
           "xml".equals(format) ? inputs.required("xpath") : null,
           "ini".equals(format) ? inputs.optional("section", null) : null,
-          "xml".equals(format) ? null : inputs.required("key"), value);
+          "xml".equals(format) ? null : inputs.required("key"), value, Boolean.parseBoolean(preview));
     }
 
     private static String defaultFormat(String path) {
@@ -137,6 +143,10 @@ public class FileEditConnector implements StepPlanner {
         log.info("file-edit {} on {}: already as wanted ({}), nothing written", edit.path(), where,
             edit.describe());
         return result(edit, false, null, "");
+      }
+      if (edit.preview()) {
+        // read-only (a precheck): the diff the edit would make, nothing written
+        return result(edit, true, null, LineDiff.unified(edit.path(), before, after));
       }
       SftpClient.Attributes attributes = call(where, "reading the attributes of", edit.path(),
           () -> client.stat(edit.path()));
@@ -301,8 +311,15 @@ public class FileEditConnector implements StepPlanner {
       case "comment" -> "-" + wanted + "\n+" + wanted + " (commented out)";
       default -> "-" + wanted + " (commented out)\n+" + wanted;
     };
+    if (edit.preview()) {
+      return new StepPlan(List.of(on + "read " + edit.path() + " (" + edit.format() + ") and show the"
+          + " diff of " + edit.describe() + "; nothing is written"),
+          List.of(new StepPlan.Target(TargetKind.HOST, edit.host())),
+          result(edit, true, null, StepPlan.readAtRunTime("the diff of the file")));
+    }
     List<String> actions = List.of(
-        on + "read " + edit.path() + " (" + edit.format() + "); nothing is written when it is already as wanted",
+        on + "read " + edit.path() + " (" + edit.format() + "); nothing is written when it is already"
+            + " as wanted (a precheck with preview=true shows the file's real diff before the day)",
         on + "edit " + edit.path() + ": " + edit.describe() + "\n" + diff,
         on + "keep the original as " + edit.path() + ".<UTC time>.bak, write the new text to a"
             + " temporary file beside it and rename it over " + edit.path(),
