@@ -6,11 +6,17 @@ import io.drrunbook.DrillContext;
 import io.drrunbook.connectors.StepPlan;
 import io.drrunbook.connectors.ssh.CommandCatalog;
 import io.drrunbook.connectors.ssh.SshExecConnector;
+import io.drrunbook.core.PrecheckSpec;
+import io.drrunbook.core.ProcedureProperties;
+import io.drrunbook.core.ProcedureSpec;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabFileSystems;
+import io.drrunbook.prechecks.PrecheckResults;
+import io.drrunbook.prechecks.ProcedureChecks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.AfterEach;
@@ -28,12 +34,16 @@ import org.springframework.beans.factory.annotation.Autowired;
 class OcmsConnectorsDrillTest {
 
   private static final String ODBC = "/opt/oracle/timesten/info/sys.odbc.ini";
+  private static final String EDGE_PROXY = "/opt/oracle/ocms/sdp/edgeproxy/conf/edgeproxy.xml";
 
   @Autowired ProducerTemplate camel;
   @Autowired Lab lab;
   @Autowired LabFileSystems files;
   @Autowired CommandCatalog catalog;
   @Autowired SshExecConnector sshExec;
+  @Autowired ProcedureProperties procedures;
+  @Autowired ProcedureChecks checks;
+  @Autowired PrecheckResults results;
 
   @BeforeEach
   @AfterEach
@@ -67,6 +77,32 @@ class OcmsConnectorsDrillTest {
     assertThat(files.root("site1.ocms-2").resolve(((String) result.get("backup")).substring(1)))
         .hasContent(initial);
     lab.reset();
+    assertThat(Files.readString(onHost)).isEqualTo(initial);
+  }
+
+  @Test
+  void shouldShowTheDiffOfTheFileAsItIsWhenAPrecheckPreviewsTheEdit() throws Exception {
+    Path onHost = files.root("site1.ocms-1").resolve(EDGE_PROXY.substring(1));
+    String initial = Files.readString(onHost);
+    PrecheckSpec check = new PrecheckSpec();
+    check.setName("NAT traversal of site1.ocms-1 would be disabled");
+    check.setRoute("file-edit");
+    check.setInputs(Map.of("host", "site1.ocms-1", "path", EDGE_PROXY, "operation", "set",
+        "xpath", "/edge-proxy/nat-traverse/@enabled", "value", "false", "preview", "true"));
+    ProcedureSpec procedure = new ProcedureSpec();
+    procedure.setPrechecks(List.of(check));
+    procedures.put("dr-test-file-edit-preview", procedure);
+    try {
+      checks.runOnce("walk-file-edit-preview", "dr-test-file-edit-preview");
+    } finally {
+      procedures.remove("dr-test-file-edit-preview");
+    }
+
+    assertThat(results.forRun("walk-file-edit-preview")).singleElement().satisfies(result -> {
+      assertThat(result.ok()).isTrue();
+      assertThat(result.detail()).contains("the edit would change the file")
+          .contains("-     <nat-traverse enabled=\"true\"/>\n+     <nat-traverse enabled=\"false\"/>");
+    });
     assertThat(Files.readString(onHost)).isEqualTo(initial);
   }
 
