@@ -97,9 +97,9 @@ class LabDashboardTest {
     Object loadId = browser.executeScript("return window.labDashboardLoadId");
     assertThat(loadId).as("marker set at page load").isNotNull();
     assertThat(text(SITE2_MASTER_STATE)).isEqualTo("STOPPED");
-    // cs-mgmt, ogg, two proxies, the Info Mart server host gim, its GoldenGate host gim-ogg and its
-    // Administration Console gim-admin
-    assertThat(browser.findElements(By.cssSelector("[data-site='site1'] .host"))).hasSize(7);
+    // cs-mgmt, ogg, two proxies, the Info Mart server host gim, its GoldenGate host gim-ogg, its
+    // Administration Console gim-admin and the two OCMS nodes ocms-1 and ocms-2
+    assertThat(browser.findElements(By.cssSelector("[data-site='site1'] .host"))).hasSize(9);
     assertThat(text("[data-site='site1'] [data-database='site1.config-db']")).contains("PRIMARY", "OPEN");
     assertThat(text("[data-site='site2'] [data-database='site2.config-db']")).contains("STANDBY", "LOCKED");
     assertThat(text("[data-record='cs-master.genesys.lab.']")).contains("127.0.1.10", "site1.cs-mgmt");
