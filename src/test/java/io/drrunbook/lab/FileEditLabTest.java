@@ -162,6 +162,18 @@ class FileEditLabTest {
   }
 
   @Test
+  void shouldKeepTheFilesPermissionsOnTheNewFileAndTheBackupWhenOnlyItsOwnerMayReadIt() throws Exception {
+    Files.setPosixFilePermissions(onHost(ODBC), PosixFilePermissions.fromString("rw-------"));
+
+    Map<String, Object> result = connector.execute(step(ODBC, "operation", "set", "section", "ocmsdb",
+        "key", "PermSize", "value", "512"));
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(onHost(ODBC)))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(onHost((String) result.get("backup")))))
+        .isEqualTo("rw-------");
+  }
+
+  @Test
   void shouldRaiseDrVerifyFailedAndKeepTheBackupWhenTheHostPutsTheFileBack() throws Exception {
     String before = content(EDGE_PROXY);
     lab.faults.add(new FaultRequest("file-reverts", LabFixture.OCMS1, null, null, null, null, null,

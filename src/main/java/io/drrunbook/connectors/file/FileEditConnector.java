@@ -11,7 +11,6 @@ import io.drrunbook.connectors.ssh.SshCommandRunner;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -138,6 +137,10 @@ public class FileEditConnector implements StepPlanner {
     return runner.sftp(edit.host(), (client, where) -> {
       byte[] original = read(client, where, edit.path());
       String before = new String(original, StandardCharsets.UTF_8);
+      if (!Arrays.equals(before.getBytes(StandardCharsets.UTF_8), original)) {
+        throw new SshCommandException(where + ": " + edit.path() + " is not UTF-8 text: not edited"
+            + " (its other bytes would change)");
+      }
       String after = edit.apply(before);
       if (after.equals(before)) {
         log.info("file-edit {} on {}: already as wanted ({}), nothing written", edit.path(), where,
@@ -239,17 +242,22 @@ public class FileEditConnector implements StepPlanner {
     return bytes;
   }
 
+  /**
+   * Creates {@code path} (never over an existing file), gives it the permissions of
+   * {@code attributes} while it is still empty, then writes {@code content}: a copy of a file
+   * readable by its owner only is never readable by others, not even for a moment.
+   */
   private static void write(SftpClient client, String where, String path, byte[] content,
       SftpClient.Attributes attributes) throws IOException {
     call(where, "writing", path, () -> {
-      try (OutputStream out = client.write(path, SftpClient.OpenMode.Write, SftpClient.OpenMode.Create,
-          SftpClient.OpenMode.Exclusive)) {
-        out.write(content);
-      }
-      if (attributes != null && attributes.getPermissions() != 0) {
-        SftpClient.Attributes permissions = new SftpClient.Attributes();
-        permissions.setPermissions(attributes.getPermissions() & 07777);
-        client.setStat(path, permissions);
+      try (SftpClient.CloseableHandle handle = client.open(path, SftpClient.OpenMode.Write,
+          SftpClient.OpenMode.Create, SftpClient.OpenMode.Exclusive)) {
+        if (attributes != null && attributes.getPermissions() != 0) {
+          SftpClient.Attributes permissions = new SftpClient.Attributes();
+          permissions.setPermissions(attributes.getPermissions() & 07777);
+          client.setStat(handle, permissions);
+        }
+        client.write(handle, 0, content);
       }
       return null;
     });
