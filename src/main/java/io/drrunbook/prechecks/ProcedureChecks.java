@@ -27,7 +27,8 @@ import org.springframework.stereotype.Component;
  * ({@code readOnly} of {@code connectors/<route>.contract.yaml}): a route that always reads, a call
  * whose input has a reading value (goldengate operation status or lag, http-request GET), or a
  * catalog entry without a run part (ssh-exec's verify-only commands, sql-exec's statements without
- * {@code run}).
+ * {@code run}), a file-edit with {@code preview=true} (its detail then holds the diff the edit would
+ * make to the file as it is).
  */
 @Component
 public class ProcedureChecks {
@@ -111,7 +112,9 @@ public class ProcedureChecks {
         Object result = producer.requestBody("direct:" + check.getRoute(), inputs);
         ok = true;
         detail = check.getName() + ": as expected" + (result instanceof Map<?, ?> map && map.get("stdout") != null
-            ? " (" + firstLine(String.valueOf(map.get("stdout"))) + ")" : "");
+            ? " (" + firstLine(String.valueOf(map.get("stdout"))) + ")" : "")
+            + (result instanceof Map<?, ?> map && map.get("diff") instanceof String diff && !diff.isEmpty()
+                ? "; the edit would change the file:\n" + diff : "");
       } catch (CamelExecutionException e) {
         detail = check.getName() + ": " + describe(e.getCause() == null ? e : e.getCause());
       } catch (RuntimeException e) {

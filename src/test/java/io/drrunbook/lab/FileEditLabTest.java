@@ -162,6 +162,18 @@ class FileEditLabTest {
   }
 
   @Test
+  void shouldKeepTheFilesPermissionsOnTheNewFileAndTheBackupWhenOnlyItsOwnerMayReadIt() throws Exception {
+    Files.setPosixFilePermissions(onHost(ODBC), PosixFilePermissions.fromString("rw-------"));
+
+    Map<String, Object> result = connector.execute(step(ODBC, "operation", "set", "section", "ocmsdb",
+        "key", "PermSize", "value", "512"));
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(onHost(ODBC)))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(onHost((String) result.get("backup")))))
+        .isEqualTo("rw-------");
+  }
+
+  @Test
   void shouldRaiseDrVerifyFailedAndKeepTheBackupWhenTheHostPutsTheFileBack() throws Exception {
     String before = content(EDGE_PROXY);
     lab.faults.add(new FaultRequest("file-reverts", LabFixture.OCMS1, null, null, null, null, null,
@@ -202,11 +214,41 @@ class FileEditLabTest {
   }
 
   @Test
+  void shouldRefuseTheHostAndTouchNothingWhenItsHostKeyChanged() throws Exception {
+    String before = content(EDGE_PROXY);
+    lab.faults.add(FaultRequest.of("host-key-changed", LabFixture.OCMS1));
+
+    assertThatThrownBy(() -> connector.execute(natTraversalOff()))
+        .isInstanceOf(SshCommandException.class)
+        .hasMessageContaining(LabFixture.OCMS1)
+        .hasMessageContaining("host key");
+    assertThat(content(EDGE_PROXY)).isEqualTo(before);
+    assertThat(besides(EDGE_PROXY)).isEmpty();
+  }
+
+  @Test
   void shouldRaiseDrEditTargetNotFoundWhenTheElementIsNotThere() {
     assertThatThrownBy(() -> connector.execute(step(EDGE_PROXY, "operation", "set",
         "xpath", "/edge-proxy/nat-traversal/@enabled", "value", "false")))
         .isInstanceOfSatisfying(StepBusinessException.class,
             e -> assertThat(e.errorCode()).isEqualTo("DR_EDIT_TARGET_NOT_FOUND"));
+  }
+
+  @Test
+  void shouldReturnTheFilesRealDiffAndWriteNothingWhenPreviewed() throws Exception {
+    String before = content(EDGE_PROXY);
+    Map<String, Object> preview = natTraversalOff();
+    preview.put("preview", "true");
+
+    Map<String, Object> result = connector.execute(preview);
+
+    assertThat(result).containsEntry("changed", true);
+    assertThat(result.get("backup")).isNull();
+    assertThat((String) result.get("diff")).contains(
+        "-     <nat-traverse enabled=\"true\"/>\n+     <nat-traverse enabled=\"false\"/>\n");
+    assertThat(content(EDGE_PROXY)).isEqualTo(before);
+    assertThat(besides(EDGE_PROXY)).isEmpty();
+    assertThat(lab.state.commandLog(LabFixture.OCMS1)).isEmpty();
   }
 
   @Test

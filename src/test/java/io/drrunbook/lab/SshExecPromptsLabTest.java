@@ -13,7 +13,9 @@ import io.drrunbook.connectors.StepPlan;
 import io.drrunbook.connectors.ssh.CommandCatalog;
 import io.drrunbook.connectors.ssh.CommandSpec;
 import io.drrunbook.connectors.ssh.PromptSpec;
+import io.drrunbook.connectors.ssh.SshCommandException;
 import io.drrunbook.connectors.ssh.SshCommandFailedException;
+import io.drrunbook.connectors.ssh.SshCommandTimeoutException;
 import io.drrunbook.connectors.ssh.SshCommandRunner;
 import io.drrunbook.connectors.ssh.SshExecConnector;
 import io.drrunbook.lab.faults.FaultRequest;
@@ -233,6 +235,30 @@ class SshExecPromptsLabTest {
         .isInstanceOfSatisfying(StepBusinessException.class, e -> assertThat(e.getMessage())
             .contains("prompt 1 of 4 /domain name of the first computer: $/ did not come within 1 s"));
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(8));
+  }
+
+  @Test
+  void shouldFailTechnicallyWithTheTimeLimitWhenTheCommandsLimitEndsBeforeAPrompt() {
+    lab.faults.add(new FaultRequest("command-hangs", LabFixture.OCMS2, null, null, null, null,
+        null, null, "duplicate_db_replication"));
+    Map<String, Object> inputs = duplicateStep();
+    inputs.put("timeoutSeconds", "1");
+
+    assertThatThrownBy(() -> connector.execute(inputs))
+        .isInstanceOf(SshCommandTimeoutException.class)
+        .hasMessageContaining("exceeded its time limit of 1 s waiting for prompt 1 of 4")
+        .hasMessageContaining(LabFixture.OCMS2);
+  }
+
+  @Test
+  void shouldNameTheTopologyKeyAndAnswerNothingWhenTheHostHasNoSuchSecret() {
+    firstInstanceReplicates();
+    lab.topology.host(LabFixture.OCMS2).getSecrets().clear();
+
+    assertThatThrownBy(() -> connector.execute(duplicateStep()))
+        .isInstanceOf(SshCommandException.class)
+        .hasMessageContaining("the topology gives no secret 'timesten-password' (hosts.ocms-2.secrets.timesten-password)");
+    assertThat(lab.state.actionCount(LabFixture.OCMS2, "duplicate_db_replication.pl")).isZero();
   }
 
   @Test

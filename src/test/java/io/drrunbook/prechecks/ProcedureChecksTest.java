@@ -55,16 +55,21 @@ class ProcedureChecksTest {
         check("ok gim status", "gim-job", Map.of("endpoint", "e", "operation", "status", "job", "J")),
         check("gim start", "gim-job", Map.of("endpoint", "e", "operation", "start", "job", "J")),
         check("unknown route", "ssh-exek", Map.of("host", "h", "command", "status")),
-        check("goldengate without operation", "goldengate", Map.of("host", "h", "process", "R"))));
+        check("goldengate without operation", "goldengate", Map.of("host", "h", "process", "R")),
+        check("ok file-edit preview", "file-edit", Map.of("host", "h", "path", "/f.ini", "operation", "set",
+            "key", "k", "value", "v", "preview", "true")),
+        check("file-edit", "file-edit", Map.of("host", "h", "path", "/f.ini", "operation", "set",
+            "key", "k", "value", "v"))));
     procedures.put("p", procedure);
 
     List<String> problems = ProcedureChecks.problems(procedures, CONTRACTS, commands, statements);
 
-    assertThat(problems).hasSize(11);
+    assertThat(problems).hasSize(12);
     assertThat(problems.get(0)).isEqualTo("p.prechecks[4]: command start changes the system (it has a run line)");
     assertThat(problems.get(1)).isEqualTo("p.prechecks[5]: statement write changes the database (it has a run statement)");
-    assertThat(problems.get(2)).isEqualTo("p.prechecks[6]: route must be one of [dns-resolve, genesys-config,"
-        + " gim-job, goldengate, http-request, sql-exec, ssh-exec, topology-lookup] (a route whose contract reads only)");
+    assertThat(problems.get(2)).isEqualTo("p.prechecks[6]: route must be one of [dns-resolve, file-edit,"
+        + " genesys-config, gim-job, goldengate, http-request, sql-exec, ssh-exec, topology-lookup] (a route"
+        + " whose contract reads only)");
     assertThat(problems.get(3)).isEqualTo("p.prechecks[7]: a http-request precheck may only read (method GET or none)");
     assertThat(problems.get(4)).isEqualTo("p.prechecks[8]: name is missing");
     assertThat(problems.get(5)).startsWith("p.prechecks[8]: ").contains("nope");
@@ -73,6 +78,7 @@ class ProcedureChecksTest {
     assertThat(problems.get(8)).isEqualTo("p.prechecks[17]: a gim-job precheck may only read (operation status)");
     assertThat(problems.get(9)).startsWith("p.prechecks[18]: route must be one of [");
     assertThat(problems.get(10)).isEqualTo("p.prechecks[19]: a goldengate precheck may only read (operation status or lag)");
+    assertThat(problems.get(11)).isEqualTo("p.prechecks[21]: a file-edit precheck may only read (preview true)");
   }
 
   private static PrecheckSpec check(String name, String route, Map<String, String> inputs) {

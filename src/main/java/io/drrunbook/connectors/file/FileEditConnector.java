@@ -11,7 +11,6 @@ import io.drrunbook.connectors.ssh.SshCommandRunner;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -48,7 +47,9 @@ import org.springframework.stereotype.Component;
  *   <li>read the file again: it must be what was written and as wanted, else DR_VERIFY_FAILED (with
  *       the diff of what was written against what is there).
  * </ol>
- * The result's {@code diff} is a unified diff (secrets the application knows masked). Permission
+ * With {@code preview=true} only step 1 runs and the result holds the diff the edit would make:
+ * read-only, so a procedure's precheck can show the real diff before the day. The result's
+ * {@code diff} is a unified diff (secrets the application knows masked). Permission
  * denied, a lost connection, a refused host key are technical failures. The plan names the read,
  * the edit, the backup and the rename; it reads nothing (a planner opens no connection), so the diff
  * of the real file is only in the run's result.
@@ -83,7 +84,7 @@ public class FileEditConnector implements StepPlanner {
 
   /** The edit a step asks for, its inputs checked. */
   record Edit(String host, String path, String format, String operation, String xpath,
-      String section, String key, String value) {
+      String section, String key, String value, boolean preview) {
 
     static Edit of(Map<String, Object> body) {
       StepInputs inputs = new StepInputs(body);
@@ -100,13 +101,17 @@ public class FileEditConnector implements StepPlanner {
         throw new IllegalArgumentException("input operation is '" + operation + "', not one of " + OPERATIONS);
       }
       String value = "set".equals(operation) ? inputs.required("value") : null;
+      String preview = inputs.optional("preview", "false");
+      if (!preview.equals("true") && !preview.equals("false")) {
+        throw new IllegalArgumentException("input preview is '" + preview + "', not true or false");
+      }
       if (value != null && (value.contains("\n") || value.contains("\r")) && !"xml".equals(format)) {
         throw new IllegalArgumentException("input value must be one line for an " + format + " file");
       }
       return new Edit(inputs.required("host"), path, format, operation,
           "xml".equals(format) ? inputs.required("xpath") : null,
           "ini".equals(format) ? inputs.optional("section", null) : null,
-          "xml".equals(format) ? null : inputs.required("key"), value);
+          "xml".equals(format) ? null : inputs.required("key"), value, Boolean.parseBoolean(preview));
     }
 
     private static String defaultFormat(String path) {
@@ -132,11 +137,19 @@ public class FileEditConnector implements StepPlanner {
     return runner.sftp(edit.host(), (client, where) -> {
       byte[] original = read(client, where, edit.path());
       String before = new String(original, StandardCharsets.UTF_8);
+      if (!Arrays.equals(before.getBytes(StandardCharsets.UTF_8), original)) {
+        throw new SshCommandException(where + ": " + edit.path() + " is not UTF-8 text: not edited"
+            + " (its other bytes would change)");
+      }
       String after = edit.apply(before);
       if (after.equals(before)) {
         log.info("file-edit {} on {}: already as wanted ({}), nothing written", edit.path(), where,
             edit.describe());
         return result(edit, false, null, "");
+      }
+      if (edit.preview()) {
+        // read-only (a precheck): the diff the edit would make, nothing written
+        return result(edit, true, null, LineDiff.unified(edit.path(), before, after));
       }
       SftpClient.Attributes attributes = call(where, "reading the attributes of", edit.path(),
           () -> client.stat(edit.path()));
@@ -229,17 +242,22 @@ public class FileEditConnector implements StepPlanner {
     return bytes;
   }
 
+  /**
+   * Creates {@code path} (never over an existing file), gives it the permissions of
+   * {@code attributes} while it is still empty, then writes {@code content}: a copy of a file
+   * readable by its owner only is never readable by others, not even for a moment.
+   */
   private static void write(SftpClient client, String where, String path, byte[] content,
       SftpClient.Attributes attributes) throws IOException {
     call(where, "writing", path, () -> {
-      try (OutputStream out = client.write(path, SftpClient.OpenMode.Write, SftpClient.OpenMode.Create,
-          SftpClient.OpenMode.Exclusive)) {
-        out.write(content);
-      }
-      if (attributes != null && attributes.getPermissions() != 0) {
-        SftpClient.Attributes permissions = new SftpClient.Attributes();
-        permissions.setPermissions(attributes.getPermissions() & 07777);
-        client.setStat(path, permissions);
+      try (SftpClient.CloseableHandle handle = client.open(path, SftpClient.OpenMode.Write,
+          SftpClient.OpenMode.Create, SftpClient.OpenMode.Exclusive)) {
+        if (attributes != null && attributes.getPermissions() != 0) {
+          SftpClient.Attributes permissions = new SftpClient.Attributes();
+          permissions.setPermissions(attributes.getPermissions() & 07777);
+          client.setStat(handle, permissions);
+        }
+        client.write(handle, 0, content);
       }
       return null;
     });
@@ -301,8 +319,15 @@ public class FileEditConnector implements StepPlanner {
       case "comment" -> "-" + wanted + "\n+" + wanted + " (commented out)";
       default -> "-" + wanted + " (commented out)\n+" + wanted;
     };
+    if (edit.preview()) {
+      return new StepPlan(List.of(on + "read " + edit.path() + " (" + edit.format() + ") and show the"
+          + " diff of " + edit.describe() + "; nothing is written"),
+          List.of(new StepPlan.Target(TargetKind.HOST, edit.host())),
+          result(edit, true, null, StepPlan.readAtRunTime("the diff of the file")));
+    }
     List<String> actions = List.of(
-        on + "read " + edit.path() + " (" + edit.format() + "); nothing is written when it is already as wanted",
+        on + "read " + edit.path() + " (" + edit.format() + "); nothing is written when it is already"
+            + " as wanted (a precheck with preview=true shows the file's real diff before the day)",
         on + "edit " + edit.path() + ": " + edit.describe() + "\n" + diff,
         on + "keep the original as " + edit.path() + ".<UTC time>.bak, write the new text to a"
             + " temporary file beside it and rename it over " + edit.path(),

@@ -250,6 +250,9 @@ public class SshCommandRunner implements AutoCloseable {
       channel.open().verify(openTimeout);
       if (dialog != null) {
         converse(channel, target, commandKey, dialog, started, timeLimit, stderr);
+      } else {
+        // no prompts declared: the command reads end of file, it cannot wait for input
+        channel.getInvertedIn().close();
       }
       long left = timeLimit.toMillis() - Duration.ofNanos(System.nanoTime() - started).toMillis();
       Set<ClientChannelEvent> events =

@@ -24,7 +24,8 @@ import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 /**
  * A real SSH server for connector tests: MINA SSHD on 127.0.0.1 (free port) with a generated EC
  * host key, accepting only one client public key, running every exec request through a REAL
- * {@code /bin/sh -c <command>} and recording each command string it received.
+ * {@code /bin/sh -c <command>} (the channel's input piped to its stdin) and recording each command
+ * string it received.
  */
 public final class EmbeddedSshServer implements AutoCloseable {
 
@@ -95,6 +96,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
   /** One exec request: {@code /bin/sh -c command}, stdout and stderr piped back separately. */
   private final class ShellCommand implements Command {
     private final String command;
+    private InputStream in;
     private OutputStream out;
     private OutputStream err;
     private ExitCallback exit;
@@ -106,7 +108,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     @Override
     public void setInputStream(InputStream in) {
-      // commands get no input
+      this.in = in;
     }
 
     @Override
@@ -129,7 +131,16 @@ public final class EmbeddedSshServer implements AutoCloseable {
       received.add(command);
       process = new ProcessBuilder("/bin/sh", "-c", command).start();
       running.add(process);
-      process.getOutputStream().close();
+      if (in == null) {
+        process.getOutputStream().close();
+      } else {
+        OutputStream stdin = process.getOutputStream();
+        pumps.submit(() -> {
+          try (stdin) {
+            return pump(in, stdin);
+          }
+        });
+      }
       Future<?> stdout = pumps.submit(() -> pump(process.getInputStream(), out));
       Future<?> stderr = pumps.submit(() -> pump(process.getErrorStream(), err));
       pumps.submit(() -> {

@@ -58,9 +58,43 @@ class SshExecConnectorTest {
         "^{address}\\s", null, null));
   }
 
+  /** A real shell dialog: asks a host name and a password on stdin, checks the password file. */
+  private void putDialog(List<PromptSpec> prompts) {
+    catalog.put("dialog", new CommandSpec(null, null,
+        "printf 'Host name: '; read h; printf 'Password: '; read p; echo \"host $h\";"
+            + " [ \"$p\" = \"$(cat {passwordFile})\" ] && echo 'password ok'", null, null, null, null,
+        prompts, Duration.ofSeconds(3)));
+  }
+
   @AfterEach
   void closeRunner() {
     runner.close();
+  }
+
+  @Test
+  void shouldAnswerARealShellsReadsOverStdinAndMaskTheSecretWhenTheEntryHasPrompts() throws Exception {
+    Path passwordFile = ssh.dir.resolve("box.password");
+    Files.writeString(passwordFile, "s3cret-of-the-box\n");
+    putDialog(List.of(new PromptSpec("Host name: $", "{name}", null),
+        new PromptSpec("Password: $", null, "box-password")));
+
+    Map<String, Object> inputs = step("dialog", "name", "node1.example.com");
+    inputs.put("passwordFile", passwordFile.toString());
+    Map<String, Object> result = connector.execute(inputs);
+
+    assertThat(result).containsEntry("exitCode", 0);
+    assertThat((String) result.get("stdout")).isEqualTo(
+        "Host name: node1.example.com\nPassword: ****\nhost node1.example.com\npassword ok\n");
+    assertThat(ssh.server.receivedCommands()).singleElement().asString().doesNotContain("s3cret");
+  }
+
+  @Test
+  void shouldGiveACommandWithoutPromptsEndOfInputWhenItReads() {
+    catalog.put("reads", new CommandSpec(null, null, "cat; echo done", null, null, null, null));
+
+    Map<String, Object> result = connector.execute(step("reads", "timeoutSeconds", "5"));
+
+    assertThat(result).containsEntry("exitCode", 0).containsEntry("stdout", "done\n");
   }
 
   @Test

@@ -72,6 +72,7 @@ public final class SshFixture implements AutoCloseable {
     host.getSsh().setPort(port);
     host.getSsh().setUser("genesys");
     host.getSsh().setPrivateKey("file:" + privateKey);
+    host.getSecrets().put("box-password", "file:" + dir.resolve("box.password"));
     Site site = new Site();
     site.getHosts().put("box", host);
     properties.getSites().put("lab", site);
