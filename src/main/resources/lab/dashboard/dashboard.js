@@ -371,11 +371,20 @@
     if (button) button.disabled = true;
     try {
       const options = { method: method, credentials: 'same-origin', headers: { Accept: 'application/json, application/problem+json' } };
+      // logged in to Cockpit or Tasklist: the web apps' CSRF token goes with every change
+      const token = csrfToken();
+      if (token) options.headers['X-XSRF-TOKEN'] = token;
       if (body !== null) {
         options.headers['Content-Type'] = 'application/json';
         options.body = JSON.stringify(body);
       }
-      const response = await fetch(api(path), options);
+      let response = await fetch(api(path), options);
+      if (response.status === 401 && token) {
+        // the session was renewed since the page loaded (a new login): its new token, once
+        await loadSessionToken();
+        if (csrfToken()) options.headers['X-XSRF-TOKEN'] = csrfToken();
+        response = await fetch(api(path), options);
+      }
       if (!response.ok) {
         showProblem(what + ' failed: ' + await problemText(response));
         return;
@@ -387,6 +396,24 @@
     } finally {
       if (button) button.disabled = false;
     }
+  }
+
+  /**
+   * The web apps' CSRF token of this login session (GET /lab/api/session), or null when the page was
+   * opened with HTTP Basic; asked again after a login that renewed the session.
+   */
+  let sessionToken = null;
+  async function loadSessionToken() {
+    try {
+      const response = await fetch(api('session'), { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+      sessionToken = response.ok ? (await response.json()).csrfToken || null : null;
+    } catch (ignored) {
+      sessionToken = null;
+    }
+  }
+
+  function csrfToken() {
+    return sessionToken;
   }
 
   /** "400 Bad Request: <detail> (field: message; ...)" from an RFC 7807 problem, or the status. */
@@ -421,5 +448,6 @@
   $('reset').addEventListener('click', resetLab);
   $('request-problem-close').addEventListener('click', hideProblem);
   updateForm();
+  loadSessionToken();
   poll();
 })();

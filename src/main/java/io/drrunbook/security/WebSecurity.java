@@ -38,7 +38,8 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *
  * <ol>
  *   <li>{@code /api/**} and {@code /engine-rest/**}: stateless, authenticated by HTTP Basic against
- *       the engine's identity service or, when configured ({@link JwtConfiguration}), by an OAuth2
+ *       the engine's identity service (reads of {@code /api/runs/**} also by the web apps' login session,
+ *       {@link WebAppSessionAuthentication}) or, when configured ({@link JwtConfiguration}), by an OAuth2
  *       bearer token, or by an API token of a technical user ({@link ApiTokenAuthenticationFilter});
  *       every password check is throttled first ({@link LoginProtection}); the caller is then handed
  *       to the engine ({@link EngineAuthenticationFilter}), whose authorizations decide (403 from the
@@ -48,7 +49,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *       {@code /actuator/info} open (health shows its components only to an authenticated member of
  *       {@code management.endpoint.health.roles}), {@code /actuator/prometheus} for members of a
  *       {@code dr-*} group, by HTTP Basic; endpoints not exposed answer 404.</li>
- *   <li>{@code /lab/**} (lab profile): HTTP Basic, members of a {@code dr-*} group.</li>
+ *   <li>{@code /lab/**} (lab profile): HTTP Basic or the web apps' login session
+ *       ({@link WebAppSessionAuthentication}; writes with the web apps' CSRF token), members of a
+ *       {@code dr-*} group.</li>
  *   <li>everything else unchanged: the web apps under {@code /camunda} keep their own login,
  *       session and CSRF protection; only Admin's first-administrator set-up
  *       ({@code /camunda/api/admin/setup/**}) is refused (403) unless
@@ -89,7 +92,8 @@ public class WebSecurity {
     http.securityMatcher(paths("/api/**", "/engine-rest/**"))
         // a provider manager without a parent: a failed Basic login is checked (and counted) once
         .authenticationManager(new ProviderManager(basic))
-        .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS)
+            .sessionFixation(fixation -> fixation.none()))
         .csrf(AbstractHttpConfigurer::disable)
         .requestCache(AbstractHttpConfigurer::disable)
         .httpBasic(basicAuth -> basicAuth.realmName(REALM).authenticationEntryPoint(unauthorized))
@@ -100,6 +104,10 @@ public class WebSecurity {
             .anyRequest().authenticated())
         // API tokens of technical users (LoginProtection), before Basic and OAuth2 bearer tokens
         .addFilterBefore(new ApiTokenAuthenticationFilter(apiTokens, identityService),
+            BasicAuthenticationFilter.class)
+        // the links of a task's header (status, report, checklist) read with the web apps' login;
+        // writes never take the session (no cookie-driven action on the API)
+        .addFilterBefore(new WebAppSessionAuthentication(identityService, paths("/api/runs/**"), false),
             BasicAuthenticationFilter.class)
         .addFilterAfter(new EngineAuthenticationFilter(identityService), AuthorizationFilter.class)
         .addFilterAfter(new EngineOperationGuard(identityService), EngineAuthenticationFilter.class);
@@ -140,18 +148,23 @@ public class WebSecurity {
   @Bean
   @Order(3)
   @Profile("lab")
-  public SecurityFilterChain labSecurity(HttpSecurity http, IdentityAuthenticationProvider basic)
-      throws Exception {
+  public SecurityFilterChain labSecurity(HttpSecurity http, IdentityAuthenticationProvider basic,
+      IdentityService identityService) throws Exception {
     AuthenticationEntryPoint unauthorized = unauthorized(false);
     http.securityMatcher(paths("/lab/**"))
         .authenticationManager(new ProviderManager(basic))
-        .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        // the web apps' session is read, never renewed here (a new id would log Cockpit out)
+        .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS)
+            .sessionFixation(fixation -> fixation.none()))
         .csrf(AbstractHttpConfigurer::disable)
         .requestCache(AbstractHttpConfigurer::disable)
         .httpBasic(basicAuth -> basicAuth.realmName(REALM).authenticationEntryPoint(unauthorized))
         .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthorized))
         .authorizeHttpRequests(requests -> requests.anyRequest()
-            .hasAnyAuthority(DrGroups.ALL.toArray(String[]::new)));
+            .hasAnyAuthority(DrGroups.ALL.toArray(String[]::new)))
+        // logged in to Cockpit or Tasklist: the dashboard needs no second login (writes with the
+        // web apps' CSRF token)
+        .addFilterBefore(new WebAppSessionAuthentication(identityService, AnyRequestMatcher.INSTANCE, true), BasicAuthenticationFilter.class);
     return http.build();
   }
 

@@ -161,7 +161,18 @@ class LabDashboardTest {
   }
 
   @Test
-  void shouldTakeASiteDownAndBringItBackWhenAPersonUsesTheSiteButtons() {
+  void shouldTakeASiteDownAndBringItBackWhenAPersonLoggedInToCockpitUsesTheSiteButtons() {
+    // no HTTP Basic this time: the person logged in to Cockpit, and the dashboard takes that login
+    browser.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of()));
+    browser.manage().deleteAllCookies();
+    browser.get("http://localhost:" + port + "/camunda/app/cockpit/default/");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("input[ng-model='username']")))
+        .sendKeys("operator");
+    browser.findElement(By.cssSelector("input[ng-model='password']")).sendKeys("operator");
+    browser.findElement(By.cssSelector("button[type='submit']")).click();
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("input[ng-model='username']")));
+    browser.get("http://localhost:" + port + "/lab/");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-site='site1'] [data-host='site1.cs-mgmt']")));
     browser.executeScript("window.confirm = () => true");
     wait.until(page -> {
       page.findElement(By.cssSelector("[data-site='site1'] [data-site-action='down']")).click();
