@@ -21,6 +21,8 @@ import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Path tests of {@code processes/dr-oceana-ocp-db-switchover.bpmn} (PROCEDURES C4, seed 002
@@ -62,31 +64,7 @@ class OceanaOcpDbSwitchoverProcessTest {
 
     assertThat(path(run)).containsExactly("UserTask_PromoteBothUp", "Event_WaitPromotion",
         "UserTask_DemoteActive", "UserTask_CheckMirrorMonitor");
-    assertThat(run).isEnded().hasPassed("Flow_StandbySingle", "EndEvent_SwitchedOver");
-  }
-
-  @Test
-  void shouldPromoteServerBWithPrimaryServerDownWhenSingleAndDc1Offline() {
-    ProcessInstance run = start("single", "dc1-offline");
-
-    assertGuide(run, "UserTask_PromoteDc1Offline", "L1201", "Server B", "Switchover primary server down");
-    complete(task(run), GuidedEvidence.of("scenario executed", null));
-    checkMirrorMonitor(run, "DC2 server primary, DC1 servers not connected");
-
-    assertThat(path(run)).containsExactly("UserTask_PromoteDc1Offline", "UserTask_CheckMirrorMonitor");
-    assertThat(run).isEnded().hasPassed("EndEvent_SwitchedOver");
-  }
-
-  @Test
-  void shouldPromoteServerBWithPrimaryServerDownWhenSingleAndTheActiveServerFailed() {
-    ProcessInstance run = start("single", "active-failed");
-
-    assertGuide(run, "UserTask_PromoteActiveFailed", "L1224", "Server B", "Switchover Primary server down");
-    complete(task(run), GuidedEvidence.of("scenario executed", null));
-    checkMirrorMonitor(run, "DC2 server primary, DC1 servers not connected");
-
-    assertThat(path(run)).containsExactly("UserTask_PromoteActiveFailed", "UserTask_CheckMirrorMonitor");
-    assertThat(run).isEnded().hasPassed("EndEvent_SwitchedOver");
+    assertThat(run).isEnded().hasPassed("EndEvent_SwitchedOver").hasNotPassed("UserTask_RemoveStandbyMirroring");
   }
 
   @Test
@@ -108,31 +86,27 @@ class OceanaOcpDbSwitchoverProcessTest {
 
     assertThat(path(run)).containsExactly("UserTask_RemoveStandbyMirroring", "UserTask_PromoteBothUp",
         "Event_WaitPromotion", "UserTask_DemoteActive", "UserTask_CheckMirrorMonitor");
-    assertThat(run).isEnded().hasPassed("Flow_StandbyHa", "EndEvent_SwitchedOver");
+    assertThat(run).isEnded().hasPassed("UserTask_RemoveStandbyMirroring", "EndEvent_SwitchedOver");
   }
 
-  @Test
-  void shouldPromoteServerCWithPrimaryServerDownWhenHaAndDc1Offline() {
-    ProcessInstance run = start("ha", "dc1-offline");
+  /** The four one-step procedures: DC1 offline (L1186, L1278) and active server(s) failed (L1209, L1302). */
+  @ParameterizedTest(name = "{0} {1}: {2} on {4}")
+  @CsvSource({
+      "single, dc1-offline,   UserTask_PromoteDc1Offline,   L1201, Server B, Switchover primary server down",
+      "single, active-failed, UserTask_PromoteActiveFailed, L1224, Server B, Switchover Primary server down",
+      "ha,     dc1-offline,   UserTask_PromoteDc1Offline,   L1294, Server C, Switchover primary server down",
+      "ha,     active-failed, UserTask_PromoteActiveFailed, L1318, Server C, Switchover Primary server down"})
+  void shouldOnlyPromoteTheDc2AsyncServerWithPrimaryServerDownWhenDc1IsOfflineOrItsActiveServerFailed(
+      String ocdbTopology, String situation, String promote, String seedLine, String server, String scenario) {
+    ProcessInstance run = start(ocdbTopology, situation);
 
-    assertGuide(run, "UserTask_PromoteDc1Offline", "L1294", "Server C", "Switchover primary server down");
+    assertGuide(run, promote, seedLine, server, scenario);
     complete(task(run), GuidedEvidence.of("scenario executed", null));
     checkMirrorMonitor(run, "DC2 server primary, DC1 servers not connected");
 
-    assertThat(path(run)).containsExactly("UserTask_PromoteDc1Offline", "UserTask_CheckMirrorMonitor");
-    assertThat(run).isEnded().hasPassed("EndEvent_SwitchedOver").hasNotPassed("UserTask_RemoveStandbyMirroring");
-  }
-
-  @Test
-  void shouldPromoteServerCWithPrimaryServerDownWhenHaAndTheActiveAndStandbyServersFailed() {
-    ProcessInstance run = start("ha", "active-failed");
-
-    assertGuide(run, "UserTask_PromoteActiveFailed", "L1318", "Server C", "Switchover Primary server down");
-    complete(task(run), GuidedEvidence.of("scenario executed", null));
-    checkMirrorMonitor(run, "DC2 server primary, DC1 servers not connected");
-
-    assertThat(path(run)).containsExactly("UserTask_PromoteActiveFailed", "UserTask_CheckMirrorMonitor");
-    assertThat(run).isEnded().hasPassed("EndEvent_SwitchedOver").hasNotPassed("UserTask_RemoveStandbyMirroring");
+    assertThat(path(run)).containsExactly(promote, "UserTask_CheckMirrorMonitor");
+    assertThat(run).isEnded().hasPassed("EndEvent_SwitchedOver")
+        .hasNotPassed("UserTask_RemoveStandbyMirroring", "Event_WaitPromotion", "UserTask_DemoteActive");
   }
 
   @Test
