@@ -35,6 +35,34 @@ class SeedStepCensusTest {
     C5.put("L1574", "failover step 2: REINSTATE DATABASE orcl");
   }
 
+  /**
+   * C4 (census "C4 Omnichannel Database switchover"): seed 002 L1141-1325, its nine numbered steps
+   * or blocks of the six procedures, their notes and the 30-second wait.
+   */
+  static final Map<String, String> C4 = new LinkedHashMap<>();
+
+  static {
+    C4.put("L1143", "the switchover varies with the status of the DC1 Omnichannel Database server");
+    C4.put("L1147", "Note: Do not restart the cluster.");
+    C4.put("L1166", "single, both up, step 1 on Server B: Switchover Cache up on both servers");
+    C4.put("L1175", "Important: the process can take up to 30 seconds, do not close the terminal window");
+    C4.put("L1177", "single, both up, step 2 on Server A: Start Cache, Demote to Async");
+    C4.put("L1201", "single, DC1 offline, on Server B: Switchover primary server down");
+    C4.put("L1224", "single, active failed, on Server B: Switchover Primary server down");
+    C4.put("L1249", "ha, all up, Before you begin: Remove Cache Mirroring from Server B");
+    C4.put("L1253", "ha, all up, step 1: Remove Cache Mirroring from Server B in Data Center 1");
+    C4.put("L1257", "ha, all up, step 2 on Server C: Switchover Cache up on both servers");
+    C4.put("L1267", "Important: the process can take up to 30 seconds, do not close the terminal window");
+    C4.put("L1269", "ha, all up, step 3 on Server A: start the Cache, Demote to Async");
+    C4.put("L1294", "ha, DC1 offline, on Server C: Switchover primary server down");
+    C4.put("L1318", "ha, active and standby failed, on Server C: Switchover Primary server down");
+  }
+
+  @Test
+  void shouldCiteEverySeedStepOfC4WhenTheModelIsRead() {
+    assertCited(Path.of("processes/dr-oceana-ocp-db-switchover.bpmn"), "seed 002", C4);
+  }
+
   @Test
   void shouldCiteEverySeedStepOfC5WhenTheModelIsRead() {
     assertCited(Path.of("processes/dr-oracle-dataguard-role-transition.bpmn"), "seed 002", C5);

@@ -190,6 +190,24 @@ class RunPlanPrecheckTest {
   }
 
   @Test
+  void shouldListTheGuidedStepsOfTheOmnichannelDatabaseSwitchoverWhenItIsWalked() throws Exception {
+    String id = start("API-DRY-C4", "dry-run", "dr-oceana-ocp-db-switchover",
+        "{\"ocdbTopology\": \"ha\", \"situation\": \"dc1-offline\"}");
+    awaitCompleted(id);
+    JsonNode plan = get("/api/runs/" + id + "/plan");
+
+    List<String> manual = new ArrayList<>();
+    plan.get("steps").forEach(step -> {
+      assertThat(step.get("kind").asText()).as(step.get("activityId").asText()).isEqualTo("manual");
+      manual.add(step.get("activityId").asText());
+      assertThat(step.get("actions").get(0).asText()).startsWith("manual step for dr-database: ");
+    });
+    // seed 002 L1294-1300: DC1 offline with HA, Server C promoted; then the derived Mirror Monitor check
+    assertThat(manual).containsExactly("UserTask_PromoteDc1Offline", "UserTask_CheckMirrorMonitor");
+    assertThat(plan.get("complete").asBoolean()).isTrue();
+  }
+
+  @Test
   void shouldNameTheUnreachableHostAndHoldAnExecuteRunUntilAnApproverOverridesIt() throws Exception {
     lab.faults().add(FaultRequest.of("unreachable", PROXY_DOWN));
 

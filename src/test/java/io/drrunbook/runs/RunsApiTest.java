@@ -336,6 +336,23 @@ class RunsApiTest {
   }
 
   @Test
+  void shouldRefuseWith400NamingTheFieldWhenTheOmnichannelTopologyOrSituationIsUnknown() throws Exception {
+    String procedure = "dr-oceana-ocp-db-switchover";
+    JsonNode topology = assertProblem(start(operator(), startBody("API-BAD-C4",
+        "{\"ocdbTopology\": \"triple\", \"situation\": \"both-up\"}").replace(PROCEDURE, procedure)),
+        HttpStatus.BAD_REQUEST, "parameters.ocdbTopology");
+    assertThat(topology.get("errors").get(0).get("message").asText()).contains("single").contains("ha");
+    JsonNode situation = assertProblem(start(operator(), startBody("API-BAD-C4",
+        "{\"ocdbTopology\": \"ha\", \"situation\": \"dc2-offline\"}").replace(PROCEDURE, procedure)),
+        HttpStatus.BAD_REQUEST, "parameters.situation");
+    assertThat(situation.get("errors").get(0).get("message").asText())
+        .contains("both-up").contains("dc1-offline").contains("active-failed");
+    assertProblem(start(operator(), startBody("API-BAD-C4", "{\"situation\": \"both-up\"}")
+        .replace(PROCEDURE, procedure)), HttpStatus.BAD_REQUEST, "parameters.ocdbTopology");
+    assertThat(runsOf(history, "API-BAD-C4")).isZero();
+  }
+
+  @Test
   void shouldNameTheAllowedModesWhenTheModeIsUnknown() throws Exception {
     ResponseEntity<String> response =
         start(operator(), startBody("API-BAD-2", "{}").replace("\"drill\"", "\"DRY-RUN\""));
