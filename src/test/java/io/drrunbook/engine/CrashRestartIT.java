@@ -11,15 +11,22 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import io.drrunbook.PostgresServer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The application is killed (SIGKILL) in the middle of a step and started again on the same data
  * folder: the run goes on from where it was, the interrupted step is attempted again with the same
  * idempotency key, finds its work already done and does not act twice, and the run completes.
- * Runs as a failsafe integration test, after the drill tests have released the lab's ports.
+ * On the embedded default (the H2 file) and on PostgreSQL (a server of its own from Debian's
+ * {@code postgresql} package, the production engine database): the engine, its job executor and the
+ * product's tables resume from that database. Runs as a failsafe integration test, after the drill
+ * tests have released the lab's ports.
  */
 class CrashRestartIT {
 
@@ -35,16 +42,29 @@ class CrashRestartIT {
       "--dr.steps.lock-duration=6s",
       "--dr.steps.retry-backoff=1s"};
 
-  @Test
-  void shouldCompleteTheRunWithoutActingTwiceWhenTheApplicationIsKilledMidStep() throws Exception {
-    Path data = Files.createDirectories(Path.of("target", "crash-restart-it")).toAbsolutePath();
-    deleteRecursively(data);
-    Files.createDirectories(data);
+  @ParameterizedTest(name = "engine database {0}")
+  @ValueSource(strings = {"h2", "postgresql"})
+  void shouldCompleteTheRunWithoutActingTwiceWhenTheApplicationIsKilledMidStep(String database) throws Exception {
+    try (PostgresServer postgres = database.equals("postgresql") ? PostgresServer.start() : null) {
+      Path data = Files.createDirectories(Path.of("target", "crash-restart-it-" + database)).toAbsolutePath();
+      deleteRecursively(data);
+      Files.createDirectories(data);
+      String[] engine = new String[0];
+      if (postgres != null) {
+        postgres.createDatabase("engine");
+        engine = new String[] {"--spring.datasource.url=" + postgres.jdbcUrl("engine"),
+            "--spring.datasource.username=" + PostgresServer.USER, "--spring.datasource.password="};
+      }
+      crashAndResume(data, engine, postgres);
+    }
+  }
+
+  private void crashAndResume(Path data, String[] engine, PostgresServer postgres) throws Exception {
     Path log = data.resolve("application.log");
     int port = AppProcess.freePort();
     String runId;
 
-    try (AppProcess first = AppProcess.start(data, log, port, HUNG_START)) {
+    try (AppProcess first = AppProcess.start(data, log, port, with(engine, HUNG_START))) {
       runId = first.post("operator", "/engine-rest/process-definition/key/dr-genesys-cs-failover/start",
           "{\"businessKey\": \"CHG-CRASH-1\"}").path("id").asText();
       String declare = awaitTask(first, "approver", runId, "UserTask_DeclareDisaster");
@@ -63,9 +83,9 @@ class CrashRestartIT {
       first.kill();
     }
     // nothing the killed application committed is lost: its journal has the attempt under way
-    assertThat(journal(data)).containsEntry("Task_StartMasterCsPair", "RUNNING 1");
+    assertThat(journal(data, postgres)).containsEntry("Task_StartMasterCsPair", "RUNNING 1");
 
-    try (AppProcess second = AppProcess.start(data, log, port, SLOW_STEPS)) {
+    try (AppProcess second = AppProcess.start(data, log, port, with(engine, SLOW_STEPS))) {
       String confirm = awaitTask(second, "operator", runId, "UserTask_ConfirmOperationsRestored");
       second.post("operator", "/engine-rest/task/" + confirm + "/complete",
           "{\"variables\": {\"operationsRestored\": {\"value\": true}}}");
@@ -88,7 +108,7 @@ class CrashRestartIT {
       }));
     }
 
-    Map<String, Integer> attempts = journalAttempts(data);
+    Map<String, Integer> attempts = journalAttempts(data, postgres);
     assertThat(attempts).containsEntry("Task_StartMasterCsPair", 2);
     attempts.forEach((activity, count) -> {
       if (!activity.equals("Task_StartMasterCsPair")) {
@@ -126,9 +146,9 @@ class CrashRestartIT {
   }
 
   /** Attempts per step activity, all done, read from the stopped engine database. */
-  private static Map<String, Integer> journalAttempts(Path data) throws Exception {
+  private static Map<String, Integer> journalAttempts(Path data, PostgresServer postgres) throws Exception {
     Map<String, Integer> attempts = new LinkedHashMap<>();
-    journal(data).forEach((activity, stateAndAttempts) -> {
+    journal(data, postgres).forEach((activity, stateAndAttempts) -> {
       String[] parts = stateAndAttempts.split(" ");
       assertThat(parts[0]).as(activity).isEqualTo("DONE");
       attempts.put(activity, Integer.parseInt(parts[1]));
@@ -140,10 +160,10 @@ class CrashRestartIT {
    * "STATE ATTEMPTS" per step activity, read from the stopped application's engine database. Of a
    * multi-instance step's rows (one per instance) a row not done wins, then the most attempts.
    */
-  private static Map<String, String> journal(Path data) throws Exception {
+  private static Map<String, String> journal(Path data, PostgresServer postgres) throws Exception {
     Map<String, String> rowsByActivity = new LinkedHashMap<>();
-    try (Connection connection = DriverManager.getConnection(
-            "jdbc:h2:file:" + data.resolve("engine"), "sa", "");
+    try (Connection connection = postgres != null ? postgres.dataSource("engine").getConnection()
+            : DriverManager.getConnection("jdbc:h2:file:" + data.resolve("engine"), "sa", "");
         Statement query = connection.createStatement();
         ResultSet rows = query.executeQuery("SELECT ACTIVITY_ID, STATE, ATTEMPTS FROM DR_STEP_JOURNAL"
             + " ORDER BY CASE WHEN STATE = 'DONE' THEN 0 ELSE 1 END, ATTEMPTS")) {
@@ -153,6 +173,12 @@ class CrashRestartIT {
       }
     }
     return rowsByActivity;
+  }
+
+  private static String[] with(String[] engine, String[] settings) {
+    List<String> all = new ArrayList<>(List.of(engine));
+    all.addAll(List.of(settings));
+    return all.toArray(String[]::new);
   }
 
   private static void deleteRecursively(Path dir) throws Exception {
