@@ -61,10 +61,12 @@ class TaskContext implements TaskListener {
     String status = "/api/runs/" + runId;
     String cockpit = "/camunda/app/cockpit/default/#/process-instance/" + runId + "/runtime";
     task.setDescription("Procedure: " + procedure + SEPARATOR + "Ticket: " + ticket + SEPARATOR
-        + "Run " + runId + ": status " + status + ", report " + status + "/report.html, Cockpit " + cockpit);
+        + "Run " + runId + ": status " + status + ", report " + status + "/report.html, checklist " + status
+        + "/checklist.html, Cockpit " + cockpit);
     task.setVariableLocal(VARIABLE, "**" + markdown(procedure) + "**" + SEPARATOR + "Ticket **"
         + markdown(ticket) + "**" + SEPARATOR + "Run [" + runId + "](" + cockpit + ") (Cockpit)" + SEPARATOR
-        + "[status](" + status + ")" + SEPARATOR + "[report](" + status + "/report.html)");
+        + "[status](" + status + ")" + SEPARATOR + "[report](" + status + "/report.html)" + SEPARATOR
+        + "[printable checklist](" + status + "/checklist.html)");
   }
 
   /** Text shown as itself in Markdown: the characters Markdown would read as markup escaped. */

@@ -115,7 +115,7 @@ class TasklistStartFormTest {
     assertThat(variables.getStatusCode()).as(variables.getBody()).isEqualTo(HttpStatus.OK);
     assertThat(JSON.readTree(variables.getBody()).path("taskContext").path("value").asText())
         .contains("**A1 Genesys Configuration Server failover to Site 2**", "Ticket **jira TL\\-START\\-2**",
-            "[status](/api/runs/" + runId + ")");
+            "[status](/api/runs/" + runId + ")", "[printable checklist](/api/runs/" + runId + "/checklist.html)");
     ResponseEntity<String> form = http.exchange(TASKLIST_API + "/task/" + declare.getId() + "/deployed-form",
         org.springframework.http.HttpMethod.GET, new HttpEntity<>(operator), String.class);
     assertThat(JSON.readTree(form.getBody()).path("components").get(0).path("text").asText())
