@@ -3,16 +3,19 @@ package io.drrunbook.engine;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.ConcurrentHashMap;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
+import org.camunda.bpm.model.bpmn.instance.Activity;
 import org.camunda.bpm.model.bpmn.instance.BaseElement;
 import org.camunda.bpm.model.bpmn.instance.BoundaryEvent;
 import org.camunda.bpm.model.bpmn.instance.ErrorEventDefinition;
 import org.camunda.bpm.model.bpmn.instance.FlowElement;
 import org.camunda.bpm.model.bpmn.instance.FlowNode;
+import org.camunda.bpm.model.bpmn.instance.MultiInstanceLoopCharacteristics;
 import org.camunda.bpm.model.bpmn.instance.ServiceTask;
 import org.camunda.bpm.model.bpmn.instance.StartEvent;
 import org.camunda.bpm.model.bpmn.instance.SubProcess;
@@ -72,6 +75,40 @@ public class ProcessModels {
       }
     }
     return sources;
+  }
+
+  /**
+   * What names the element a step of a multi-instance works on (the step itself multi-instance, or
+   * inside a multi-instance sub-process, like A1's proxy switch per host): the
+   * {@code camunda:elementVariable} ({@code proxyHost}) and the step's input parameter that is
+   * exactly that variable ({@code host} ← {@code ${proxyHost}}, null when it has none); empty
+   * outside a multi-instance.
+   */
+  public Optional<ElementInput> elementInput(String processDefinitionId, String activityId) {
+    if (processDefinitionId == null || activityId == null) {
+      return Optional.empty();
+    }
+    ModelElementInstance element = model(processDefinitionId).getModelElementById(activityId);
+    while (element != null) {
+      if (element instanceof Activity activity
+          && activity.getLoopCharacteristics() instanceof MultiInstanceLoopCharacteristics loop
+          && loop.getCamundaElementVariable() != null) {
+        String variable = loop.getCamundaElementVariable();
+        return Optional.of(new ElementInput(variable, inputSources(processDefinitionId, activityId)
+            .entrySet().stream().filter(source -> source.getValue().equals(variable))
+            .map(Map.Entry::getKey).findFirst().orElse(null)));
+      }
+      element = element.getParentElement();
+    }
+    return Optional.empty();
+  }
+
+  /** The element variable of a multi-instance, and the step's input that takes it (or null). */
+  public record ElementInput(String variable, String input) {}
+
+  /** The step's name with its element ("Switch the proxy ... · site2-proxy1"), as every view shows it. */
+  public static String withElement(String name, Object element) {
+    return element == null || element.toString().isBlank() ? name : name + " · " + element;
   }
 
   /**

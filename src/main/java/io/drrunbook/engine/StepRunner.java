@@ -105,7 +105,12 @@ final class StepRunner {
     String key = task.getProcessInstanceId() + ":" + task.getActivityInstanceId();
     Map<String, Object> inputs = new LinkedHashMap<>(task.getVariables());
     String route = String.valueOf(inputs.get(StepInputs.ROUTE));
-    String stepName = models.elementName(task.getProcessDefinitionId(), task.getActivityId());
+    String stepName = ProcessModels.withElement(
+        models.elementName(task.getProcessDefinitionId(), task.getActivityId()),
+        models.elementInput(task.getProcessDefinitionId(), task.getActivityId())
+            .map(element -> element.input() != null ? inputs.get(element.input())
+                : runtime.getVariable(task.getExecutionId(), element.variable()))
+            .orElse(null));
     Map<String, String> sources = models.inputSources(task.getProcessDefinitionId(), task.getActivityId());
     StepGate.Pass pass = pass(task.getProcessInstanceId());
     if (!(pass instanceof StepGate.Hold)) {
