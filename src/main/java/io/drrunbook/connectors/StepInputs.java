@@ -25,7 +25,7 @@ public final class StepInputs {
   public String required(String name) {
     Object value = values.get(name);
     if (value == null || value.toString().isBlank()) {
-      throw new IllegalArgumentException("the step has no input '" + name + "'");
+      throw new MissingStepInputException(name, "the step has no input '" + name + "'");
     }
     return value.toString();
   }

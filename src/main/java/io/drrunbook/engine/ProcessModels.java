@@ -1,17 +1,26 @@
 package io.drrunbook.engine;
 
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.ConcurrentHashMap;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
+import org.camunda.bpm.model.bpmn.instance.Activity;
+import org.camunda.bpm.model.bpmn.instance.BaseElement;
 import org.camunda.bpm.model.bpmn.instance.BoundaryEvent;
 import org.camunda.bpm.model.bpmn.instance.ErrorEventDefinition;
 import org.camunda.bpm.model.bpmn.instance.FlowElement;
 import org.camunda.bpm.model.bpmn.instance.FlowNode;
+import org.camunda.bpm.model.bpmn.instance.MultiInstanceLoopCharacteristics;
 import org.camunda.bpm.model.bpmn.instance.ServiceTask;
 import org.camunda.bpm.model.bpmn.instance.StartEvent;
 import org.camunda.bpm.model.bpmn.instance.SubProcess;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaInputOutput;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaInputParameter;
 import org.camunda.bpm.model.xml.instance.ModelElementInstance;
 import org.springframework.stereotype.Component;
 
@@ -22,6 +31,9 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ProcessModels {
+
+  /** An input parameter that is exactly one run variable: {@code ${exportScn}}. */
+  private static final Pattern RUN_VARIABLE = Pattern.compile("\\$\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}");
 
   private final RepositoryService repositoryService;
   private final Map<String, BpmnModelInstance> models = new ConcurrentHashMap<>();
@@ -36,6 +48,67 @@ public class ProcessModels {
       return flowElement.getName();
     }
     return activityId;
+  }
+
+  /**
+   * The element's input parameters that take one run variable as they are ({@code scn} ←
+   * {@code ${exportScn}}), input name to run variable, in model order. A step re-reads these from
+   * the run whenever it is attempted, and a missing one is reported with its source.
+   */
+  public Map<String, String> inputSources(String processDefinitionId, String activityId) {
+    return inputSources(model(processDefinitionId), activityId);
+  }
+
+  static Map<String, String> inputSources(BpmnModelInstance model, String activityId) {
+    Map<String, String> sources = new LinkedHashMap<>();
+    if (!(model.getModelElementById(activityId) instanceof BaseElement element)
+        || element.getExtensionElements() == null) {
+      return sources;
+    }
+    for (CamundaInputOutput io : element.getExtensionElements().getElementsQuery()
+        .filterByType(CamundaInputOutput.class).list()) {
+      for (CamundaInputParameter input : io.getCamundaInputParameters()) {
+        Matcher matcher = RUN_VARIABLE.matcher(String.valueOf(input.getTextContent()).strip());
+        if (matcher.matches()) {
+          sources.put(input.getCamundaName(), matcher.group(1));
+        }
+      }
+    }
+    return sources;
+  }
+
+  /**
+   * What names the element a step of a multi-instance works on (the step itself multi-instance, or
+   * inside a multi-instance sub-process, like A1's proxy switch per host): the
+   * {@code camunda:elementVariable} ({@code proxyHost}) and the step's input parameter that is
+   * exactly that variable ({@code host} ← {@code ${proxyHost}}, null when it has none); empty
+   * outside a multi-instance.
+   */
+  public Optional<ElementInput> elementInput(String processDefinitionId, String activityId) {
+    if (processDefinitionId == null || activityId == null) {
+      return Optional.empty();
+    }
+    ModelElementInstance element = model(processDefinitionId).getModelElementById(activityId);
+    while (element != null) {
+      if (element instanceof Activity activity
+          && activity.getLoopCharacteristics() instanceof MultiInstanceLoopCharacteristics loop
+          && loop.getCamundaElementVariable() != null) {
+        String variable = loop.getCamundaElementVariable();
+        return Optional.of(new ElementInput(variable, inputSources(processDefinitionId, activityId)
+            .entrySet().stream().filter(source -> source.getValue().equals(variable))
+            .map(Map.Entry::getKey).findFirst().orElse(null)));
+      }
+      element = element.getParentElement();
+    }
+    return Optional.empty();
+  }
+
+  /** The element variable of a multi-instance, and the step's input that takes it (or null). */
+  public record ElementInput(String variable, String input) {}
+
+  /** The step's name with its element ("Switch the proxy ... · site2-proxy1"), as every view shows it. */
+  public static String withElement(String name, Object element) {
+    return element == null || element.toString().isBlank() ? name : name + " · " + element;
   }
 
   /**

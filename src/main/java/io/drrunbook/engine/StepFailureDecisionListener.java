@@ -46,6 +46,7 @@ public class StepFailureDecisionListener implements TaskListener {
   public static final String ABORT_COMMENT_PREFIX = "Run cancelled: ";
   static final int MAX_NOTE = 2000;
   static final int MAX_RESULTS = 4000;
+  static final int MAX_CORRECTION = 500;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long LOCK_MS = 60_000;
   private static final Logger log = LoggerFactory.getLogger(StepFailureDecisionListener.class);
@@ -88,13 +89,22 @@ public class StepFailureDecisionListener implements TaskListener {
           + runId + " is no longer failed");
     }
 
+    Correction correction = correction(choice, task, services, step);
     String by = user == null ? "unknown user" : user;
     // the decision's own checks above decide who may do what; the run is changed as the application
     identity.clearAuthentication();
     try {
       StepFailureDecisions.carryingOut(externalTaskId, () -> {
         switch (choice) {
-          case RETRY -> services.getExternalTaskService().setRetries(externalTaskId, 1);
+          case RETRY -> {
+            if (correction != null) {
+              // the retried attempt re-reads the input from the run (StepRunner)
+              services.getRuntimeService().setVariable(runId, correction.variable(), correction.value());
+              log.info("failure decision on step {} of run {}: {} corrects run variable {} (input {})",
+                  stepName, runId, by, correction.variable(), correction.input());
+            }
+            services.getExternalTaskService().setRetries(externalTaskId, 1);
+          }
           case DONE_BY_HAND, SKIP -> {
             String outcome = (SKIP.equals(choice) ? "skipped by " : "done by hand by ") + by + ": " + note;
             // the step's scope gets the results as if the step had returned them: its output
@@ -138,6 +148,50 @@ public class StepFailureDecisionListener implements TaskListener {
       }
     }
     log.info("failure decision on step {} of run {}: {} by {}", stepName, runId, choice, by);
+  }
+
+  /** A run variable a retry corrects: the step input it feeds, the variable, its new value. */
+  record Correction(String input, String variable, String value) {}
+
+  /**
+   * The correction given with a decision, or null when none was: only with retry, only of an input
+   * of the failed step that comes from one run variable, with a value.
+   */
+  static Correction correction(String choice, DelegateTask task, ProcessEngineServices services,
+      ExternalTask step) {
+    String input = text(task.getVariable(StepFailureDecisions.CORRECT_INPUT));
+    String value = text(task.getVariable(StepFailureDecisions.CORRECT_VALUE));
+    if (input == null || input.isBlank()) {
+      if (value != null && !value.isBlank()) {
+        throw new FailureDecisionRefusedException("Failure decision refused: a corrected value needs"
+            + " the input it corrects (" + StepFailureDecisions.CORRECT_INPUT + ")");
+      }
+      return null;
+    }
+    input = input.strip();
+    if (!RETRY.equals(choice)) {
+      throw new FailureDecisionRefusedException("Failure decision refused: an input is only corrected"
+          + " with " + RETRY);
+    }
+    Map<String, String> sources = StepFailureDecisions.inputSources(services, step);
+    String variable = sources.get(input);
+    if (variable == null) {
+      String named = input.matches("[A-Za-z_][A-Za-z0-9_]{0,63}") ? "'" + input + "'" : "the input given";
+      throw new FailureDecisionRefusedException("Failure decision refused: " + named + " ("
+          + StepFailureDecisions.CORRECT_INPUT + ") is not an input of this step that comes from a run"
+          + " variable; the step's correctable inputs: " + (sources.isEmpty() ? "none"
+          : String.join(", ", sources.keySet())));
+    }
+    if (value == null || value.isBlank()) {
+      throw new FailureDecisionRefusedException("Failure decision refused: the corrected value of input "
+          + input + " (" + StepFailureDecisions.CORRECT_VALUE + ") is empty");
+    }
+    String problem = FreeText.problem(StepFailureDecisions.CORRECT_VALUE, value, MAX_CORRECTION)
+        .map(p -> "the corrected value " + p.message()).orElse(null);
+    if (problem != null) {
+      throw new FailureDecisionRefusedException("Failure decision refused: " + problem);
+    }
+    return new Correction(input, variable, value.strip());
   }
 
   /**

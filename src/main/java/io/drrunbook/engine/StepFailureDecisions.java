@@ -63,6 +63,11 @@ public class StepFailureDecisions extends AbstractProcessEnginePlugin {
   public static final String STEP_RESULTS_USED = "stepResultsUsed";
   /** The results of a step done by hand or skipped: a JSON object, named as the step returns them. */
   public static final String RESULTS = "decisionResults";
+  /** The step's inputs that come from one run variable ("scn ← exportScn"), which a retry can correct. */
+  public static final String STEP_INPUT_SOURCES = "stepInputSources";
+  /** With retry: the step input to correct (one of {@link #STEP_INPUT_SOURCES}) and its new value. */
+  public static final String CORRECT_INPUT = "correctInput";
+  public static final String CORRECT_VALUE = "correctValue";
   public static final String CHOICE = "decisionChoice";
   public static final String NOTE = "decisionNote";
 
@@ -179,6 +184,7 @@ public class StepFailureDecisions extends AbstractProcessEnginePlugin {
         : String.valueOf(local.get(StepWorker.OUTCOME_VARIABLE))));
     variables.put(STEP_ATTEMPTS, attempts(task));
     variables.put(STEP_RESULTS_USED, resultsUsed(services, task));
+    variables.put(STEP_INPUT_SOURCES, inputSourcesText(services, task));
     ProcessInstance decision = services.getRuntimeService()
         .startProcessInstanceByKey(PROCESS, task.getBusinessKey(), variables);
     log.info("step {} of run {} failed: decision {} waits for the operators", stepName,
@@ -206,6 +212,20 @@ public class StepFailureDecisions extends AbstractProcessEnginePlugin {
       }
     }
     return lines.isEmpty() ? "nothing: the run uses no result of this step" : String.join("\n", lines);
+  }
+
+  /** One line per input taken from a run variable ("scn ← exportScn"), or why none can be corrected. */
+  private static String inputSourcesText(ProcessEngineServices services, ExternalTask task) {
+    List<String> lines = new ArrayList<>();
+    inputSources(services, task).forEach((input, variable) -> lines.add(input + " ← " + variable));
+    return lines.isEmpty() ? "none: no input of this step comes from a run variable"
+        : String.join("\n", lines);
+  }
+
+  /** The step's inputs that come from one run variable, input name to run variable. */
+  static Map<String, String> inputSources(ProcessEngineServices services, ExternalTask task) {
+    return ProcessModels.inputSources(services.getRepositoryService()
+        .getBpmnModelInstance(task.getProcessDefinitionId()), task.getActivityId());
   }
 
   /** The names of the step's input parameters (its inputs, as opposed to what an attempt returned). */

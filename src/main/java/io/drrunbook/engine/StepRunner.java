@@ -1,16 +1,20 @@
 package io.drrunbook.engine;
 
+import io.drrunbook.connectors.MissingStepInputException;
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.camunda.bpm.engine.ExternalTaskService;
 import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.RuntimeService;
@@ -31,6 +35,8 @@ final class StepRunner {
   private static final int COMPLETE_ATTEMPTS = 5;
   /** How soon the step of a held run is handed out again. */
   private static final Duration HELD_STEP_RECHECK = Duration.ofSeconds(1);
+  /** A connector's message about a bad input value: "input scn is 'x', expected digits". */
+  private static final Pattern BAD_INPUT = Pattern.compile("input ([A-Za-z_][A-Za-z0-9_]*) ");
   private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
 
   private final ExternalTaskService externalTasks;
@@ -99,8 +105,17 @@ final class StepRunner {
     String key = task.getProcessInstanceId() + ":" + task.getActivityInstanceId();
     Map<String, Object> inputs = new LinkedHashMap<>(task.getVariables());
     String route = String.valueOf(inputs.get(StepInputs.ROUTE));
-    String stepName = models.elementName(task.getProcessDefinitionId(), task.getActivityId());
+    String stepName = ProcessModels.withElement(
+        models.elementName(task.getProcessDefinitionId(), task.getActivityId()),
+        models.elementInput(task.getProcessDefinitionId(), task.getActivityId())
+            .map(element -> element.input() != null ? inputs.get(element.input())
+                : runtime.getVariable(task.getExecutionId(), element.variable()))
+            .orElse(null));
+    Map<String, String> sources = models.inputSources(task.getProcessDefinitionId(), task.getActivityId());
     StepGate.Pass pass = pass(task.getProcessInstanceId());
+    if (!(pass instanceof StepGate.Hold)) {
+      rereadFromRun(task, sources, inputs);
+    }
     if (pass instanceof StepGate.Walk walk) {
       walkStep(task, walk, route, stepName, inputs);
       return;
@@ -146,8 +161,63 @@ final class StepRunner {
       throw e;
     } catch (RuntimeException e) {
       heartbeat.cancel(false);
-      failTechnically(task, key, stepName, e);
+      failTechnically(task, key, stepName, withSource(e, sources));
     }
+  }
+
+  /**
+   * The engine fixes a step's inputs when the step is entered; an attempt (the first or a retry)
+   * takes those that come from one run variable ({@code scn} ← {@code ${exportScn}}) from the run as
+   * it is now, so that a run variable corrected after a failure takes effect on the retry. A changed
+   * value is also written to the step's scope, where history and the failure decision show it.
+   */
+  private void rereadFromRun(LockedExternalTask task, Map<String, String> sources,
+      Map<String, Object> inputs) {
+    sources.forEach((input, variable) -> {
+      if (input.equals(variable)) {
+        return; // the step's own input shadows the run variable of the same name
+      }
+      Object now = runtime.getVariable(task.getExecutionId(), variable);
+      if (!Objects.equals(now, inputs.get(input))) {
+        log.info("step {} of run {}: input {} re-read from run variable {}", task.getActivityId(),
+            task.getProcessInstanceId(), input, variable);
+        inputs.put(input, now);
+        runtime.setVariableLocal(task.getExecutionId(), input, now);
+      }
+    });
+  }
+
+  /**
+   * A step that failed for a missing or bad input says where the input comes from: "the step has no
+   * input 'scn' (scn <- exportScn); set the run variable exportScn, ...", "input scn is 'x', expected
+   * digits (scn <- exportScn); ...".
+   */
+  static RuntimeException withSource(RuntimeException e, Map<String, String> sources) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      Matcher bad = cause instanceof IllegalArgumentException && cause.getMessage() != null
+          ? BAD_INPUT.matcher(cause.getMessage()) : null;
+      if (!(cause instanceof MissingStepInputException) && bad != null && bad.lookingAt()
+          && sources.containsKey(bad.group(1))) {
+        String input = bad.group(1);
+        IllegalArgumentException described = new IllegalArgumentException(cause.getMessage() + " ("
+            + input + " <- " + sources.get(input) + "); correct the run variable " + sources.get(input)
+            + ", or correct it in the failure decision, then retry");
+        described.initCause(e);
+        return described;
+      }
+      if (cause instanceof MissingStepInputException missing) {
+        String variable = sources.get(missing.input());
+        String where = variable == null
+            ? " (not taken from a run variable: the model gives it no value)"
+            : " (" + missing.input() + " <- " + variable + "); set the run variable " + variable
+                + ", or correct it in the failure decision, then retry";
+        MissingStepInputException described =
+            new MissingStepInputException(missing.input(), missing.getMessage() + where);
+        described.initCause(e);
+        return described;
+      }
+    }
+    return e;
   }
 
   private void endWithBusinessError(LockedExternalTask task, String key, String stepName,

@@ -5,6 +5,7 @@ import io.drrunbook.common.FieldProblem;
 import io.drrunbook.core.ProcedureCatalog;
 import io.drrunbook.core.RunMode;
 import io.drrunbook.core.RunVariables;
+import io.drrunbook.engine.ProcessModels;
 import io.drrunbook.engine.StepWorker;
 import io.drrunbook.plans.RunPlans;
 import io.drrunbook.prechecks.ConflictGate;
@@ -49,6 +50,7 @@ public class RunReader {
 
   private static final Set<String> NOT_STEPS = Set.of("exclusiveGateway", "parallelGateway",
       "inclusiveGateway", "eventBasedGateway", "complexGateway", "multiInstanceBody");
+  private final ProcessModels models;
 
   private final RunLookup lookup;
   private final FailureDecisionHistory decisionHistory;
@@ -67,7 +69,8 @@ public class RunReader {
   public RunReader(RunLookup lookup, FailureDecisionHistory decisionHistory, ProcedureCatalog catalog,
       ApiCaller callers, RuntimeService runtime, HistoryService history, TaskService tasks,
       CallbackDeliveries callbacks, PrecheckGate prechecks, RunPlans plans, ConflictGate conflicts,
-      RtoForecast forecasts) {
+      RtoForecast forecasts, ProcessModels models) {
+    this.models = models;
     this.conflicts = conflicts;
     this.forecasts = forecasts;
     this.lookup = lookup;
@@ -96,11 +99,12 @@ public class RunReader {
         .forEach(v -> outcomes.put(v.getActivityInstanceId(), firstLine(RunLookup.value(v))));
     List<Step> done = new ArrayList<>();
     List<Step> running = new ArrayList<>();
+    StepElements names = StepElements.of(history, models, id, activities);
     for (HistoricActivityInstance activity : activities) {
       if (NOT_STEPS.contains(activity.getActivityType())) {
         continue;
       }
-      (activity.getEndTime() == null ? running : done).add(step(activity, outcomes));
+      (activity.getEndTime() == null ? running : done).add(step(activity, names, outcomes));
     }
 
     List<ManualTask> waiting = new ArrayList<>();
@@ -265,7 +269,8 @@ public class RunReader {
         .orElse(null);
   }
 
-  private static Step step(HistoricActivityInstance activity, Map<String, String> outcomes) {
+  private static Step step(HistoricActivityInstance activity, StepElements names,
+      Map<String, String> outcomes) {
     String outcome = outcomes.get(activity.getId());
     if (outcome == null && activity.isCanceled()) {
       outcome = "canceled";
@@ -273,7 +278,7 @@ public class RunReader {
         && activity.getEndTime() != null && activity.getAssignee() != null) {
       outcome = "completed by " + activity.getAssignee();
     }
-    return new Step(activity.getActivityId(), activity.getActivityName(), activity.getActivityType(),
+    return new Step(activity.getActivityId(), names.name(activity), activity.getActivityType(),
         RunLookup.instant(activity.getStartTime()), RunLookup.instant(activity.getEndTime()), activity.getDurationInMillis(),
         outcome);
   }

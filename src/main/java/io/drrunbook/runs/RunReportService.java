@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.approval.DecisionRecord;
 import io.drrunbook.common.SecretMasker;
+import io.drrunbook.engine.ProcessModels;
 import io.drrunbook.engine.StepWorker;
 import io.drrunbook.runs.RunReport.CriticalStep;
 import io.drrunbook.runs.RunReport.Decision;
@@ -58,12 +59,14 @@ public class RunReportService {
   private final Clock clock;
   private final io.drrunbook.prechecks.PrecheckGate prechecks;
   private final RtoForecast forecasts;
+  private final ProcessModels models;
 
   public RunReportService(RunLookup runs, FailureDecisionHistory failureDecisions, ApiCaller callers,
       HistoryService history, DecisionRecord decisions,
       io.drrunbook.prechecks.PrecheckGate prechecks,
-      SecretMasker masker, ObjectMapper json, RtoForecast forecasts) {
+      SecretMasker masker, ObjectMapper json, RtoForecast forecasts, ProcessModels models) {
     this.forecasts = forecasts;
+    this.models = models;
     this.runs = runs;
     this.failureDecisions = failureDecisions;
     this.callers = callers;
@@ -100,6 +103,7 @@ public class RunReportService {
     Set<String> critical = new HashSet<>();
     path.forEach(a -> critical.add(a.getId()));
     Set<String> containers = containers(activities);
+    StepElements stepNames = StepElements.of(history, models, id, activities);
 
     List<Step> steps = new ArrayList<>();
     for (HistoricActivityInstance activity : activities) {
@@ -108,7 +112,7 @@ public class RunReportService {
       }
       String output = outputs.get(activity.getId());
       steps.add(new Step(activity.getId(), activity.getActivityId(),
-          Objects.requireNonNullElse(activity.getActivityName(), activity.getActivityId()),
+          Objects.requireNonNullElse(stepNames.name(activity), activity.getActivityId()),
           activity.getActivityType(), instant(activity.getStartTime()), instant(activity.getEndTime()),
           activity.getDurationInMillis(), actor(activity, deciders), outcome(activity, output), output,
           critical.contains(activity.getId())));
@@ -116,7 +120,7 @@ public class RunReportService {
     List<CriticalStep> criticalPath = path.stream()
         .filter(a -> !GATEWAYS.contains(a.getActivityType()))
         .map(a -> new CriticalStep(a.getId(), a.getActivityId(),
-            Objects.requireNonNullElse(a.getActivityName(), a.getActivityId()), a.getDurationInMillis()))
+            Objects.requireNonNullElse(stepNames.name(a), a.getActivityId()), a.getDurationInMillis()))
         .toList();
 
     Map<String, String> names = new HashMap<>();

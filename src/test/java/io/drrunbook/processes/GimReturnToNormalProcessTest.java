@@ -1,13 +1,16 @@
 package io.drrunbook.processes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.complete;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
 import java.time.Instant;
+import io.drrunbook.engine.FieldRequiredRefusedException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngine;
@@ -120,6 +123,36 @@ class GimReturnToNormalProcessTest {
       assertThat(Long.parseLong(String.valueOf(call.input("toEpoch"))))
           .isBetween(before, Instant.now().getEpochSecond());
     });
+  }
+
+  @Test
+  void shouldRefuseTheCopyWithoutTheExportScnForALargeDatabaseOnly() {
+    ProcessInstance large = start(true, false);
+    steps.drive();
+    assertThat(large).isWaitingAt("UserTask_CopyInfoMartDatabase");
+    String copy = task(large).getId();
+    Map<String, Object> withoutScn = Map.of("infoMartDatabaseCopied", true,
+        "infoMartDatabaseCopiedEvidence", "expdp gim_full.dmp");
+
+    assertThatThrownBy(() -> processEngine.getTaskService().complete(copy, withoutScn))
+        // (the application lets the refusal leave the engine as itself, a 400; the bare engine wraps it)
+        .hasRootCauseInstanceOf(FieldRequiredRefusedException.class)
+        .hasMessageContaining("Field exportScn is required: this run has largeDatabase = true (Copy the Info Mart"
+            + " database from Site 2 to Site 3)");
+    Map<String, Object> blankScn = new HashMap<>(withoutScn);
+    blankScn.put("exportScn", " ");
+    assertThatThrownBy(() -> processEngine.getTaskService().complete(copy, blankScn))
+        .hasRootCauseInstanceOf(FieldRequiredRefusedException.class);
+    assertThat(large).isWaitingAt("UserTask_CopyInfoMartDatabase");
+    Map<String, Object> withScn = new HashMap<>(withoutScn);
+    withScn.put("exportScn", EXPORT_SCN);
+    processEngine.getTaskService().complete(copy, withScn);
+    assertThat(large).isWaitingAt("UserTask_DeployIcons");
+
+    ProcessInstance small = start(false, false);
+    steps.drive();
+    processEngine.getTaskService().complete(task(small).getId(), withoutScn);
+    assertThat(small).isWaitingAt("UserTask_DeployIcons");
   }
 
   @Test

@@ -100,6 +100,11 @@ class RunPlanPrecheckTest {
             "Task_VerifyNameResolution", "Task_VerifyProxyNormalMode");
     assertThat(steps.stream().filter(s -> s.get("activityId").asText().equals("Task_PushNameResolution")))
         .hasSize(4);
+    // each proxy's step named with its host
+    assertThat(steps.stream().filter(s -> s.get("activityId").asText().equals("Task_PushNameResolution"))
+        .map(s -> s.get("name").asText())).containsExactlyInAnyOrderElementsOf(
+            List.of("site1.cs-proxy-1", "site1.cs-proxy-2", "site2.cs-proxy-1", PROXY_DOWN).stream()
+                .map(proxy -> "Push the name resolution change to the proxy · " + proxy).toList());
     String everything = String.join("\n", actionsByStep.values().stream().flatMap(List::stream).toList());
     int cs2Port = sshHosts.port("site2.cs-mgmt");
     // full command lines after templating, on the host they would go to

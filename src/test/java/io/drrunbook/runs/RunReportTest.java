@@ -225,6 +225,47 @@ class RunReportTest {
   }
 
   @Test
+  void shouldNameEachProxysStepsWithItsHostInTheReportTheCriticalPathAndTheStatus() throws Exception {
+    JsonNode report = json.readTree(operator().getForEntity("/api/runs/" + drill + "/report", String.class).getBody());
+    List<String> hosts = new ArrayList<>();
+    history.createHistoricVariableInstanceQuery().processInstanceId(drill).variableName("host").list()
+        .stream().filter(v -> String.valueOf(v.getValue()).contains("proxy"))
+        .forEach(v -> { if (!hosts.contains(v.getValue().toString())) { hosts.add(v.getValue().toString()); } });
+    assertThat(hosts).hasSize(4);
+
+    for (String activityId : PER_PROXY) {
+      List<String> names = stepsOf(report, activityId).stream().map(s -> s.get("name").asText()).toList();
+      String base = history.createHistoricActivityInstanceQuery().processInstanceId(drill).activityId(activityId)
+          .list().get(0).getActivityName();
+      assertThat(names).as(activityId).containsExactlyInAnyOrderElementsOf(
+          hosts.stream().map(host -> base + " · " + host).toList());
+    }
+    List<String> proxySteps = new ArrayList<>();
+    report.get("criticalPath").forEach(c -> {
+      if (PER_PROXY.contains(c.get("activityId").asText())) {
+        proxySteps.add(c.get("name").asText());
+      }
+    });
+    // the slowest proxy's steps, all named with the same host
+    String slowest = proxySteps.get(0).substring(proxySteps.get(0).indexOf(" · "));
+    assertThat(hosts).contains(slowest.substring(3));
+    assertThat(proxySteps).hasSize(PER_PROXY.size()).allSatisfy(name -> assertThat(name).endsWith(slowest));
+    assertThat(stepsOf(report, "Task_ResolveTopology").get(0).get("name").asText()).doesNotContain(" · ");
+
+    JsonNode run = json.readTree(operator().getForEntity("/api/runs/" + drill, String.class).getBody());
+    List<String> statusNames = new ArrayList<>();
+    run.get("steps").forEach(s -> {
+      if (s.get("activityId").asText().equals("Task_PushNameResolution")) {
+        statusNames.add(s.get("name").asText());
+      }
+    });
+    assertThat(statusNames).containsExactlyInAnyOrderElementsOf(hosts.stream()
+        .map(host -> "Push the name resolution change to the proxy · " + host).toList());
+    String page = operator().getForEntity("/api/runs/" + drill + "/report.html", String.class).getBody();
+    hosts.forEach(host -> assertThat(page).contains("Push the name resolution change to the proxy · " + host));
+  }
+
+  @Test
   void shouldServeASelfContainedPrintablePageWhenHtmlIsAsked() {
     ResponseEntity<String> page = operator().getForEntity("/api/runs/" + drill + "/report.html", String.class);
     HttpHeaders accept = new HttpHeaders();

@@ -1,5 +1,6 @@
 package io.drrunbook.connectors.ssh;
 
+import io.drrunbook.connectors.MissingStepInputException;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -64,7 +65,7 @@ public final class CommandTemplate {
       String name = matcher.group(1);
       Object value = values == null ? null : values.get(name);
       if (value == null) {
-        throw new IllegalArgumentException("the template needs a value for {" + name
+        throw new MissingStepInputException(name, "the template needs a value for {" + name
             + "} but the step has no input '" + name + "'");
       }
       matcher.appendReplacement(out, Matcher.quoteReplacement(escape.apply(value.toString())));
