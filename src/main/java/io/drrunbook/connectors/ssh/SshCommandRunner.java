@@ -414,7 +414,7 @@ public class SshCommandRunner implements AutoCloseable {
   }
 
   /** Sessions the pool keeps open now (idle or in use), all hosts together. */
-  int pooledSessions() {
+  public int pooledSessions() {
     SshSessionPool current;
     synchronized (this) {
       current = pool;
