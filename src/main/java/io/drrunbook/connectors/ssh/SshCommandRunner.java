@@ -144,7 +144,8 @@ public class SshCommandRunner implements AutoCloseable {
    * @param limit how long connecting, and then authenticating, may each take
    */
   public void probe(String hostName, Duration limit) {
-    withSession(hostName, limit, (session, target) -> {
+    // a new session, not a pooled one: the precheck proves the host answers now
+    withSession(hostName, limit, true, (session, target) -> {
       log.debug("ssh probe of {}: host key known, authenticated", target.describe());
       return null;
     });
@@ -169,6 +170,12 @@ public class SshCommandRunner implements AutoCloseable {
    * not started).
    */
   private <T> T withSession(String hostName, Duration connectTimeout, SessionWork<T> work) {
+    return withSession(hostName, connectTimeout, false, work);
+  }
+
+  /** With {@code fresh}: on a new session, closed after {@code work}, whatever the pool holds. */
+  private <T> T withSession(String hostName, Duration connectTimeout, boolean fresh,
+      SessionWork<T> work) {
     SshAccess ssh = topology.host(hostName).getSsh();
     Target target = target(hostName);
     String address = target.address();
@@ -181,6 +188,16 @@ public class SshCommandRunner implements AutoCloseable {
     String key = ssh.getUser() + "@" + target.describe() + " " + ssh.getPrivateKey();
     SshSessionPool sessions = pool();
     SshSessionPool.Opener opener = () -> open(key, target, ssh, connectTimeout);
+    if (fresh) {
+      ClientSession session = opener.open();
+      try {
+        return work.in(session, target);
+      } catch (IOException e) {
+        throw new SshCommandException(target.describe() + ": " + reason(e), e);
+      } finally {
+        SshSessionPool.closeQuietly(session);
+      }
+    }
     for (int attempt = 1; ; attempt++) {
       SshSessionPool.Lease lease = sessions.acquire(key, target.describe(), opener, this::trusted);
       boolean healthy = false;
