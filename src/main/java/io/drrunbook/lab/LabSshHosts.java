@@ -214,6 +214,9 @@ public class LabSshHosts implements SmartLifecycle {
     server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
     server.setAgentFactory(null);
     server.setCommandFactory((channel, commandLine) -> new LabCommand(host, commandLine));
+    // MINA writes each SSH packet of a reply apart (OpenSSH's sshd writes them together): without
+    // TCP_NODELAY, Nagle holds the last ones until the client's delayed ACK, ~40 ms a command
+    org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(server, true);
     server.addSessionListener(new org.apache.sshd.common.session.SessionListener() {
       @Override
       public void sessionCreated(org.apache.sshd.common.session.Session session) {

@@ -175,7 +175,37 @@ public class TopologyProperties {
 
     public String getKnownHosts() { return knownHosts; }
     public void setKnownHosts(String knownHosts) { this.knownHosts = knownHosts; }
+    /** Authenticated sessions kept per host and reused by the following commands. */
+    private SessionPool pool = new SessionPool();
+
     public Duration getConnectTimeout() { return connectTimeout; }
     public void setConnectTimeout(Duration connectTimeout) { this.connectTimeout = connectTimeout; }
+    public SessionPool getPool() { return pool; }
+    public void setPool(SessionPool pool) { this.pool = pool; }
+  }
+
+  /** {@code dr.topology.ssh.pool.*}: the SSH connector's per-host pool of authenticated sessions. */
+  public static class SessionPool {
+    /** false: every command opens and closes its own session (as before the pool). */
+    private boolean enabled = true;
+    /** Sessions open at once per host (each runs one command at a time); more commands wait. */
+    private int maxSessionsPerHost = 4;
+    /** An unused session is closed after this long. */
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    /** How long a command waits for a session of a host whose sessions are all busy. */
+    private Duration acquireTimeout = Duration.ofSeconds(30);
+    /** A session unused for longer is asked for a keep-alive reply before it is reused. */
+    private Duration probeAfter = Duration.ofSeconds(5);
+
+    public boolean isEnabled() { return enabled; }
+    public void setEnabled(boolean enabled) { this.enabled = enabled; }
+    public int getMaxSessionsPerHost() { return maxSessionsPerHost; }
+    public void setMaxSessionsPerHost(int maxSessionsPerHost) { this.maxSessionsPerHost = maxSessionsPerHost; }
+    public Duration getIdleTimeout() { return idleTimeout; }
+    public void setIdleTimeout(Duration idleTimeout) { this.idleTimeout = idleTimeout; }
+    public Duration getAcquireTimeout() { return acquireTimeout; }
+    public void setAcquireTimeout(Duration acquireTimeout) { this.acquireTimeout = acquireTimeout; }
+    public Duration getProbeAfter() { return probeAfter; }
+    public void setProbeAfter(Duration probeAfter) { this.probeAfter = probeAfter; }
   }
 }

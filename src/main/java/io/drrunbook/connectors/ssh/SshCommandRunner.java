@@ -24,6 +24,7 @@ import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.slf4j.Logger;
@@ -32,8 +33,13 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs ONE command line on a host of the topology over SSH (Apache MINA SSHD client, one shared
- * {@link SshClient}, one session per command). Used by {@link SshExecConnector} (route
- * {@code ssh-exec}).
+ * {@link SshClient}, TCP_NODELAY on). Used by {@link SshExecConnector} (route {@code ssh-exec}).
+ * Every command is its own exec channel on an authenticated session that the {@link SshSessionPool}
+ * keeps per host ({@code dr.topology.ssh.pool.*}), so the check, act and verify of a step, and the
+ * following steps on the same host, share one session and one key exchange. A command that fails in
+ * any way closes its session; a refused host key closes every pooled session of the host; a pooled
+ * session on which no channel opens any more is replaced by a new one once, before its command was
+ * sent.
  *
  * <p>Security: the server's host key must be in the topology's known_hosts file
  * ({@code dr.topology.ssh.known-hosts}); an unknown, changed or revoked key is refused and the file
@@ -57,6 +63,7 @@ public class SshCommandRunner implements AutoCloseable {
   private final SshKeyLoader keys;
   private final SecretResolver secrets;
   private SshClient client;
+  private SshSessionPool pool;
   private volatile StrictKnownHostsVerifier verifier;
 
   public SshCommandRunner(Topology topology, SecretResolver secrets) {
@@ -137,7 +144,8 @@ public class SshCommandRunner implements AutoCloseable {
    * @param limit how long connecting, and then authenticating, may each take
    */
   public void probe(String hostName, Duration limit) {
-    withSession(hostName, limit, (session, target) -> {
+    // a new session, not a pooled one: the precheck proves the host answers now
+    withSession(hostName, limit, true, (session, target) -> {
       log.debug("ssh probe of {}: host key known, authenticated", target.describe());
       return null;
     });
@@ -145,6 +153,10 @@ public class SshCommandRunner implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (pool != null) {
+      pool.close();
+      pool = null;
+    }
     if (client != null) {
       client.stop();
       client = null;
@@ -152,10 +164,18 @@ public class SshCommandRunner implements AutoCloseable {
   }
 
   /**
-   * Opens an authenticated session to {@code hostName} (host key verified), hands it to
-   * {@code work} and closes it.
+   * Leases an authenticated session to {@code hostName} (host key verified) from the pool, hands it
+   * to {@code work} and gives it back, or closes it when {@code work} failed. A reused session on
+   * which the channel does not open is closed and the work runs once more on a new session (it had
+   * not started).
    */
   private <T> T withSession(String hostName, Duration connectTimeout, SessionWork<T> work) {
+    return withSession(hostName, connectTimeout, false, work);
+  }
+
+  /** With {@code fresh}: on a new session, closed after {@code work}, whatever the pool holds. */
+  private <T> T withSession(String hostName, Duration connectTimeout, boolean fresh,
+      SessionWork<T> work) {
     SshAccess ssh = topology.host(hostName).getSsh();
     Target target = target(hostName);
     String address = target.address();
@@ -165,16 +185,64 @@ public class SshCommandRunner implements AutoCloseable {
     if (ssh.getUser() == null || ssh.getUser().isBlank()) {
       throw new SshCommandException(target.describe() + ": the topology gives no ssh.user");
     }
-    KeyPair identity = keys.load(target.describe(), ssh);
+    String key = ssh.getUser() + "@" + target.describe() + " " + ssh.getPrivateKey();
+    SshSessionPool sessions = pool();
+    SshSessionPool.Opener opener = () -> open(key, target, ssh, connectTimeout);
+    if (fresh) {
+      ClientSession session = opener.open();
+      try {
+        return work.in(session, target);
+      } catch (IOException e) {
+        throw new SshCommandException(target.describe() + ": " + reason(e), e);
+      } finally {
+        SshSessionPool.closeQuietly(session);
+      }
+    }
+    for (int attempt = 1; ; attempt++) {
+      SshSessionPool.Lease lease = sessions.acquire(key, target.describe(), opener, this::trusted);
+      boolean healthy = false;
+      try {
+        T result = work.in(lease.session(), target);
+        healthy = true;
+        return result;
+      } catch (ChannelNotOpenedException e) {
+        if (!lease.reused() || attempt > 1) {
+          throw new SshCommandException(target.describe() + ": " + reason(e.getCause()), e);
+        }
+        log.debug("ssh: no channel opened on the pooled session to {}; trying a new session",
+            target.describe());
+      } catch (IOException e) {
+        throw new SshCommandException(target.describe() + ": " + reason(e), e);
+      } finally {
+        lease.release(healthy);
+      }
+    }
+  }
 
-    try (ClientSession session = connect(target, ssh.getUser(), connectTimeout)) {
+  /** A new session: connected, host key verified, authenticated with the host's key. */
+  private ClientSession open(String key, Target target, SshAccess ssh, Duration connectTimeout) {
+    KeyPair identity = keys.load(target.describe(), ssh);
+    ClientSession session = connect(target, ssh.getUser(), connectTimeout);
+    try {
       session.addPublicKeyIdentity(identity);
       authenticate(session, target, connectTimeout);
-      return work.in(session, target);
-    } catch (IOException e) {
-      // closing the session failed after the work was done or failed; nothing to recover
-      throw new SshCommandException(target.describe() + ": " + reason(e), e);
+      return session;
+    } catch (HostKeyRefusedException e) {
+      SshSessionPool.closeQuietly(session);
+      pool().evict(key, target.describe());
+      throw e;
+    } catch (RuntimeException e) {
+      SshSessionPool.closeQuietly(session);
+      throw e;
     }
+  }
+
+  /** Whether known_hosts (read again if it changed) still accepts the key of a pooled session. */
+  private boolean trusted(ClientSession session) {
+    boolean accepted = verifier.verifyServerKey(session, session.getConnectAddress(),
+        session.getServerKey());
+    verifier.problemOf(session);
+    return accepted;
   }
 
   /** The host as messages name it: {@code <logical name> (<ssh address>:<port>)}. */
@@ -217,7 +285,7 @@ public class SshCommandRunner implements AutoCloseable {
     } catch (IOException e) {
       String hostKeyProblem = verifier.problemOf(session);
       if (hostKeyProblem != null) {
-        throw new SshCommandException(target.describe() + ": " + hostKeyProblem, e);
+        throw new HostKeyRefusedException(target.describe() + ": " + hostKeyProblem, e);
       }
       if (session.isOpen() && session.getServerKey() == null && isTimeout(e)) {
         // not a refused key: the server never got through the SSH handshake
@@ -226,7 +294,7 @@ public class SshCommandRunner implements AutoCloseable {
       }
       if (!session.isOpen() && e.getMessage() != null
           && e.getMessage().contains("did not validate")) {
-        throw new SshCommandException(target.describe() + ": host key refused", e);
+        throw new HostKeyRefusedException(target.describe() + ": host key refused", e);
       }
       if (session.isOpen() || isAuthFailure(e)) {
         throw new SshCommandException(target.describe() + ": authentication failed for user '"
@@ -244,10 +312,14 @@ public class SshCommandRunner implements AutoCloseable {
     log.debug("ssh {} on {}: {}{}", commandKey, target.describe(), commandLine,
         dialog == null ? "" : " (" + dialog.size() + " prompts to answer)");
     long started = System.nanoTime();
-    try (ChannelExec channel = session.createExecChannel(commandLine)) {
+    try (ChannelExec channel = newExecChannel(session, commandLine)) {
       channel.setOut(dialog == null ? stdout : dialog.watch(stdout));
       channel.setErr(stderr);
-      channel.open().verify(openTimeout);
+      try {
+        channel.open().verify(openTimeout);
+      } catch (IOException e) {
+        throw new ChannelNotOpenedException(e);
+      }
       if (dialog != null) {
         converse(channel, target, commandKey, dialog, started, timeLimit, stderr);
       } else {
@@ -277,6 +349,29 @@ public class SshCommandRunner implements AutoCloseable {
           duration.toMillis());
       return new CommandResult(exitStatus, dialog == null ? stdout.text() : dialog.transcript(),
           stderr.text(), duration);
+    }
+  }
+
+  private static ChannelExec newExecChannel(ClientSession session, String commandLine)
+      throws ChannelNotOpenedException {
+    try {
+      return session.createExecChannel(commandLine);
+    } catch (IOException | IllegalStateException e) {
+      throw new ChannelNotOpenedException(e);
+    }
+  }
+
+  /** No channel could be opened on the session: its command was not sent. */
+  private static final class ChannelNotOpenedException extends IOException {
+    ChannelNotOpenedException(Exception cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  /** The server's host key was refused: the host's pooled sessions are closed. */
+  private static final class HostKeyRefusedException extends SshCommandException {
+    HostKeyRefusedException(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
@@ -320,10 +415,31 @@ public class SshCommandRunner implements AutoCloseable {
       // only the key the topology names for the host: no ~/.ssh keys, no passwords
       built.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
       built.setPasswordIdentityProvider(PasswordIdentityProvider.EMPTY_PASSWORDS_PROVIDER);
+      // one exec round trip is a few small packets: no Nagle delay on them
+      CoreModuleProperties.TCP_NODELAY.set(built, true);
       built.start();
       client = built;
     }
     return client;
+  }
+
+  /** The session pool of the one client, made with it. */
+  private synchronized SshSessionPool pool() {
+    client();
+    if (pool == null) {
+      pool = new SshSessionPool(topology.properties().getSsh().getPool(),
+          topology.properties().getSsh().getConnectTimeout());
+    }
+    return pool;
+  }
+
+  /** Sessions the pool keeps open now (idle or in use), all hosts together. */
+  public int pooledSessions() {
+    SshSessionPool current;
+    synchronized (this) {
+      current = pool;
+    }
+    return current == null ? 0 : current.openSessions();
   }
 
   private static boolean isAuthFailure(Throwable e) {

@@ -13,7 +13,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
@@ -33,6 +36,9 @@ public final class EmbeddedSshServer implements AutoCloseable {
   private final PublicKey hostKey;
   private final List<String> received = new CopyOnWriteArrayList<>();
   private final Set<Process> running = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger sessionsOpened = new AtomicInteger();
+  private final AtomicInteger sessionsOpen = new AtomicInteger();
+  private final AtomicInteger sessionsPeak = new AtomicInteger();
   private final ExecutorService pumps = Executors.newCachedThreadPool(r -> {
     Thread thread = new Thread(r, "test-sshd-pump");
     thread.setDaemon(true);
@@ -56,6 +62,18 @@ public final class EmbeddedSshServer implements AutoCloseable {
     server.setPublickeyAuthenticator(
         (user, key, session) -> KeyUtils.compareKeys(authorizedClientKey, key));
     server.setCommandFactory((channel, command) -> new ShellCommand(command));
+    server.addSessionListener(new SessionListener() {
+      @Override
+      public void sessionCreated(Session session) {
+        sessionsOpened.incrementAndGet();
+        sessionsPeak.accumulateAndGet(sessionsOpen.incrementAndGet(), Math::max);
+      }
+
+      @Override
+      public void sessionClosed(Session session) {
+        sessionsOpen.decrementAndGet();
+      }
+    });
     server.start();
   }
 
@@ -78,6 +96,30 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
   void forgetReceivedCommands() {
     received.clear();
+  }
+
+  /** SSH sessions (connections) the server accepted since it started. */
+  int sessionsOpened() {
+    return sessionsOpened.get();
+  }
+
+  /** SSH sessions open now. */
+  int sessionsOpen() {
+    return sessionsOpen.get();
+  }
+
+  /** The most sessions that were open at once since the last {@link #forgetSessionsPeak()}. */
+  int sessionsPeak() {
+    return sessionsPeak.get();
+  }
+
+  void forgetSessionsPeak() {
+    sessionsPeak.set(sessionsOpen.get());
+  }
+
+  /** Closes every session at once, as a server that drops its connections. */
+  void dropSessions() {
+    server.getActiveSessions().forEach(session -> session.close(true));
   }
 
   /** Shell processes still alive (a command whose channel was closed must have been killed). */

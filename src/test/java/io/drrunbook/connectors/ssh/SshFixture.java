@@ -4,6 +4,7 @@ import io.drrunbook.common.SecretMasker;
 import io.drrunbook.topology.SecretResolver;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyProperties.Host;
+import io.drrunbook.topology.TopologyProperties.SessionPool;
 import io.drrunbook.topology.TopologyProperties.Site;
 import io.drrunbook.topology.TopologyProperties;
 import java.io.OutputStream;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
@@ -87,6 +89,13 @@ public final class SshFixture implements AutoCloseable {
   public SshCommandRunner runner(Path knownHostsFile, Path privateKey, int port) {
     return new SshCommandRunner(topology(knownHostsFile, privateKey, port),
         new SecretResolver(masker));
+  }
+
+  /** A runner like {@link #runner()} with its session pool set up by {@code pool}. */
+  public SshCommandRunner runner(Path knownHostsFile, Consumer<SessionPool> pool) {
+    Topology topology = topology(knownHostsFile, clientKey, server.port());
+    pool.accept(topology.properties().getSsh().getPool());
+    return new SshCommandRunner(topology, new SecretResolver(masker));
   }
 
   @Override
