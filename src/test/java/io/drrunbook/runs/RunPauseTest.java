@@ -62,9 +62,10 @@ class RunPauseTest {
 
   @Test
   void shouldRunNoStepWhilePausedAndFinishTheFailoverWhenResumed() throws Exception {
-    // the step that starts the master pair answers after 4 s: the pause arrives while it runs
+    // the step that starts the master pair answers after 4 s: the pause arrives while it runs (the
+    // pattern is searched in the command line as sent: its argument single-quoted)
     lab.faults().add(new FaultRequest("slow", "site2.cs-mgmt", null, null, null, "PT4S", null, null,
-        "start confserv-master-pair"));
+        "start 'confserv-master-pair'"));
     String id = start("API-PAUSE-1");
     DrillTasks.complete(tasks, identity, id, "UserTask_DeclareDisaster", "approver", DrGroups.APPROVERS, Map.of(
         "disasterDeclared", true, "disasterReason", "pause drill", "decidedBy", "DR manager"));

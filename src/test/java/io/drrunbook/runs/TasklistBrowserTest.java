@@ -210,8 +210,22 @@ class TasklistBrowserTest {
         "//label[normalize-space(text()[1])='" + label + "']/following::*[self::input or self::textarea][1]")));
   }
 
+  /**
+   * Clicks the element once it takes the click: Tasklist's dialogs fade in and re-render their lists
+   * (the start dialog's list of procedures), so a click that lands on another element is tried again.
+   */
   private void click(By element) {
-    wait.until(ExpectedConditions.elementToBeClickable(element)).click();
+    wait.ignoring(org.openqa.selenium.ElementClickInterceptedException.class)
+        .ignoring(org.openqa.selenium.ElementNotInteractableException.class)
+        .until(page -> {
+          WebElement target = ExpectedConditions.elementToBeClickable(element).apply(page);
+          if (target == null) {
+            return false;
+          }
+          browser.executeScript("arguments[0].scrollIntoView({block: 'center'})", target);
+          target.click();
+          return true;
+        });
   }
 
   private void complete() {
