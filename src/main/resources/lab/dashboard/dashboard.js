@@ -187,11 +187,13 @@
   function renderDatabases(databases) {
     if (databases.length === 0) return null;
     return el('table', { class: 'grid databases' },
-      el('thead', null, el('tr', null, el('th', null, 'Database'), el('th', null, 'Role'), el('th', null, 'Access'))),
+      el('thead', null, el('tr', null, el('th', null, 'Database'), el('th', null, 'Role'), el('th', null, 'Access'),
+        el('th', { title: 'V$DATABASE CURRENT_SCN now: the export SCN to give when you export this Info Mart database now (B2)' }, 'Current SCN'))),
       el('tbody', null, databases.map((db) => el('tr', { 'data-database': db.name },
         el('td', { class: 'mono' }, db.name),
         el('td', null, pill(db.role)),
-        el('td', null, pill(db.access))))));
+        el('td', null, pill(db.access)),
+        el('td', { class: 'mono current-scn' }, db.currentScn == null ? '' : String(db.currentScn))))));
   }
 
   function renderHost(host, faults) {

@@ -49,7 +49,8 @@ public class Lab {
 
   /** Everything the lab holds, at one moment (the shape of {@code GET /lab/api/state}). */
   public LabView view() {
-    return views.build(state, dns.aRecords(), databases.accessStates(), faults.list(), sites.lost());
+    return views.build(state, dns.aRecords(), databases.accessStates(), databases.currentScns(),
+        faults.list(), sites.lost());
   }
 
   public LabState state() {

@@ -77,6 +77,33 @@ public class LabDatabases {
     return states;
   }
 
+  /**
+   * The SCN each Info Mart lab database answers now ({@code SELECT CURRENT_SCN FROM V$DATABASE}, as
+   * the export step reads it), by logical name; a database its site lost has none.
+   */
+  public Map<String, Long> currentScns() {
+    Map<String, Long> scns = new LinkedHashMap<>();
+    lab.getDatabases().forEach((name, spec) -> {
+      if (LabDatabase.KIND_INFO_MART.equals(spec.getKind()) && !isLost(name)) {
+        scns.put(name, currentScn(name));
+      }
+    });
+    return scns;
+  }
+
+  private long currentScn(String logicalName) {
+    try (Connection connection = databases.open(logicalName);
+        PreparedStatement query = connection.prepareStatement("SELECT CURRENT_SCN FROM V$DATABASE");
+        ResultSet rows = query.executeQuery()) {
+      if (!rows.next()) {
+        throw new IllegalStateException("lab database " + logicalName + ": V$DATABASE has no row");
+      }
+      return rows.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("lab database " + logicalName + ": " + e.getMessage(), e);
+    }
+  }
+
   /** What {@link #accessStates()} shows for a database its site lost. */
   public static final String LOST = "LOST";
 

@@ -1,5 +1,7 @@
 package io.drrunbook.lab;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -57,9 +59,12 @@ public record LabView(Instant takenAt, long version, List<Site> sites, Dns dns,
 
   /**
    * A database: {@code PRIMARY} while its schema account is {@code OPEN}, {@code LOST} (access too)
-   * while its site is down, else {@code STANDBY}.
+   * while its site is down, else {@code STANDBY}; {@code currentScn} the SCN an Info Mart database
+   * answers now ({@code V$DATABASE.CURRENT_SCN}; absent for other databases and a lost one): what a
+   * person exporting it now gives as the export SCN (B2's "Copy the Info Mart database").
    */
-  public record Database(String name, String role, String access) {}
+  public record Database(String name, String role, String access,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long currentScn) {}
 
   /** The lab DNS zone's A records: absolute name to addresses. */
   public record Dns(Map<String, List<String>> records) {}

@@ -1,5 +1,6 @@
 package io.drrunbook.lab;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -40,7 +41,12 @@ public class LabViewBuilder {
   private final ObjectMapper hashMapper = JsonMapper.builder()
       .findAndAddModules()
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .addMixIn(LabView.Database.class, WithoutCurrentScn.class)
       .build();
+
+  /** The version leaves the growing SCN out: a client polls for changes, not for the clock. */
+  @JsonIgnoreProperties("currentScn")
+  private abstract static class WithoutCurrentScn {}
 
   /**
    * The view of one moment.
@@ -52,18 +58,24 @@ public class LabViewBuilder {
    */
   public LabView build(LabState state, Map<String, List<String>> aRecords,
       Map<String, String> databaseAccess, List<?> faults) {
-    return build(state, aRecords, databaseAccess, faults, List.of());
+    return build(state, aRecords, databaseAccess, Map.of(), faults, List.of());
   }
 
-  /** The view of one moment, with the sites the lab has lost ({@link LabSites}). */
+  /**
+   * The view of one moment, with the current SCN of the Info Mart databases ({@code currentScns},
+   * by logical name) and the sites the lab has lost ({@link LabSites}). The SCN grows with the
+   * clock, so, like the time, it is not part of the version.
+   */
   public LabView build(LabState state, Map<String, List<String>> aRecords,
-      Map<String, String> databaseAccess, List<?> faults, List<LabSites.SiteLoss> lostSites) {
+      Map<String, String> databaseAccess, Map<String, Long> currentScns, List<?> faults,
+      List<LabSites.SiteLoss> lostSites) {
     Map<String, LabSites.SiteLoss> lostById = new LinkedHashMap<>();
     lostSites.forEach(loss -> lostById.put(loss.site(), loss));
     Map<String, List<LabView.Database>> databasesBySite = new LinkedHashMap<>();
     databaseAccess.forEach((name, access) -> databasesBySite
         .computeIfAbsent(siteOf(name), site -> new ArrayList<>())
-        .add(new LabView.Database(name, role(access), access == null ? "UNKNOWN" : access)));
+        .add(new LabView.Database(name, role(access), access == null ? "UNKNOWN" : access,
+            currentScns.get(name))));
 
     List<LabView.Site> sites = new ArrayList<>();
     List<LabView.Replication> replication = new ArrayList<>();

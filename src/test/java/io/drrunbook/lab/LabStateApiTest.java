@@ -2,7 +2,13 @@ package io.drrunbook.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.DrillContext;
+import io.drrunbook.connectors.sql.TargetDatabases;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,11 +27,52 @@ class LabStateApiTest {
 
   @Autowired TestRestTemplate http;
   @Autowired Lab lab;
+  @Autowired TargetDatabases databases;
 
   @BeforeEach
   @AfterEach
   void resetLab() {
     lab.reset();
+  }
+
+  @Test
+  void shouldShowTheInfoMartDatabasesCurrentScnAsTheDatabaseAnswersItAndNoneOnceTheSiteIsLost()
+      throws Exception {
+    long before = currentScn("site2.gim-db");
+    JsonNode shown = database(stateAs("operator"), "site2.gim-db");
+    long after = currentScn("site2.gim-db");
+    // what a person reads there is what SELECT CURRENT_SCN FROM V$DATABASE answers at that moment
+    assertThat(shown.path("currentScn").asLong()).isBetween(before, after);
+    assertThat(database(stateAs("operator"), "site1.config-db").has("currentScn"))
+        .as("a Configuration Database has no SCN to export").isFalse();
+
+    ResponseEntity<String> down = http.withBasicAuth("operator", "operator")
+        .postForEntity("/lab/api/sites/site2/down", null, String.class);
+    assertThat(down.getStatusCode()).as(down.getBody()).isEqualTo(HttpStatus.OK);
+    JsonNode lost = database(stateAs("operator"), "site2.gim-db");
+    assertThat(lost.path("access").asText()).isEqualTo("LOST");
+    assertThat(lost.has("currentScn")).isFalse();
+  }
+
+  private long currentScn(String database) throws Exception {
+    try (Connection connection = databases.open(database);
+        ResultSet rows = connection.createStatement().executeQuery("SELECT CURRENT_SCN FROM V$DATABASE")) {
+      assertThat(rows.next()).isTrue();
+      return rows.getLong(1);
+    }
+  }
+
+  private JsonNode stateAs(String user) throws Exception {
+    ResponseEntity<String> view = http.withBasicAuth(user, user).getForEntity("/lab/api/state", String.class);
+    assertThat(view.getStatusCode()).as(view.getBody()).isEqualTo(HttpStatus.OK);
+    return new ObjectMapper().readTree(view.getBody());
+  }
+
+  private static JsonNode database(JsonNode view, String name) {
+    return view.findValues("databases").stream()
+        .flatMap(list -> StreamSupport.stream(list.spliterator(), false))
+        .filter(db -> db.path("name").asText().equals(name))
+        .findFirst().orElseThrow(() -> new AssertionError("no database " + name + " in " + view));
   }
 
   @Test

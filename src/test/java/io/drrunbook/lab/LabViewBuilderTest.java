@@ -129,6 +129,27 @@ class LabViewBuilderTest {
   }
 
   @Test
+  void shouldShowTheCurrentScnOfAnInfoMartDatabaseWithoutChangingTheVersionAsItGrows() {
+    LabView without = builder.build(state, DNS, databases("OPEN", "LOCKED"), List.of());
+    LabView first = builder.build(state, DNS, databases("OPEN", "LOCKED"),
+        Map.of("site2.config-db", 2_000_000_000_123L), List.of(), List.of());
+    LabView later = builder.build(state, DNS, databases("OPEN", "LOCKED"),
+        Map.of("site2.config-db", 2_000_000_009_999L), List.of(), List.of());
+
+    assertThat(database(first, "site2.config-db").currentScn()).isEqualTo(2_000_000_000_123L);
+    assertThat(database(later, "site2.config-db").currentScn()).isEqualTo(2_000_000_009_999L);
+    assertThat(database(first, "site1.config-db").currentScn()).isNull();
+    assertThat(json.valueToTree(database(first, "site1.config-db")).has("currentScn"))
+        .as("no SCN, no field").isFalse();
+    assertThat(later.version()).isEqualTo(first.version()).isEqualTo(without.version());
+  }
+
+  private static LabView.Database database(LabView view, String name) {
+    return view.sites().stream().flatMap(site -> site.databases().stream())
+        .filter(db -> db.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
   void shouldChangeTheVersionWhenAnythingInTheLabChanges() {
     long initial = view().version();
 
