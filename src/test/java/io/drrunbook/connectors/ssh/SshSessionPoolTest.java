@@ -201,6 +201,19 @@ class SshSessionPoolTest {
   }
 
   @Test
+  void shouldOpenANewSessionForAProbeWhenAPooledOneIsThere() {
+    runner(pool -> { });
+    int before = ssh.server.sessionsOpened();
+    runner.run(SshFixture.HOST, "echo", "echo pooled", LIMIT);
+
+    runner.probe(SshFixture.HOST, Duration.ofSeconds(5));
+
+    assertThat(ssh.server.sessionsOpened() - before).isEqualTo(2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> ssh.server.sessionsOpen() == 1);
+    assertThat(runner.pooledSessions()).isEqualTo(1);
+  }
+
+  @Test
   void shouldProbeAnIdleSessionAndReuseItWhenItAnswersTheKeepAlive() {
     runner(pool -> pool.setProbeAfter(Duration.ZERO));
     int before = ssh.server.sessionsOpened();
