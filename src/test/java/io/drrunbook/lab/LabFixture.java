@@ -62,13 +62,27 @@ final class LabFixture implements AutoCloseable {
 
   /** With {@code ocms}: also the two OCMS nodes site1.ocms-1 and -2 (model oracle-ocms). */
   LabFixture(Path dir, int dnsPort, Map<String, Duration> delays, boolean ocms) {
+    this(dir, dnsPort, delays, ocms, 1);
+  }
+
+  /**
+   * With {@code site2Proxies} proxies at Site 2 ({@code site2.cs-proxy-1} to {@code -N}, addresses
+   * 127.0.2.31 on), each an SSH server of its own: the fan-out benchmark's N hosts.
+   */
+  LabFixture(Path dir, int dnsPort, Map<String, Duration> delays, boolean ocms, int site2Proxies) {
     this.lab = labProperties(dir);
+    for (int n = 2; n <= site2Proxies; n++) {
+      lab.getRoles().put("site2.cs-proxy-" + n, "cs-proxy");
+    }
     if (ocms) {
       lab.getRoles().put(OCMS1, "ocms-node");
       lab.getRoles().put(OCMS2, "ocms-node");
     }
     lab.getCommandDelays().putAll(delays);
     this.topologyProperties = topology(dir, dnsPort);
+    for (int n = 2; n <= site2Proxies; n++) {
+      topologyProperties.getSites().get("site2").getHosts().put("cs-proxy-" + n, host("127.0.2." + (30 + n)));
+    }
     this.topology = new Topology(topologyProperties);
     this.keys = new LabKeys(lab, topology);
     this.state = new LabState(lab, topology, MODELS, CLOCK);

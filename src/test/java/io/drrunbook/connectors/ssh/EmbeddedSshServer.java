@@ -8,13 +8,14 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.server.Environment;
@@ -39,6 +40,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
   private final AtomicInteger sessionsOpened = new AtomicInteger();
   private final AtomicInteger sessionsOpen = new AtomicInteger();
   private final AtomicInteger sessionsPeak = new AtomicInteger();
+  private final List<String> keyExchanges = new CopyOnWriteArrayList<>();
   private final ExecutorService pumps = Executors.newCachedThreadPool(r -> {
     Thread thread = new Thread(r, "test-sshd-pump");
     thread.setDaemon(true);
@@ -70,6 +72,13 @@ public final class EmbeddedSshServer implements AutoCloseable {
       }
 
       @Override
+      public void sessionEvent(Session session, Event event) {
+        if (event == Event.KexCompleted) {
+          keyExchanges.add(session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS));
+        }
+      }
+
+      @Override
       public void sessionClosed(Session session) {
         sessionsOpen.decrementAndGet();
       }
@@ -87,6 +96,11 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
   public PublicKey hostKey() {
     return hostKey;
+  }
+
+  /** The key exchange algorithm each completed key exchange agreed on, in order. */
+  public List<String> keyExchanges() {
+    return List.copyOf(keyExchanges);
   }
 
   /** Every command string received over an exec channel, in order. */

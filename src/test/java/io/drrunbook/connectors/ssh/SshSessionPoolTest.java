@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.drrunbook.topology.TopologyProperties.SessionPool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -17,7 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import io.drrunbook.topology.TopologyProperties.SessionPool;
+import org.apache.sshd.client.ClientBuilder;
+import org.apache.sshd.common.kex.KeyExchangeFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,6 +96,31 @@ class SshSessionPoolTest {
     assertThat(Files.readString(first)).isEqualTo("STOPPED\n");
     assertThat(Files.readString(second)).isEqualTo("STOPPED\n");
     assertThat(runner.pooledSessions()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldAgreeOnThePostQuantumMlKemHybridFirstWhenTheServerOffersIt() {
+    int before = ssh.server.keyExchanges().size();
+
+    assertThat(runner(pool -> { }).run(SshFixture.HOST, "echo", "echo kex", LIMIT).stdout()).isEqualTo("kex\n");
+
+    // MINA's own order would agree on sntrup761x25519-sha512, the costlier post-quantum hybrid
+    assertThat(ssh.server.keyExchanges().subList(before, ssh.server.keyExchanges().size()))
+        .containsExactly(SshCommandRunner.PREFERRED_KEX);
+  }
+
+  @Test
+  void shouldKeepEveryOtherKeyExchangeInMinasOrderAfterThePreferredOne() {
+    List<KeyExchangeFactory> mina = ClientBuilder.builder()
+        .build().getKeyExchangeFactories();
+    List<String> ordered = SshCommandRunner.postQuantumFirst(mina).stream()
+        .map(KeyExchangeFactory::getName).toList();
+    List<String> minaNames = mina.stream().map(KeyExchangeFactory::getName).toList();
+
+    assertThat(minaNames.get(0)).startsWith("sntrup761x25519");
+    assertThat(ordered.get(0)).isEqualTo(SshCommandRunner.PREFERRED_KEX);
+    assertThat(ordered.subList(1, ordered.size()))
+        .containsExactlyElementsOf(minaNames.stream().filter(n -> !n.equals(SshCommandRunner.PREFERRED_KEX)).toList());
   }
 
   @Test
