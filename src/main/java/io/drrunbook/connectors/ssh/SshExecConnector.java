@@ -1,6 +1,7 @@
 package io.drrunbook.connectors.ssh;
 
 import io.drrunbook.common.SecretMasker;
+import io.drrunbook.connectors.ActionLocks;
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
 import io.drrunbook.connectors.StepPlan;
@@ -48,6 +49,7 @@ public class SshExecConnector implements StepPlanner {
   private final CommandCatalog catalog;
   private final SshCommandRunner runner;
   private final SecretMasker masker;
+  private final ActionLocks actions = new ActionLocks();
 
   public SshExecConnector(CommandCatalog catalog, SshCommandRunner runner, SecretMasker masker) {
     this.catalog = catalog;
@@ -74,6 +76,13 @@ public class SshExecConnector implements StepPlanner {
     }
 
     String runLine = CommandTemplate.render(spec.run(), args);
+    // the same action on the same host by two overlapping runs: one after the other (ActionLocks)
+    return actions.exclusively(host + '\n' + runLine,
+        () -> checkActVerify(host, key, spec, args, runLine, limit, started));
+  }
+
+  private Map<String, Object> checkActVerify(String host, String key, CommandSpec spec,
+      Map<String, Object> args, String runLine, Duration limit, long started) {
     String checkLine = null;
     if (spec.check() != null) {
       checkLine = CommandTemplate.render(spec.check(), args);

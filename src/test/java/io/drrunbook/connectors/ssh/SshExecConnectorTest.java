@@ -11,6 +11,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,6 +73,31 @@ class SshExecConnectorTest {
   @AfterEach
   void closeRunner() {
     runner.close();
+  }
+
+  @Test
+  void shouldActOnceWhenTwoStepsRunTheSameActionOnTheSameHostAtOnce() throws Exception {
+    // a slow act: without one action at a time, both checks find RUNNING and both act
+    catalog.put("slow-stop", new CommandSpec(
+        "cat {state}", "(?m)^STOPPED$", "sleep 1; echo STOPPED > {state}", "cat {state}",
+        "(?m)^STOPPED$", null, null));
+    Path state = Files.writeString(dir.resolve("overlapping.state"), "RUNNING\n");
+    Map<String, Object> inputs = Map.of("host", SshFixture.HOST, "command", "slow-stop",
+        "state", state.toString());
+    ExecutorService steps = Executors.newFixedThreadPool(2);
+    try {
+      Future<Map<String, Object>> first = steps.submit(() -> connector.execute(inputs));
+      Future<Map<String, Object>> second = steps.submit(() -> connector.execute(inputs));
+
+      List<Object> changed = List.of(first.get(30, TimeUnit.SECONDS).get("changed"),
+          second.get(30, TimeUnit.SECONDS).get("changed"));
+      assertThat(changed).containsExactlyInAnyOrder(true, false);
+    } finally {
+      steps.shutdownNow();
+    }
+    String act = "sleep 1; echo STOPPED > '" + state + "'";
+    assertThat(ssh.server.receivedCommands().stream().filter(act::equals)).hasSize(1);
+    assertThat(Files.readString(state)).isEqualTo("STOPPED\n");
   }
 
   @Test

@@ -1,0 +1,44 @@
+package io.drrunbook.connectors;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * One action on one target at a time on this node: the check, act and verify of the same action
+ * (same target, same rendered command) by two steps, of two runs an approver let overlap (README
+ * "Conflicting runs"), run one after the other, so the second one's check sees what the first one
+ * did instead of both finding the work undone and both acting. Across nodes the conflict gate's
+ * system claims keep runs apart; this is the guard within one node. A lock lives only while a step
+ * holds or waits for it.
+ */
+public final class ActionLocks {
+
+  private static final class Holder {
+    final ReentrantLock lock = new ReentrantLock();
+    int users;
+  }
+
+  private final ConcurrentHashMap<String, Holder> locks = new ConcurrentHashMap<>();
+
+  /** Runs {@code action} while no other caller runs one with the same key. */
+  public <T> T exclusively(String key, Supplier<T> action) {
+    Holder holder = locks.compute(key, (k, held) -> {
+      Holder h = held == null ? new Holder() : held;
+      h.users++;
+      return h;
+    });
+    holder.lock.lock();
+    try {
+      return action.get();
+    } finally {
+      holder.lock.unlock();
+      locks.computeIfPresent(key, (k, held) -> --held.users == 0 ? null : held);
+    }
+  }
+
+  /** Keys locked or waited for now (for tests: none once every action ended). */
+  public int held() {
+    return locks.size();
+  }
+}

@@ -1,0 +1,245 @@
+package io.drrunbook.processes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drrunbook.DrillContext;
+import io.drrunbook.DrillTasks;
+import io.drrunbook.common.DrGroups;
+import io.drrunbook.lab.Lab;
+import io.drrunbook.lab.LabKeys;
+import io.drrunbook.lab.LabState;
+import io.drrunbook.topology.Topology;
+import io.drrunbook.topology.TopologyProperties.Host;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.history.HistoricActivityInstance;
+import org.camunda.bpm.engine.history.HistoricTaskInstance;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+
+/**
+ * A benchmark, not a timed test (it asserts only what the runs and the lab did): A1 drills against
+ * the lab, started through {@code POST /api/runs}. Prints the time from the REST start to the first
+ * step, from a completed user task to the next step, A1's automated part (from "Declare the
+ * disaster" to "Confirm operations restored") against the same command lines sent through the
+ * OpenSSH client (one connection per command; the proxies' chains in parallel, as the run does),
+ * and N concurrent drills against one (22 starts in all: within an approver's start allowance of 30
+ * a minute). Runs only when asked:
+ * {@code mvn -q -Ddr.skipModelChecks -Dtest=DrillBenchmarkTest -Ddr.benchmark.drills=20 test}.
+ */
+@DrillContext
+@EnabledIfSystemProperty(named = "dr.benchmark.drills", matches = "\\d+")
+class DrillBenchmarkTest {
+
+  private static final Logger log = LoggerFactory.getLogger(DrillBenchmarkTest.class);
+  private static final String PROCESS = "dr-genesys-cs-failover";
+  private static final String DECLARE = "UserTask_DeclareDisaster";
+  private static final String CONFIRM = "UserTask_ConfirmOperationsRestored";
+  private static final String SWITCHOVER = "cs-switchover cs-master.genesys.lab";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Autowired TestRestTemplate http;
+  @Autowired RuntimeService runtime;
+  @Autowired TaskService tasks;
+  @Autowired HistoryService history;
+  @Autowired IdentityService identity;
+  @Autowired Topology topology;
+  @Autowired Lab lab;
+  @Autowired LabKeys keys;
+
+  private int tickets;
+
+  @BeforeEach
+  void resetLab() {
+    lab.reset();
+  }
+
+  @Test
+  void shouldPrintTheLatenciesOfADrillItsAutomatedPartAgainstOpenSshAndConcurrentDrills() throws Exception {
+    int concurrent = Integer.getInteger("dr.benchmark.drills");
+    // a running application has its code compiled and its sessions open: one drill first, not counted
+    drill(List.of(start()));
+    lab.reset();
+
+    long beforeStart = System.currentTimeMillis();
+    String run = start();
+    long startToFirstStep = activity(run, "Task_ResolveTopology").getStartTime().getTime() - beforeStart;
+    Drill one = drill(List.of(run));
+    long taskToNextStep = activity(run, "Task_StopReplication").getStartTime().getTime()
+        - task(run, DECLARE).getEndTime().getTime();
+    assertEachActionOnce();
+    // the replay sends the switchovers again: the lab counts them, so it comes after the count
+    double openssh = opensshReplay(one.from(), one.to());
+
+    lab.reset();
+    List<String> runs = new ArrayList<>();
+    for (int i = 0; i < concurrent; i++) {
+      runs.add(start());
+    }
+    Drill many = drill(runs);
+    assertEachActionOnce();
+
+    log.info(String.format("%nA1 drills against the lab, ms:%n"
+        + "REST start to the first step            %8d%n"
+        + "user task completed to the next step    %8d%n"
+        + "automated part, one drill               %8d%n"
+        + "the same command lines through OpenSSH  %8.0f  (product / OpenSSH %.2fx)%n"
+        + "automated part, %3d concurrent drills   %8d  (%.2fx one drill)%n",
+        startToFirstStep, taskToNextStep, one.millis(), openssh, one.millis() / openssh,
+        concurrent, many.millis(), many.millis() / (double) one.millis()));
+  }
+
+  /** The runs' automated parts, from the first "Declare the disaster" done to the last "Confirm" created. */
+  private record Drill(Instant from, Instant to) {
+    long millis() {
+      return Duration.between(from, to).toMillis();
+    }
+  }
+
+  private Drill drill(List<String> runs) {
+    runs.forEach(run -> await("approval").atMost(Duration.ofSeconds(60)).until(() ->
+        tasks.createTaskQuery().processInstanceId(run).taskDefinitionKey(DECLARE).count() == 1));
+    for (String run : runs) {
+      // four-eyes: the approver who started the run may not declare the disaster
+      DrillTasks.complete(tasks, identity, run, DECLARE, "approver2", DrGroups.APPROVERS, Map.of(
+          "disasterDeclared", "true", "disasterReason", "benchmark drill", "decidedBy", "benchmark"));
+    }
+    runs.forEach(run -> await("automated part").atMost(Duration.ofMinutes(5)).until(() ->
+        tasks.createTaskQuery().processInstanceId(run).taskDefinitionKey(CONFIRM).count() == 1));
+    Instant from = runs.stream().map(run -> task(run, DECLARE).getEndTime().toInstant())
+        .min(Comparator.naturalOrder()).orElseThrow();
+    Instant to = runs.stream().map(run -> task(run, CONFIRM).getStartTime().toInstant())
+        .max(Comparator.naturalOrder()).orElseThrow();
+    for (String run : runs) {
+      DrillTasks.complete(tasks, identity, run, CONFIRM, "operator", DrGroups.OPERATORS, Map.of(
+          "operationsRestored", true, "restoreNotes", "benchmark"));
+    }
+    runs.forEach(run -> {
+      await("run ended").atMost(Duration.ofSeconds(90)).until(() -> history.createHistoricProcessInstanceQuery()
+          .processInstanceId(run).finished().count() == 1);
+      assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(run)
+          .activityId("EndEvent_FailedOver").count()).as(run).isEqualTo(1);
+    });
+    return new Drill(from, to);
+  }
+
+  /** Each proxy switched over once, whatever number of runs went through it. */
+  private void assertEachActionOnce() {
+    for (String proxy : topology.group("cs-proxies")) {
+      assertThat(lab.state().actionCount(proxy, SWITCHOVER)).as(proxy).isEqualTo(1);
+    }
+  }
+
+  private String start() throws Exception {
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(MediaType.APPLICATION_JSON);
+    // an approver with a reason: the benchmark's concurrent drills act on the same lab systems
+    String body = """
+        {"procedure": "%s", "ticket": {"system": "servicenow", "id": "BENCH-%d-%d"}, "parameters": {},
+         "mode": "drill", "overlap": {"reason": "benchmark of concurrent drills"}}"""
+        .formatted(PROCESS, System.currentTimeMillis(), ++tickets);
+    ResponseEntity<String> started = http.withBasicAuth("approver", "approver")
+        .postForEntity("/api/runs", new HttpEntity<>(body, headers), String.class);
+    assertThat(started.getStatusCode()).as(started.getBody()).isIn(HttpStatus.OK, HttpStatus.CREATED);
+    return JSON.readTree(started.getBody()).path("id").asText();
+  }
+
+  private HistoricActivityInstance activity(String run, String activityId) {
+    return await(activityId).atMost(Duration.ofSeconds(60)).until(() -> history
+        .createHistoricActivityInstanceQuery().processInstanceId(run).activityId(activityId)
+        .orderByHistoricActivityInstanceStartTime().asc().list().stream().findFirst().orElse(null),
+        activity -> activity != null);
+  }
+
+  private HistoricTaskInstance task(String run, String taskKey) {
+    return history.createHistoricTaskInstanceQuery().processInstanceId(run).taskDefinitionKey(taskKey)
+        .singleResult();
+  }
+
+  /**
+   * The command lines the lab's SSH hosts received between {@code from} and {@code to}, sent again
+   * through OpenSSH, one connection per command: the proxies' chains in parallel (as the run's
+   * multi-instance block), the other hosts' commands one after the other; the time in ms.
+   */
+  private double opensshReplay(Instant from, Instant to) throws Exception {
+    LabState state = lab.state();
+    List<String> proxies = topology.group("cs-proxies");
+    List<Map.Entry<Instant, String[]>> sequential = new ArrayList<>();
+    Map<String, List<String>> proxyChains = new LinkedHashMap<>();
+    int lines = 0;
+    for (String host : state.hosts()) {
+      for (LabState.CommandRecord command : state.commandLog(host)) {
+        if (command.time().isBefore(from) || command.time().isAfter(to)) {
+          continue;
+        }
+        lines++;
+        if (proxies.contains(host)) {
+          proxyChains.computeIfAbsent(host, h -> new ArrayList<>()).add(command.command());
+        } else {
+          sequential.add(Map.entry(command.time(), new String[] {host, command.command()}));
+        }
+      }
+    }
+    assertThat(lines).as("command lines of the automated part").isPositive();
+    sequential.sort(Map.Entry.comparingByKey());
+    long started = System.nanoTime();
+    for (Map.Entry<Instant, String[]> command : sequential) {
+      openssh(command.getValue()[0], command.getValue()[1]);
+    }
+    ExecutorService chains = Executors.newFixedThreadPool(Math.max(1, proxyChains.size()));
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      proxyChains.forEach((host, commands) -> done.add(chains.submit(() -> {
+        for (String command : commands) {
+          openssh(host, command);
+        }
+        return null;
+      })));
+      for (Future<?> chain : done) {
+        chain.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      chains.shutdownNow();
+    }
+    log.info("OpenSSH replay: {} command lines", lines);
+    return (System.nanoTime() - started) / 1e6;
+  }
+
+  private void openssh(String host, String commandLine) throws Exception {
+    Host target = topology.host(host);
+    Process ssh = new ProcessBuilder("/usr/bin/ssh", "-F", "/dev/null", "-o", "BatchMode=yes",
+        "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + keys.knownHostsFile(),
+        "-o", "GlobalKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes",
+        "-i", keys.privateKeyFile().toString(), "-p", String.valueOf(target.getSsh().getPort()),
+        target.getSsh().getUser() + "@" + target.getSsh().getHost(), commandLine)
+        .redirectErrorStream(true).start();
+    String output = new String(ssh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(ssh.waitFor(30, TimeUnit.SECONDS)).as(output).isTrue();
+  }
+}
