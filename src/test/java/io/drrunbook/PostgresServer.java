@@ -56,13 +56,28 @@ public final class PostgresServer implements AutoCloseable {
       PostgresServer server = new PostgresServer(bin, dir, freePort());
       server.run(List.of(bin.resolve("initdb").toString(), "-D", server.data().toString(), "-U", USER,
           "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"));
-      server.run(List.of(bin.resolve("pg_ctl").toString(), "-D", server.data().toString(), "-l",
-          dir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
-          "-p " + server.port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", "start"));
+      server.startServer();
       return server;
     } catch (IOException e) {
       throw new IllegalStateException("cannot prepare a PostgreSQL server: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Starts the server of the cluster again (after {@link #stopServer}), with extra settings such as
+   * {@code -c default_transaction_read_only=on}.
+   */
+  public void startServer(String... settings) {
+    run(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-l",
+        dir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
+        "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off "
+            + String.join(" ", settings), "start"));
+  }
+
+  /** Stops the server (fast shutdown) and keeps its cluster: {@link #startServer} starts it again. */
+  public void stopServer() {
+    run(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", "fast", "-w",
+        "-t", "60", "stop"));
   }
 
   public int port() {
@@ -95,8 +110,7 @@ public final class PostgresServer implements AutoCloseable {
   @Override
   public void close() {
     try {
-      run(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", "fast", "-w",
-          "-t", "60", "stop"));
+      stopServer();
     } finally {
       FileSystemUtils.deleteRecursively(dir.toFile());
     }

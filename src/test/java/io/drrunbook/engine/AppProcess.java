@@ -36,6 +36,13 @@ public final class AppProcess implements AutoCloseable {
   }
 
   public static AppProcess start(Path dataDir, Path log, int port, String... extraArgs) throws IOException {
+    AppProcess app = launch(dataDir, log, port, extraArgs);
+    app.awaitHealthy(Duration.ofSeconds(240), log);
+    return app;
+  }
+
+  /** Starts the application and returns at once, without waiting for it to answer. */
+  public static AppProcess launch(Path dataDir, Path log, int port, String... extraArgs) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-cp", System.getProperty("java.class.path"),
@@ -51,16 +58,23 @@ public final class AppProcess implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
-    AppProcess app = new AppProcess(process, port);
-    await("application up on port " + port).atMost(Duration.ofSeconds(240))
+    return new AppProcess(process, port);
+  }
+
+  /** Waits until health answers 200; fails at once when the process ended. */
+  public void awaitHealthy(Duration limit, Path log) {
+    await("application up on port " + port).atMost(limit)
         .pollInterval(Duration.ofMillis(500))
         .until(() -> {
           if (!process.isAlive()) {
             throw new IllegalStateException("application exited with " + process.exitValue() + ", see " + log);
           }
-          return app.healthy();
+          return healthy();
         });
-    return app;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   public static int freePort() throws IOException {
