@@ -101,8 +101,10 @@ class LabDashboardTest {
     assertThat(text(SITE2_MASTER_STATE)).isEqualTo("STOPPED");
     // cs-mgmt, ogg, two proxies, the Info Mart server host gim, its GoldenGate host gim-ogg and its
     // Administration Console gim-admin, the Oracle Database server oracle-db (Data Guard, C5) and the
-    // two OCMS nodes ocms-1 and ocms-2 (seed 003)
-    assertThat(browser.findElements(By.cssSelector("[data-site='site1'] .host"))).hasSize(10);
+    // two OCMS nodes ocms-1 and ocms-2 (seed 003); the Avaya Oceana consoles of DC1 (seed 002: the
+    // Omnichannel Database servers ocdb-active and ocdb-standby, oceana-manager, smgr,
+    // engagement-designer, experience-portal, control-manager)
+    assertThat(browser.findElements(By.cssSelector("[data-site='site1'] .host"))).hasSize(17);
     assertThat(text("[data-site='site1'] [data-database='site1.config-db']")).contains("PRIMARY", "OPEN");
     assertThat(text("[data-site='site2'] [data-database='site2.config-db']")).contains("STANDBY", "LOCKED");
     assertThat(text("[data-record='cs-master.genesys.lab.']")).contains("127.0.1.10", "site1.cs-mgmt");
@@ -162,17 +164,7 @@ class LabDashboardTest {
 
   @Test
   void shouldTakeASiteDownAndBringItBackWhenAPersonLoggedInToCockpitUsesTheSiteButtons() {
-    // no HTTP Basic this time: the person logged in to Cockpit, and the dashboard takes that login
-    browser.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of()));
-    browser.manage().deleteAllCookies();
-    browser.get("http://localhost:" + port + "/camunda/app/cockpit/default/");
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("input[ng-model='username']")))
-        .sendKeys("operator");
-    browser.findElement(By.cssSelector("input[ng-model='password']")).sendKeys("operator");
-    browser.findElement(By.cssSelector("button[type='submit']")).click();
-    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("input[ng-model='username']")));
-    browser.get("http://localhost:" + port + "/lab/");
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-site='site1'] [data-host='site1.cs-mgmt']")));
+    openDashboardLoggedInToCockpit("operator");
     browser.executeScript("window.confirm = () => true");
     wait.until(page -> {
       page.findElement(By.cssSelector("[data-site='site1'] [data-site-action='down']")).click();
@@ -246,6 +238,42 @@ class LabDashboardTest {
   private void network(boolean offline) {
     browser.executeCdpCommand("Network.emulateNetworkConditions", Map.of(
         "offline", offline, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+  }
+
+  @Test
+  void shouldSetTheDc1ClusterGroupToStandbyWhenAPersonLoggedInToCockpitClicksItsConsoleButton() {
+    openDashboardLoggedInToCockpit("oceana");
+    String clusterGroup = "[data-host='site1.oceana-manager'] [data-component='cluster-group'] ";
+    assertThat(browser.findElements(By.cssSelector(clusterGroup + "[data-console-action='set-active']")))
+        .as("only the actions the state allows have a button").isEmpty();
+    wait.until(page -> {
+      page.findElement(By.cssSelector(clusterGroup + "[data-console-action='set-standby']")).click();
+      return true;
+    });
+
+    wait.until(page -> text(clusterGroup + ".state").equals("STANDBY"));
+    assertThat(lab.state().state("site1.oceana-manager", "cluster-group")).isEqualTo("STANDBY");
+    assertThat(lab.state().actionCount("site1.oceana-manager", "console cluster-group set-standby")).isEqualTo(1);
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(clusterGroup + "[data-console-action='set-active']")));
+    assertThat(text("[data-host='site1.oceana-manager'] .commands")).contains("console cluster-group set-standby by oceana");
+    assertThat(browser.findElement(By.id("request-problem")).isDisplayed()).isFalse();
+  }
+
+  /**
+   * No HTTP Basic: the person logs in to Cockpit, and the dashboard takes that login (its session
+   * and the web apps' CSRF token for the lab writes).
+   */
+  private void openDashboardLoggedInToCockpit(String user) {
+    browser.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of()));
+    browser.manage().deleteAllCookies();
+    browser.get("http://localhost:" + port + "/camunda/app/cockpit/default/");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("input[ng-model='username']")))
+        .sendKeys(user);
+    browser.findElement(By.cssSelector("input[ng-model='password']")).sendKeys(user);
+    browser.findElement(By.cssSelector("button[type='submit']")).click();
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("input[ng-model='username']")));
+    browser.get("http://localhost:" + port + "/lab/");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-site='site1'] [data-host='site1.cs-mgmt']")));
   }
 
   /** The commands shown for site2.cs-mgmt, read in one go (the page may re-render in between). */
