@@ -37,8 +37,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /**
  * The lab dashboard in a real browser (Debian's headless Chromium through its chromedriver, never
  * one downloaded by Selenium Manager): it shows both sites, follows the lab live while it stays
- * open, injects and removes faults from its panel, and says so when it loses the connection. Leaves a screenshot in
- * {@code target/screenshots/lab-dashboard.png}.
+ * open, injects and removes faults from its panel, does a console action with its button, and says so
+ * when it loses the connection. Leaves screenshots in {@code target/screenshots/lab-dashboard.png}
+ * and {@code lab-consoles.png}.
  */
 @DrillContext
 class LabDashboardTest {
@@ -46,6 +47,7 @@ class LabDashboardTest {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   static final Path SCREENSHOT = Path.of("target", "screenshots", "lab-dashboard.png");
+  static final Path CONSOLES_SCREENSHOT = Path.of("target", "screenshots", "lab-consoles.png");
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final String SITE2_MASTER_STATE =
       "[data-host='site2.cs-mgmt'] [data-component='confserv-master-pair'] .state";
@@ -241,7 +243,7 @@ class LabDashboardTest {
   }
 
   @Test
-  void shouldSetTheDc1ClusterGroupToStandbyWhenAPersonLoggedInToCockpitClicksItsConsoleButton() {
+  void shouldSetTheDc1ClusterGroupToStandbyWhenAPersonLoggedInToCockpitClicksItsConsoleButton() throws IOException {
     openDashboardLoggedInToCockpit("oceana");
     String clusterGroup = "[data-host='site1.oceana-manager'] [data-component='cluster-group'] ";
     assertThat(browser.findElements(By.cssSelector(clusterGroup + "[data-console-action='set-active']")))
@@ -257,6 +259,13 @@ class LabDashboardTest {
     wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(clusterGroup + "[data-console-action='set-active']")));
     assertThat(text("[data-host='site1.oceana-manager'] .commands")).contains("console cluster-group set-standby by oceana");
     assertThat(browser.findElement(By.id("request-problem")).isDisplayed()).isFalse();
+
+    // the picture of the console buttons for the README (the DC1 Oceana consoles at the top)
+    browser.executeScript("arguments[0].scrollIntoView()",
+        browser.findElement(By.cssSelector("[data-host='site1.ocdb-active']")));
+    Files.createDirectories(CONSOLES_SCREENSHOT.getParent());
+    Files.write(CONSOLES_SCREENSHOT, browser.getScreenshotAs(OutputType.BYTES));
+    assertThat(Files.size(CONSOLES_SCREENSHOT)).isGreaterThan(10_000);
   }
 
   /**
