@@ -91,6 +91,16 @@ class LabConsolesTest {
     assertThat(state.attribute("site2.control-manager", "ha-service", "startupType")).isEqualTo("Manual");
     assertThat(post("oceana", "/lab/api/consoles/site2.control-manager/ha-service/set-manual").getStatusCode())
         .isEqualTo(HttpStatus.CONFLICT);
+    // the manual Control Manager switchover's file: System32's copy edited, Syswow64's follows (L1692-1693)
+    post("oceana", "/lab/api/consoles/site2.control-manager/nav360-config/point-to-secondary");
+    assertThat(state.component("site2.control-manager", "nav360-config").attributes())
+        .containsEntry("system32", "secondary database").containsEntry("syswow64", "secondary database");
+    assertThat(state.state("site2.control-manager", "nav360-config")).isEqualTo("secondary database");
+    assertThat(state.state("site2.control-manager", "audit-log")).isEqualTo("STOPPED");
+    post("oceana", "/lab/api/consoles/site2.control-manager/audit-log/start-service");
+    assertThat(state.state("site2.control-manager", "audit-log")).isEqualTo("RUNNING");
+    assertThat(state.actionCounts("site2.control-manager")).containsOnlyKeys("console ha-service set-manual",
+        "console nav360-config point-to-secondary", "console audit-log start-service");
   }
 
   @Test
