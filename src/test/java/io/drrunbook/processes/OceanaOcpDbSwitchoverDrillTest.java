@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.DrillContext;
-import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabState;
 import io.drrunbook.topology.Topology;
@@ -81,17 +80,17 @@ class OceanaOcpDbSwitchoverDrillTest {
         Map.of("ocdbTopology", "ha", "situation", "both-up"));
 
     // step 1 (seed L1253): remove Cache Mirroring from Server B on its Cache Management Portal
-    Task remove = awaitTask(run, "UserTask_RemoveStandbyMirroring");
+    Task remove = drill.awaitTask(run, "UserTask_RemoveStandbyMirroring");
     // promoting Server C first is refused by the lab: the standby is still in the mirror
     assertRefused(console(DC2_SERVER, "mirror", "switchover-cache-up-on-both-servers"), "ASYNC",
         "the standby site1.ocdb-standby is still in the mirror");
     assertDone(console(SERVER_B, "mirror", "remove-mirroring"));
-    completeAs(remove, GuidedEvidence.of("mirror configuration removed", null));
+    drill.completeAsDba(remove, GuidedEvidence.of("mirror configuration removed", null));
 
     // step 2 (L1257-1267): on Server C, BackupAndRestore.exe "Switchover Cache up on both servers"
-    Task promote = awaitTask(run, "UserTask_PromoteBothUp");
+    Task promote = drill.awaitTask(run, "UserTask_PromoteBothUp");
     assertDone(console(DC2_SERVER, "mirror", "switchover-cache-up-on-both-servers"));
-    completeAs(promote, GuidedEvidence.of("scenario executed", null));
+    drill.completeAsDba(promote, GuidedEvidence.of("scenario executed", null));
     assertThat(state.state(SERVER_A, "cache")).as("the scenario stops Cache on the old primary").isEqualTo("STOPPED");
 
     // the seed's 30 seconds (L1267): the person waits; the test lets the timer fire now
@@ -100,14 +99,14 @@ class OceanaOcpDbSwitchoverDrillTest {
     management.executeJob(wait.getId());
 
     // step 3 (L1269-1276): start Cache on Server A, once it is up demote it to async
-    Task demote = awaitTask(run, "UserTask_DemoteActive");
+    Task demote = drill.awaitTask(run, "UserTask_DemoteActive");
     assertRefused(console(SERVER_A, "mirror", "demote-to-async"), "FORMER PRIMARY", "start Cache first");
     assertDone(console(SERVER_A, "cache", "start-cache"));
     assertDone(console(SERVER_A, "mirror", "demote-to-async"));
-    completeAs(demote, GuidedEvidence.of("Cache started, demoted to async", null));
+    drill.completeAsDba(demote, GuidedEvidence.of("Cache started, demoted to async", null));
 
     // the Mirror Monitor, read by the person and checked by the runbook over HTTP
-    completeAs(awaitTask(run, "UserTask_CheckMirrorMonitor"), GuidedEvidence.of("DC2 server primary, Server A async", null));
+    drill.completeAsDba(drill.awaitTask(run, "UserTask_CheckMirrorMonitor"), GuidedEvidence.of("DC2 server primary, Server A async", null));
     drill.awaitEnded(run);
     assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(run.getId())
         .activityId("BoundaryEvent_MirrorRolesDiffer").count()).as("the page agreed at once").isZero();
@@ -135,11 +134,11 @@ class OceanaOcpDbSwitchoverDrillTest {
         Map.of("ocdbTopology", "single", "situation", "active-failed"));
 
     // the person records the promotion (L1224-1231) without having executed the scenario
-    Task promote = awaitTask(run, "UserTask_PromoteActiveFailed");
+    Task promote = drill.awaitTask(run, "UserTask_PromoteActiveFailed");
     assertThat(tasks.getVariable(promote.getId(), "guideEnter")).isEqualTo("Select mirror scenario: Switchover Primary server down");
-    completeAs(promote, GuidedEvidence.of("scenario executed", null));
-    Task monitor = awaitTask(run, "UserTask_CheckMirrorMonitor");
-    completeAs(monitor, GuidedEvidence.of("DC2 server primary, DC1 servers not connected", null));
+    drill.completeAsDba(promote, GuidedEvidence.of("scenario executed", null));
+    Task monitor = drill.awaitTask(run, "UserTask_CheckMirrorMonitor");
+    drill.completeAsDba(monitor, GuidedEvidence.of("DC2 server primary, DC1 servers not connected", null));
 
     // the runbook's read of the Mirror Monitor disagrees: the step comes back with what the page showed
     Task reopened = await("step reopened").atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
@@ -153,7 +152,7 @@ class OceanaOcpDbSwitchoverDrillTest {
     assertRefused(console(DC2_SERVER, "mirror", "switchover-cache-up-on-both-servers"), "ASYNC",
         "the primary is not up: use Switchover primary server down");
     assertDone(console(DC2_SERVER, "mirror", "switchover-primary-server-down"));
-    completeAs(reopened, GuidedEvidence.of("DC2 server primary, DC1 servers not connected", null));
+    drill.completeAsDba(reopened, GuidedEvidence.of("DC2 server primary, DC1 servers not connected", null));
     drill.awaitEnded(run);
 
     assertThat(mirrorRoles()).containsExactly("FORMER PRIMARY", "NONE", "PRIMARY");
@@ -204,17 +203,5 @@ class OceanaOcpDbSwitchoverDrillTest {
     assertThat(problem.path("detail").asText()).contains("in state " + state).contains(reason);
   }
 
-  private Task awaitTask(ProcessInstance run, String key) {
-    return await("task " + key).atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
-        .processInstanceId(run.getId()).taskDefinitionKey(key).singleResult(), task -> task != null);
-  }
 
-  private void completeAs(Task task, Map<String, Object> variables) {
-    identity.setAuthentication("dba", List.of(DrGroups.OPERATORS, DrGroups.DATABASE));
-    try {
-      tasks.complete(task.getId(), variables);
-    } finally {
-      identity.clearAuthentication();
-    }
-  }
 }
