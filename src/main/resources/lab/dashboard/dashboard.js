@@ -204,16 +204,17 @@
         el('span', { class: 'role' }, text(host.role)),
         el('span', { class: 'address mono' }, text(host.address)),
         faulty ? el('span', { class: 'fault-badges' }, faults.map((f) => el('span', { class: 'fault-badge', title: 'fault ' + f.id }, f.type))) : null),
-      renderComponents(host.components || []),
+      renderComponents(host.components || [], host.name),
       el('div', { class: 'host-foot' },
         renderCommands(host.lastCommands || []),
         renderActionCounts(host.actionCounts || {})));
   }
 
-  function renderComponents(components) {
+  function renderComponents(components, hostName) {
     if (components.length === 0) return el('p', { class: 'empty' }, 'no components');
     return el('table', { class: 'components' }, components.map((c) => {
       const attributes = Object.entries(c.attributes || {});
+      const allowed = (c.actions || []).filter((a) => a.allowed);
       return el('tbody', { class: 'component', 'data-component': c.name },
         el('tr', null,
           el('td', { class: 'component-name' },
@@ -223,8 +224,20 @@
         attributes.length === 0 ? null : el('tr', { class: 'attributes' },
           el('td', { colspan: 2 }, attributes.map(([key, value]) => el('span', { class: 'attr' },
             el('span', { class: 'attr-key' }, key), ' ',
-            el('span', { class: 'attr-value mono' }, key === 'lastStarted' && value ? timeOf(value) : text(value)))))));
+            el('span', { class: 'attr-value mono' }, key === 'lastStarted' && value ? timeOf(value) : text(value)))))),
+        allowed.length === 0 ? null : el('tr', { class: 'console-actions' },
+          el('td', { colspan: 2 }, allowed.map((a) => consoleButton(hostName, c, a)))));
     }));
+  }
+
+  /** A console action the model declares and the component's state allows now: one click does it. */
+  function consoleButton(hostName, component, action) {
+    const button = el('button', { type: 'button', class: 'console-action', 'data-console-action': action.name,
+      title: action.console + ' (' + action.seed + ')' }, action.title);
+    button.addEventListener('click', () => request('POST', 'consoles/' + encodeURIComponent(hostName) + '/'
+      + encodeURIComponent(component.name) + '/' + encodeURIComponent(action.name), null,
+      action.title + ' on ' + hostName + ' ' + component.name, button));
+    return button;
   }
 
   function renderCommands(commands) {

@@ -285,6 +285,11 @@ public class LabState implements LabWorld, LabSteps.Effects {
     return read(host, component);
   }
 
+  /** The model element a component was made from (its console actions, {@link LabConsoles}). */
+  public synchronized LabModel.Component componentModel(String host, String component) {
+    return live(host, component).model;
+  }
+
   /** The components of a host, in model order. */
   public synchronized List<ComponentView> components(String host) {
     return hostComponents(host).keySet().stream().map(name -> read(host, name)).toList();

@@ -51,8 +51,20 @@ public record LabView(Instant takenAt, long version, List<Site> sites, Dns dns,
     }
   }
 
-  /** Something a host runs, with its state ({@code RUNNING}, {@code STOPPED}, {@code normal}, ...). */
-  public record Component(String name, String title, String state, Map<String, String> attributes) {}
+  /**
+   * Something a host runs, with its state ({@code RUNNING}, {@code STOPPED}, {@code normal}, ...) and
+   * the console actions its model declares, as offered now (the dashboard's buttons; none: absent).
+   */
+  public record Component(String name, String title, String state, Map<String, String> attributes,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<LabConsoles.Offered> actions) {
+    public Component {
+      actions = actions == null ? List.of() : List.copyOf(actions);
+    }
+
+    public Component(String name, String title, String state, Map<String, String> attributes) {
+      this(name, title, state, attributes, List.of());
+    }
+  }
 
   /** A command line a host received and its exit code. */
   public record Command(Instant time, String command, int exitCode) {}

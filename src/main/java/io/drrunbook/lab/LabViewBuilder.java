@@ -123,7 +123,7 @@ public class LabViewBuilder {
       Map<String, String> attributes = new LinkedHashMap<>();
       c.attributes().forEach((k, v) -> attributes.put(k, text(v)));
       shown.add(new LabView.Component(c.name(), c.title() == null ? c.name() : c.title(), c.state(),
-          Collections.unmodifiableMap(attributes)));
+          Collections.unmodifiableMap(attributes), LabConsoles.offered(state, name, c)));
     }
     List<LabState.CommandRecord> log = state.commandLog(name);
     List<LabView.Command> lastCommands = log.subList(Math.max(0, log.size() - LAST_COMMANDS), log.size())

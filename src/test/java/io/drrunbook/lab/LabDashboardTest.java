@@ -37,8 +37,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /**
  * The lab dashboard in a real browser (Debian's headless Chromium through its chromedriver, never
  * one downloaded by Selenium Manager): it shows both sites, follows the lab live while it stays
- * open, injects and removes faults from its panel, and says so when it loses the connection. Leaves a screenshot in
- * {@code target/screenshots/lab-dashboard.png}.
+ * open, injects and removes faults from its panel, does a console action with its button, and says so
+ * when it loses the connection. Leaves screenshots in {@code target/screenshots/lab-dashboard.png}
+ * and {@code lab-consoles.png}.
  */
 @DrillContext
 class LabDashboardTest {
@@ -46,6 +47,7 @@ class LabDashboardTest {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   static final Path SCREENSHOT = Path.of("target", "screenshots", "lab-dashboard.png");
+  static final Path CONSOLES_SCREENSHOT = Path.of("target", "screenshots", "lab-consoles.png");
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final String SITE2_MASTER_STATE =
       "[data-host='site2.cs-mgmt'] [data-component='confserv-master-pair'] .state";
@@ -101,8 +103,10 @@ class LabDashboardTest {
     assertThat(text(SITE2_MASTER_STATE)).isEqualTo("STOPPED");
     // cs-mgmt, ogg, two proxies, the Info Mart server host gim, its GoldenGate host gim-ogg and its
     // Administration Console gim-admin, the Oracle Database server oracle-db (Data Guard, C5) and the
-    // two OCMS nodes ocms-1 and ocms-2 (seed 003)
-    assertThat(browser.findElements(By.cssSelector("[data-site='site1'] .host"))).hasSize(10);
+    // two OCMS nodes ocms-1 and ocms-2 (seed 003); the Avaya Oceana consoles of DC1 (seed 002: the
+    // Omnichannel Database servers ocdb-active and ocdb-standby, oceana-manager, smgr,
+    // engagement-designer, experience-portal, control-manager)
+    assertThat(browser.findElements(By.cssSelector("[data-site='site1'] .host"))).hasSize(17);
     assertThat(text("[data-site='site1'] [data-database='site1.config-db']")).contains("PRIMARY", "OPEN");
     assertThat(text("[data-site='site2'] [data-database='site2.config-db']")).contains("STANDBY", "LOCKED");
     assertThat(text("[data-record='cs-master.genesys.lab.']")).contains("127.0.1.10", "site1.cs-mgmt");
@@ -162,17 +166,7 @@ class LabDashboardTest {
 
   @Test
   void shouldTakeASiteDownAndBringItBackWhenAPersonLoggedInToCockpitUsesTheSiteButtons() {
-    // no HTTP Basic this time: the person logged in to Cockpit, and the dashboard takes that login
-    browser.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of()));
-    browser.manage().deleteAllCookies();
-    browser.get("http://localhost:" + port + "/camunda/app/cockpit/default/");
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("input[ng-model='username']")))
-        .sendKeys("operator");
-    browser.findElement(By.cssSelector("input[ng-model='password']")).sendKeys("operator");
-    browser.findElement(By.cssSelector("button[type='submit']")).click();
-    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("input[ng-model='username']")));
-    browser.get("http://localhost:" + port + "/lab/");
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-site='site1'] [data-host='site1.cs-mgmt']")));
+    openDashboardLoggedInToCockpit("operator");
     browser.executeScript("window.confirm = () => true");
     wait.until(page -> {
       page.findElement(By.cssSelector("[data-site='site1'] [data-site-action='down']")).click();
@@ -246,6 +240,49 @@ class LabDashboardTest {
   private void network(boolean offline) {
     browser.executeCdpCommand("Network.emulateNetworkConditions", Map.of(
         "offline", offline, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+  }
+
+  @Test
+  void shouldSetTheDc1ClusterGroupToStandbyWhenAPersonLoggedInToCockpitClicksItsConsoleButton() throws IOException {
+    openDashboardLoggedInToCockpit("oceana");
+    String clusterGroup = "[data-host='site1.oceana-manager'] [data-component='cluster-group'] ";
+    assertThat(browser.findElements(By.cssSelector(clusterGroup + "[data-console-action='set-active']")))
+        .as("only the actions the state allows have a button").isEmpty();
+    wait.until(page -> {
+      page.findElement(By.cssSelector(clusterGroup + "[data-console-action='set-standby']")).click();
+      return true;
+    });
+
+    wait.until(page -> text(clusterGroup + ".state").equals("STANDBY"));
+    assertThat(lab.state().state("site1.oceana-manager", "cluster-group")).isEqualTo("STANDBY");
+    assertThat(lab.state().actionCount("site1.oceana-manager", "console cluster-group set-standby")).isEqualTo(1);
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(clusterGroup + "[data-console-action='set-active']")));
+    assertThat(text("[data-host='site1.oceana-manager'] .commands")).contains("console cluster-group set-standby by oceana");
+    assertThat(browser.findElement(By.id("request-problem")).isDisplayed()).isFalse();
+
+    // the picture of the console buttons for the README (the DC1 Oceana consoles at the top)
+    browser.executeScript("arguments[0].scrollIntoView()",
+        browser.findElement(By.cssSelector("[data-host='site1.ocdb-active']")));
+    Files.createDirectories(CONSOLES_SCREENSHOT.getParent());
+    Files.write(CONSOLES_SCREENSHOT, browser.getScreenshotAs(OutputType.BYTES));
+    assertThat(Files.size(CONSOLES_SCREENSHOT)).isGreaterThan(10_000);
+  }
+
+  /**
+   * No HTTP Basic: the person logs in to Cockpit, and the dashboard takes that login (its session
+   * and the web apps' CSRF token for the lab writes).
+   */
+  private void openDashboardLoggedInToCockpit(String user) {
+    browser.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of()));
+    browser.manage().deleteAllCookies();
+    browser.get("http://localhost:" + port + "/camunda/app/cockpit/default/");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("input[ng-model='username']")))
+        .sendKeys(user);
+    browser.findElement(By.cssSelector("input[ng-model='password']")).sendKeys(user);
+    browser.findElement(By.cssSelector("button[type='submit']")).click();
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("input[ng-model='username']")));
+    browser.get("http://localhost:" + port + "/lab/");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-site='site1'] [data-host='site1.cs-mgmt']")));
   }
 
   /** The commands shown for site2.cs-mgmt, read in one go (the page may re-render in between). */

@@ -10,7 +10,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.drrunbook.DrillContext;
 import io.drrunbook.approval.EvidenceRefusedException;
-import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabState;
 import io.drrunbook.topology.Topology;
@@ -130,20 +129,20 @@ class DataguardRoleTransitionDrillTest {
     state.set(DC1, "database", "siteDown", true);
 
     ProcessInstance failover = start("failover", "DRILL-C5-FO");
-    Task backup = awaitTask(failover, "UserTask_BackUpNewPrimary");
+    Task backup = drill.awaitTask(failover, "UserTask_BackUpNewPrimary");
     assertThat(backup.getName()).isEqualTo("Back up the new primary database · DRILL-C5-FO");
     assertThat(tasks.getVariable(backup.getId(), "guideSystem"))
         .isEqualTo("the new primary database orcl_stby at DC2, with the site's backup tool (RMAN or the site's own)");
     assertThat(String.valueOf(tasks.getVariable(backup.getId(), "guideOptions")))
         .isEqualTo("[{\"label\":\"COMPLETED\",\"value\":\"COMPLETED\"},{\"label\":\"RUNNING\",\"value\":\"RUNNING\"},"
             + "{\"label\":\"FAILED\",\"value\":\"FAILED\"}]");
-    assertThatThrownBy(() -> completeAs(backup, GuidedEvidence.of("COMPLETED", " ")))
+    assertThatThrownBy(() -> drill.completeAsDba(backup, GuidedEvidence.of("COMPLETED", " ")))
         .isInstanceOf(EvidenceRefusedException.class)
         .hasMessageContaining("needs its evidence: backup id");
-    assertThatThrownBy(() -> completeAs(backup, GuidedEvidence.of("DONE", "RMAN-TAG-DRILL-1")))
+    assertThatThrownBy(() -> drill.completeAsDba(backup, GuidedEvidence.of("DONE", "RMAN-TAG-DRILL-1")))
         .isInstanceOf(EvidenceRefusedException.class)
         .hasMessageContaining("'DONE' is not a value the seed says the screen can show ('COMPLETED' or 'RUNNING' or 'FAILED')");
-    completeAs(backup, GuidedEvidence.of("COMPLETED", "RMAN-TAG-DRILL-1"));
+    drill.completeAsDba(backup, GuidedEvidence.of("COMPLETED", "RMAN-TAG-DRILL-1"));
     assertThat(history.createHistoricVariableInstanceQuery().activityInstanceIdIn(
         history.createHistoricTaskInstanceQuery().taskId(backup.getId()).singleResult().getActivityInstanceId())
         .variableName("evidenceValue").singleResult().getValue()).as("evidence kept with its step")
@@ -152,7 +151,7 @@ class DataguardRoleTransitionDrillTest {
     assertThat(state.state(DC1, "database")).isEqualTo("DISABLED");
 
     // a value the seed says must not be there is refused, naming the expectation
-    Task back = awaitTask(failover, "UserTask_OriginalPrimaryBack");
+    Task back = drill.awaitTask(failover, "UserTask_OriginalPrimaryBack");
     assertThat(tasks.getVariable(back.getId(), "guideFinding")).isNull();
     // (through the engine REST API, as Tasklist submits the form: a 400 with the reason)
     HttpHeaders headers = new HttpHeaders();
@@ -167,7 +166,7 @@ class DataguardRoleTransitionDrillTest {
         .contains("expects the screen to show 'MOUNTED'").contains("the screen showed 'OPEN'");
     assertThat(tasks.createTaskQuery().taskId(back.getId()).count()).as("the step stays open").isEqualTo(1);
     // answered "mounted" while DC1 is still down: the broker's check disagrees, the step is reopened
-    completeAs(back, GuidedEvidence.of("MOUNTED", null));
+    drill.completeAsDba(back, GuidedEvidence.of("MOUNTED", null));
     Task reopened = await("step reopened").atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
         .processInstanceId(failover.getId()).taskDefinitionKey("UserTask_OriginalPrimaryBack").singleResult(),
         task -> task != null && !task.getId().equals(back.getId()));
@@ -176,7 +175,7 @@ class DataguardRoleTransitionDrillTest {
     assertThat(state.actionCount(DC1, "dgmgrl reinstate database orcl")).isZero();
 
     state.set(DC1, "database", "siteDown", false);
-    completeAs(reopened, GuidedEvidence.of("MOUNTED", null));
+    drill.completeAsDba(reopened, GuidedEvidence.of("MOUNTED", null));
     drill.awaitEnded(failover);
     assertThat(state.state(DC1, "database")).isEqualTo("PHYSICAL STANDBY");
     assertThat(state.state(DC2, "database")).isEqualTo("PRIMARY");
@@ -216,19 +215,7 @@ class DataguardRoleTransitionDrillTest {
         "primaryDb", "orcl", "standbyDb", "orcl_stby", "flashbackWindowHours", 24, "lagPollInterval", "PT1S"));
   }
 
-  private Task awaitTask(ProcessInstance run, String key) {
-    return await("task " + key).atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
-        .processInstanceId(run.getId()).taskDefinitionKey(key).singleResult(), task -> task != null);
-  }
 
-  private void completeAs(Task task, Map<String, Object> variables) {
-    identity.setAuthentication("dba", List.of(DrGroups.OPERATORS, DrGroups.DATABASE));
-    try {
-      tasks.complete(task.getId(), variables);
-    } finally {
-      identity.clearAuthentication();
-    }
-  }
 
   /** The two databases' roles and every attribute the model keeps (lags, flashback, site down). */
   private Map<String, Object> dataGuard() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.drrunbook.DrillTasks;
+import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabState;
 import io.drrunbook.lab.dns.LabDns;
@@ -18,6 +19,7 @@ import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.task.Task;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -51,6 +53,22 @@ final class DrillSupport {
   /** Waits for the manual step, checks the group may work it, and completes it as that user. */
   void complete(ProcessInstance run, String taskKey, String user, String group, Map<String, Object> variables) {
     DrillTasks.complete(tasks, identity, run.getId(), taskKey, user, group, variables);
+  }
+
+  /** Waits (bounded) for the run's open task of that key. */
+  Task awaitTask(ProcessInstance run, String key) {
+    return await("task " + key).atMost(Duration.ofSeconds(60)).until(() -> tasks.createTaskQuery()
+        .processInstanceId(run.getId()).taskDefinitionKey(key).singleResult(), task -> task != null);
+  }
+
+  /** Completes a task as the database team's lab user ({@code dba}: dr-operators, dr-database). */
+  void completeAsDba(Task task, Map<String, Object> variables) {
+    identity.setAuthentication("dba", List.of(DrGroups.OPERATORS, DrGroups.DATABASE));
+    try {
+      tasks.complete(task.getId(), variables);
+    } finally {
+      identity.clearAuthentication();
+    }
   }
 
   /** Waits until the run ended, and checks it left no incident. */

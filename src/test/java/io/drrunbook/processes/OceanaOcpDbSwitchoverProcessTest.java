@@ -63,7 +63,7 @@ class OceanaOcpDbSwitchoverProcessTest {
     checkMirrorMonitor(run, "DC2 server primary, Server A async");
 
     assertThat(path(run)).containsExactly("UserTask_PromoteBothUp", "Event_WaitPromotion",
-        "UserTask_DemoteActive", "UserTask_CheckMirrorMonitor");
+        "UserTask_DemoteActive", "UserTask_CheckMirrorMonitor", "Task_VerifyMirrorRoles");
     assertThat(run).isEnded().hasPassed("EndEvent_SwitchedOver").hasNotPassed("UserTask_RemoveStandbyMirroring");
   }
 
@@ -85,7 +85,7 @@ class OceanaOcpDbSwitchoverProcessTest {
     checkMirrorMonitor(run, "DC2 server primary, Server A async");
 
     assertThat(path(run)).containsExactly("UserTask_RemoveStandbyMirroring", "UserTask_PromoteBothUp",
-        "Event_WaitPromotion", "UserTask_DemoteActive", "UserTask_CheckMirrorMonitor");
+        "Event_WaitPromotion", "UserTask_DemoteActive", "UserTask_CheckMirrorMonitor", "Task_VerifyMirrorRoles");
     assertThat(run).isEnded().hasPassed("UserTask_RemoveStandbyMirroring", "EndEvent_SwitchedOver");
   }
 
@@ -104,7 +104,7 @@ class OceanaOcpDbSwitchoverProcessTest {
     complete(task(run), GuidedEvidence.of("scenario executed", null));
     checkMirrorMonitor(run, "DC2 server primary, DC1 servers not connected");
 
-    assertThat(path(run)).containsExactly(promote, "UserTask_CheckMirrorMonitor");
+    assertThat(path(run)).containsExactly(promote, "UserTask_CheckMirrorMonitor", "Task_VerifyMirrorRoles");
     assertThat(run).isEnded().hasPassed("EndEvent_SwitchedOver")
         .hasNotPassed("UserTask_RemoveStandbyMirroring", "Event_WaitPromotion", "UserTask_DemoteActive");
   }
@@ -122,6 +122,24 @@ class OceanaOcpDbSwitchoverProcessTest {
     checkMirrorMonitor(run, "DC2 server primary, DC1 servers not connected");
 
     assertThat(caller).isEnded().hasPassed("CallActivity_OcpDbSwitchover");
+  }
+
+  @Test
+  void shouldReopenTheMirrorMonitorStepWithWhatThePageShowedWhenTheRolesDiffer() {
+    ProcessInstance run = start("single", "dc1-offline");
+    complete(task(run), GuidedEvidence.of("scenario executed", null));
+    Task first = task(run);
+    assertThat(guide(run, "guideFinding")).isEqualTo("null");
+    complete(first, GuidedEvidence.of("DC2 server primary, DC1 servers not connected", null));
+    String finding = "GET /csp/sys/op/mirror-monitor: the answer does not match This member: site2.ocdb-async PRIMARY:"
+        + " This member: site2.ocdb-async ASYNC";
+    new ScriptedSteps(processEngine).failingOnce("Task_VerifyMirrorRoles", "DR_VERIFY_FAILED", finding).drive();
+
+    assertThat(run).isWaitingAt("UserTask_CheckMirrorMonitor");
+    assertThat(task(run).getId()).as("a new task: the step is reopened").isNotEqualTo(first.getId());
+    assertThat(guide(run, "guideFinding")).isEqualTo(finding);
+    checkMirrorMonitor(run, "DC2 server primary, DC1 servers not connected");
+    assertThat(run).isEnded().hasPassed("BoundaryEvent_MirrorRolesDiffer", "EndEvent_SwitchedOver");
   }
 
   private ProcessInstance start(String ocdbTopology, String situation) {
@@ -154,7 +172,19 @@ class OceanaOcpDbSwitchoverProcessTest {
     assertThat(task(run)).hasCandidateGroup("dr-database");
     assertThat(guide(run, "guideSeed")).contains("L1147");
     assertThat(guide(run, "guideClickPath")).contains("System Operation > Mirror Monitor");
+    String situation = String.valueOf(processEngine.getRuntimeService().getVariable(run.getId(), "situation"));
     complete(task(run), GuidedEvidence.of(screenValue, null));
+    // the verified step's check: the DC2 server's Mirror Monitor over HTTP
+    ScriptedSteps steps = new ScriptedSteps(processEngine).returning("Task_VerifyMirrorRoles",
+        Map.of("status", 200, "body", "This member: site2.ocdb-async PRIMARY"));
+    steps.drive();
+    assertThat(steps.calls("Task_VerifyMirrorRoles")).singleElement().satisfies(call -> {
+      assertThat(call.inputs()).containsEntry("route", "http-request").containsEntry("endpoint", "site2.ocdb-async")
+          .containsEntry("method", "GET").containsEntry("path", "/csp/sys/op/mirror-monitor");
+      assertThat(String.valueOf(call.input("expectBody"))).contains("This member: site2.ocdb-async PRIMARY");
+      assertThat(String.valueOf(call.input("expectBody")).contains("Server A.: ASYNC, connected"))
+          .as("Server A async is checked after a switchover with both up only").isEqualTo("both-up".equals(situation));
+    });
   }
 
   private String guide(ProcessInstance run, String name) {

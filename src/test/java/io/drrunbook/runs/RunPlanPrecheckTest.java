@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.DrillContext;
 import io.drrunbook.engine.StepJournal;
 import io.drrunbook.lab.Lab;
+import io.drrunbook.lab.LabState;
 import io.drrunbook.lab.LabSshHosts;
 import io.drrunbook.lab.dns.LabDns;
 import io.drrunbook.lab.faults.FaultRequest;
@@ -201,15 +202,42 @@ class RunPlanPrecheckTest {
     awaitCompleted(id);
     JsonNode plan = get("/api/runs/" + id + "/plan");
 
-    List<String> manual = new ArrayList<>();
+    List<String> walked = new ArrayList<>();
     plan.get("steps").forEach(step -> {
-      assertThat(step.get("kind").asText()).as(step.get("activityId").asText()).isEqualTo("manual");
-      manual.add(step.get("activityId").asText());
-      assertThat(step.get("actions").get(0).asText()).startsWith("manual step for dr-database: ");
+      walked.add(step.get("kind").asText() + " " + step.get("activityId").asText());
+      if ("manual".equals(step.get("kind").asText())) {
+        assertThat(step.get("actions").get(0).asText()).startsWith("manual step for dr-database: ");
+      }
     });
-    // seed 002 L1294-1300: DC1 offline with HA, Server C promoted; then the derived Mirror Monitor check
-    assertThat(manual).containsExactly("UserTask_PromoteDc1Offline", "UserTask_CheckMirrorMonitor");
+    // seed 002 L1294-1300: DC1 offline with HA, Server C promoted; then the derived Mirror Monitor
+    // check, a verified step: the runbook's read of the DC2 server's Mirror Monitor over HTTP
+    assertThat(walked).containsExactly("manual UserTask_PromoteDc1Offline", "manual UserTask_CheckMirrorMonitor",
+        "step Task_VerifyMirrorRoles");
     assertThat(plan.get("complete").asBoolean()).isTrue();
+  }
+
+  @Test
+  void shouldReadTheDc2ServersMirrorMonitorAndFailWhileItsCacheIsStoppedWhenC4IsPrechecked() throws Exception {
+    String c4 = "dr-oceana-ocp-db-switchover";
+    String check = "check the DC2 Omnichannel Database server's Cache Management Portal answers its Mirror Monitor"
+        + " (site2.ocdb-async)";
+    String passed = start("API-PRE-C4", "precheck", c4, "{\"ocdbTopology\": \"ha\", \"situation\": \"both-up\"}");
+    awaitCompleted(passed);
+    JsonNode ok = get("/api/runs/" + passed).get("precheck");
+    assertThat(ok.get("state").asText()).as(ok.toString()).isEqualTo("PASSED");
+    List<String> checks = new ArrayList<>();
+    ok.get("checks").forEach(c -> checks.add(c.get("kind").asText() + " " + c.get("target").asText()));
+    assertThat(checks).contains(check);
+    assertThat(lab.state().commandLog("site2.ocdb-async")).extracting(LabState.CommandRecord::command)
+        .contains("GET /csp/sys/op/mirror-monitor");
+    assertThat(lab.state().state("site2.ocdb-async", "mirror")).as("a precheck changes nothing").isEqualTo("ASYNC");
+
+    lab.state().set("site2.ocdb-async", "cache", null, "STOPPED");
+    String failed = start("API-PRE-C4-DOWN", "precheck", c4, "{\"ocdbTopology\": \"ha\", \"situation\": \"both-up\"}");
+    awaitCompleted(failed);
+    JsonNode refused = get("/api/runs/" + failed).get("precheck");
+    assertThat(refused.get("state").asText()).isEqualTo("FAILED");
+    assertThat(refused.get("problems").toString()).contains("site2.ocdb-async");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.drrunbook.DrillContext;
 import io.drrunbook.lab.Lab;
+import io.drrunbook.lab.LabState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -53,6 +54,13 @@ class WebAppSessionAuthenticationTest {
     assertThat(post("/lab/api/sites/site1/down", withoutToken).getStatusCode())
         .as("a cookie alone (what another site can make the browser send)").isEqualTo(HttpStatus.UNAUTHORIZED);
     assertThat(lab.sites().isDown("site1")).isFalse();
+    String consoleAction = "/lab/api/consoles/site1.oceana-manager/cluster-group/set-standby";
+    assertThat(post(consoleAction, withoutToken).getStatusCode()).as("a console action too").isEqualTo(HttpStatus.UNAUTHORIZED);
+    assertThat(lab.state().state("site1.oceana-manager", "cluster-group")).isEqualTo("ACTIVE");
+    ResponseEntity<String> acted = post(consoleAction, session);
+    assertThat(acted.getStatusCode()).as(acted.getBody()).isEqualTo(HttpStatus.OK);
+    assertThat(lab.state().commandLog("site1.oceana-manager")).extracting(LabState.CommandRecord::command)
+        .containsExactly("console cluster-group set-standby by operator");
 
     ResponseEntity<String> down = post("/lab/api/sites/site1/down", session);
     assertThat(down.getStatusCode()).as(down.getBody()).isEqualTo(HttpStatus.OK);

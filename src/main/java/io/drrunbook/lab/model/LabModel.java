@@ -44,7 +44,8 @@ public record LabModel(
    * order; each sees the stored attributes and the derived values before it). With {@code each} and
    * {@code as} the component is repeated per element and {@code name} names each copy.
    * {@code kind: replication} marks a replication direction (attributes from, to, lagSeconds) for the
-   * state view.
+   * state view. {@code actions} are the console actions a person rehearsing does on it (a button
+   * on the dashboard, {@code POST /lab/api/consoles/{host}/{component}/{action}}).
    */
   public record Component(
       String title,
@@ -54,10 +55,40 @@ public record LabModel(
       String name,
       String state,
       Map<String, Object> attributes,
-      Map<String, String> derived) {
+      Map<String, String> derived,
+      List<Action> actions) {
     public Component {
       attributes = attributes == null ? Map.of() : new LinkedHashMap<>(attributes);
       derived = derived == null ? Map.of() : new LinkedHashMap<>(derived);
+      actions = actions == null ? List.of() : List.copyOf(actions);
+    }
+  }
+
+  /**
+   * A console action of a component: what a person clicks on a vendor's GUI (Oceana Manager's "Set
+   * Cluster Group to Standby", BackupAndRestore.exe's "Demote to Async"), played in the lab.
+   * {@code name} is its URL word (lower case, digits, '-'), {@code title} the button's text as the
+   * seed names it, {@code console} where a person does it, {@code seed} the seed lines. It is allowed
+   * when the component's state is one of {@code from} (absent: any) and {@code if} holds (one
+   * expression; variables: the component's attributes, {@code state}, {@code component}); otherwise
+   * it is refused with {@code refusal} (a template). Acting runs {@code steps} (as a command's; a
+   * {@code fail} before any {@code set} refuses it), then sets the component's state to {@code to}
+   * (if given), and counts the action on the host (a step's {@code count}, else
+   * {@code console <component> <name>}).
+   */
+  public record Action(
+      String name,
+      String title,
+      String console,
+      String seed,
+      List<String> from,
+      @JsonProperty("if") String when,
+      String refusal,
+      String to,
+      List<Step> steps) {
+    public Action {
+      from = from == null ? List.of() : List.copyOf(from);
+      steps = steps == null ? List.of() : List.copyOf(steps);
     }
   }
 

@@ -28,6 +28,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 public final class LabModels {
 
   static final Pattern ARG = Pattern.compile("\\{([A-Za-z][A-Za-z0-9_]*)(?::([^}]*)|(\\.\\.\\.))?}");
+  private static final Pattern ACTION_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
   private static final Pattern COMPONENT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*|.*\\$\\{.*");
 
   /** A loaded model and where it came from. */
@@ -110,6 +111,7 @@ public final class LabModels {
         checkTemplates(shown, component.each(), component.name(), component.state(), component.title());
         component.attributes().values().forEach(v -> checkTemplates(shown, v));
         component.derived().values().forEach(v -> checkTemplates(shown, v));
+        checkActions(shown, component.actions());
       });
     });
     for (LabModel.Command command : loaded.model().commands()) {
@@ -131,6 +133,31 @@ public final class LabModels {
         throw new LabModelException(shown + ": an API call needs 'roles', 'method' and 'path' or 'soap-action'");
       }
       checkSteps(shown, api.steps());
+    }
+  }
+
+  private void checkActions(String where, List<LabModel.Action> actions) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (LabModel.Action action : actions) {
+      String shown = where + " action " + action.name();
+      if (action.name() == null || !ACTION_NAME.matcher(action.name()).matches()) {
+        throw new LabModelException(shown + ": an action needs a 'name' of lower-case letters, digits and '-'");
+      }
+      if (!names.add(action.name())) {
+        throw new LabModelException(shown + ": the component already has an action of that name");
+      }
+      if (action.title() == null || action.title().isBlank() || action.console() == null || action.seed() == null) {
+        throw new LabModelException(shown + ": an action needs 'title', 'console' and 'seed'");
+      }
+      try {
+        if (action.when() != null) {
+          expressions.checkCondition(action.when());
+        }
+      } catch (LabModelException e) {
+        throw new LabModelException(shown + ": " + e.getMessage(), e);
+      }
+      checkTemplates(shown, action.refusal(), action.to(), action.title());
+      checkSteps(shown, action.steps());
     }
   }
 
