@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,11 +12,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * OPMN of the lab's OCMS nodes (model oracle-ocms, seed 003 L71-257 and L659-711) through the lab
- * shell: the status table, the cluster OPMN forms from the discover list it has read from the node's
- * own opmn.xml at a reload, startall / stopall / startproc / stopproc and what they do to TimesTen.
+ * The lab's OCMS nodes (model oracle-ocms, seed 003) through the lab shell. OPMN (L71-257, L659-711):
+ * the status table, the cluster OPMN forms from the discover list it has read from the node's own
+ * opmn.xml at a reload, startall / stopall / startproc / stopproc and what they do to TimesTen.
+ * TimesTen (L495-711): ttIsql's SQL files (the seed file read as it is on the host), ttStatus,
+ * ttAdmin's replication policy and agent, ttdestroy's guard, dssize.
  */
-class OcmsOpmnModelTest {
+class OcmsNodeModelTest {
 
   private static final String OPMNCTL = "/opt/oracle/ocms/opmn/bin/opmnctl";
   private static final String OPMN_XML = "opt/oracle/ocms/opmn/conf/opmn.xml";
@@ -115,5 +118,67 @@ class OcmsOpmnModelTest {
     run(LabFixture.OCMS2, "opmnctl startproc ias-component=TIMESTEN");
     assertThat(lab.state.state(LabFixture.OCMS2, "proc-timesten")).isEqualTo("Alive");
     assertThat(lab.state.actionCount(LabFixture.OCMS2, "opmnctl stopproc process-type=ocms")).isEqualTo(1);
+  }
+
+  private static final String TT_ISQL = "/opt/oracle/timesten/bin/ttIsql -connStr DSN=ocmsdb ";
+  private static final String SQL = "/opt/oracle/ocms/sdp/replication/sql/";
+
+  @Test
+  void shouldCreateAndSeedTheReplicationTablesFromTheFileAsItIsOnTheHostWhenTtIsqlRunsThem() throws Exception {
+    assertThat(run(LabFixture.OCMS1, TT_ISQL + "-f " + SQL + "replication.drop.timesten.sql").exitCode()).isZero();
+    assertThat(run(LabFixture.OCMS1, TT_ISQL + "-f " + SQL + "replication.timesten.sql").stdout())
+        .contains("Tables clusters, instances, cluster_instance_map, replication_params, replication_tables created.");
+    assertThat(run(LabFixture.OCMS1, TT_ISQL + "-f " + SQL + "replication.timesten.sql").exitCode())
+        .as("the tables exist").isEqualTo(1);
+
+    run(LabFixture.OCMS1, TT_ISQL + "-f " + SQL + "seed_clusters_test_sync.sql");
+    assertThat(lab.state.attribute(LabFixture.OCMS1, "timesten", "seededHosts")).isEqualTo("example");
+    Path seed = lab.files.root(LabFixture.OCMS1).resolve(SQL.substring(1) + "seed_clusters_test_sync.sql");
+    Files.writeString(seed, Files.readString(seed).replace("host1.example.com", "ocms-1.site1.ocms.lab")
+        .replace("host2.example.com", "ocms-2.site1.ocms.lab"));
+    run(LabFixture.OCMS1, TT_ISQL + "-f " + SQL + "seed_clusters_test_sync.sql");
+    assertThat(lab.state.attribute(LabFixture.OCMS1, "timesten", "seededHosts")).isEqualTo("hosts");
+    assertThat(lab.state.actionCount(LabFixture.OCMS1, "ttIsql seed_clusters_test_sync.sql")).isEqualTo(2);
+  }
+
+  @Test
+  void shouldReportTheReplicationAgentWithItsProcessesWhenThePolicyIsAlwaysAndASchemeExists() {
+    lab.state.set(LabFixture.OCMS1, "timesten", "replicationScheme", "OCMS_REP.REPSCHEME");
+    assertThat(run(LabFixture.OCMS1, "ttStatus").stdout()).contains("Replication policy  : Manual")
+        .contains("Replication agent is stopped.").doesNotContainPattern("(?m)^Replication +\\d+");
+
+    assertThat(run(LabFixture.OCMS1, "/opt/oracle/timesten/bin/ttAdmin -repPolicy always ocmsdb").stdout())
+        .contains("Replication Agent Policy        : always");
+    run(LabFixture.OCMS1, "ttAdmin -repPolicy always ocmsdb");
+
+    assertThat(run(LabFixture.OCMS1, "ttStatus").stdout()).containsPattern("(?m)^Replication +\\d+ +0x0000 +TRANSMITTER$")
+        .contains("Replication policy  : Always").contains("Replication agent is running.");
+    assertThat(run(LabFixture.OCMS1, TT_ISQL + "-e 'repschemes; quit'").stdout())
+        .contains("Replication Scheme OCMS_REP.REPSCHEME:");
+    assertThat(lab.state.actionCount(LabFixture.OCMS1, "ttAdmin -repPolicy always")).as("the second set nothing")
+        .isEqualTo(1);
+    for (String stop : List.of("ttAdmin -repStop ocmsdb", "ttAdmin -connstr dsn=ocmsdb -repStop",
+        "ttAdmin -repStop -connstr dsn=ocmsdb")) {
+      assertThat(run(LabFixture.OCMS1, stop).exitCode()).as(stop).isZero();
+    }
+    assertThat(lab.state.attribute(LabFixture.OCMS1, "timesten", "replicationAgent")).isEqualTo("STOPPED");
+    assertThat(lab.state.actionCount(LabFixture.OCMS1, "ttAdmin -repStop")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldDestroyTheDataStoreOnlyWhenItsAgentIsStoppedWhenTtdestroyRuns() {
+    lab.state.set(LabFixture.OCMS2, "timesten", "replicationAgent", "RUNNING");
+    assertThat(run(LabFixture.OCMS2, "ttdestroy -connstr dsn=ocmsdb").exitCode()).isEqualTo(1);
+    assertThat(lab.state.attribute(LabFixture.OCMS2, "timesten", "exists")).isEqualTo(true);
+
+    run(LabFixture.OCMS2, "opmnctl stopproc ias-component=TIMESTEN");
+    assertThat(run(LabFixture.OCMS2, "ttStatus").exitCode()).as("the daemon stopped with TIMESTEN").isEqualTo(1);
+    run(LabFixture.OCMS2, "ttdaemonadmin -start");
+    assertThat(run(LabFixture.OCMS2, "ttdestroy -connstr dsn=ocmsdb").exitCode()).isZero();
+
+    assertThat(lab.state.attribute(LabFixture.OCMS2, "timesten", "exists")).isEqualTo(false);
+    assertThat(run(LabFixture.OCMS2, TT_ISQL + "-e 'dssize; quit'").exitCode()).isEqualTo(1);
+    assertThat(run(LabFixture.OCMS1, TT_ISQL + "-e 'dssize; quit'").stdout()).contains("PERM_ALLOCATED_SIZE:      262144");
+    assertThat(lab.state.actionCount(LabFixture.OCMS2, "ttdestroy ocmsdb")).isEqualTo(1);
   }
 }
