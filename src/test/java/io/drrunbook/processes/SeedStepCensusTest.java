@@ -93,6 +93,48 @@ class SeedStepCensusTest {
     D1.put("L255", "Edge Proxy 5: verify the Edge Proxy nodes (no list follows)");
   }
 
+  /**
+   * D2 (census "D2 Configure TimesTen replication"): seed 003 L495-711, its 22 numbered steps, the
+   * nested ones (first 6.1-6.2, second 6.1-6.4) and the prerequisites.
+   */
+  static final Map<String, String> D2 = new LinkedHashMap<>();
+
+  static {
+    D2.put("L497", "prerequisite: TimesTen and OCMS run under the same non-root user on every node");
+    D2.put("L505", "seed tables 1: ttIsql -f replication.drop.timesten.sql, replication.timesten.sql");
+    D2.put("L509", "seed tables 1: replication.timesten.sql creates the tables and sequences");
+    D2.put("L545", "seed tables 2: edit seed_clusters_test_sync.sql (host1/host2.example.com)");
+    D2.put("L547", "seed tables 3: ttIsql -f seed_clusters_test_sync.sql");
+    D2.put("L595", "user 1: create user ocmsuser IDENTIFIED BY 'password'");
+    D2.put("L599", "user 2: grant admin to ocmsuser");
+    D2.put("L608", "Note: replication only between like operating systems");
+    D2.put("L616", "first 1: $TT_HOME/lib in LD_LIBRARY_PATH on each computer");
+    D2.put("L618", "first 2: create_replication_sync.pl on the first computer");
+    D2.put("L622", "first 3: the host's FQDN at the prompt; ignorable TT12027 / TT8160 messages");
+    D2.put("L634", "first 4: ttisql repschemes");
+    D2.put("L639", "first 5: OCMS_REP.REPSCHEME created");
+    D2.put("L641", "first 6: if the instance names change");
+    D2.put("L643", "first 6.1: drop replication ocms_rep.repscheme");
+    D2.put("L649", "first 6.2: go back to Creating and Seeding Replication Tables");
+    D2.put("L651", "first 7: ttAdmin -repPolicy always ocmsdb");
+    D2.put("L659", "second 1: opmnctl stopproc process-type=ocms");
+    D2.put("L663", "second 2: opmnctl stopproc ias-component=TIMESTEN");
+    D2.put("L667", "second 3: ttdaemonadmin -start");
+    D2.put("L671", "second 4: the same PermSize as the first computer (sys.odbc.ini)");
+    D2.put("L675", "second 5: ttdestroy -connstr \"dsn=ocmsdb\"");
+    D2.put("L682", "second 6 (6.1-6.4): duplicate_db_replication.pl, its prompts");
+    D2.put("L694", "Note: copying may take a few moments");
+    D2.put("L697", "second 7: ttdaemonadmin -start");
+    D2.put("L701", "second 8: ttAdmin -repPolicy always ocmsdb");
+    D2.put("L705", "second 9: opmnctl startproc ias-component=TIMESTEN");
+    D2.put("L709", "second 10: opmnctl startproc process-type=ocms");
+  }
+
+  @Test
+  void shouldCiteEverySeedStepOfD2WhenTheModelIsRead() {
+    assertCited(Path.of("processes/dr-ocms-timesten-replication-setup.bpmn"), "seed 003", D2);
+  }
+
   @Test
   void shouldCiteEverySeedStepOfD1WhenTheModelIsRead() {
     assertCited(Path.of("processes/dr-ocms-cluster-setup.bpmn"), "seed 003", D1);
