@@ -3,6 +3,7 @@ package io.drrunbook.processes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.drrunbook.DrillTasks;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabState;
@@ -18,6 +19,12 @@ import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -93,5 +100,26 @@ final class DrillSupport {
     state.put("dns", lab.dns().aRecords());
     state.put("databases", lab.databases().accessStates());
     return state;
+  }
+
+  /**
+   * Starts a drill run of a procedure as a ticketing system does (POST /api/runs as operator,
+   * ticket servicenow {@code ticket}, the run parameters as JSON); the answer, 201 or a problem.
+   */
+  static ResponseEntity<JsonNode> postRun(TestRestTemplate rest, String procedure, String ticket, String parameters) {
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(MediaType.APPLICATION_JSON);
+    String body = """
+        {"procedure": "%s", "ticket": {"system": "servicenow", "id": "%s"}, "parameters": %s, "mode": "drill"}"""
+        .formatted(procedure, ticket, parameters);
+    return rest.withBasicAuth("operator", "operator").postForEntity("/api/runs", new HttpEntity<>(body, headers),
+        JsonNode.class);
+  }
+
+  /** {@link #postRun}, which must start the run: the run started. */
+  ProcessInstance startThroughTheApi(TestRestTemplate rest, String procedure, String ticket, String parameters) {
+    ResponseEntity<JsonNode> started = postRun(rest, procedure, ticket, parameters);
+    assertThat(started.getStatusCode()).as(String.valueOf(started.getBody())).isEqualTo(HttpStatus.CREATED);
+    return runtime.createProcessInstanceQuery().processInstanceId(started.getBody().path("id").asText()).singleResult();
   }
 }

@@ -25,10 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
 /**
@@ -74,7 +71,7 @@ class OcmsClusterSetupDrillTest {
   void shouldMoveTheClusterOntoTheNewMulticastAddressAndRerunNothingWhenD1RunsTwice() throws Exception {
     LabState state = lab.state();
 
-    ProcessInstance run = startThroughTheApi("DRILL-D1-1", "{\"multicastAddress\": \"239.192.0.10\", \"multicastPort\": 6201}");
+    ProcessInstance run = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D1-1", "{\"multicastAddress\": \"239.192.0.10\", \"multicastPort\": 6201}");
     workGuidedSteps(run);
     drill.awaitEnded(run);
 
@@ -102,7 +99,7 @@ class OcmsClusterSetupDrillTest {
 
     // a rerun (as after a crash) finds both files as wanted and OPMN loaded: it edits and reloads
     // nothing; only the seed's stop for the console steps and the start after them act again
-    ProcessInstance rerun = startThroughTheApi("DRILL-D1-2", "{\"multicastAddress\": \"239.192.0.10\", \"multicastPort\": 6201}");
+    ProcessInstance rerun = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D1-2", "{\"multicastAddress\": \"239.192.0.10\", \"multicastPort\": 6201}");
     workGuidedSteps(rerun);
     drill.awaitEnded(rerun);
     for (String node : NODES) {
@@ -117,7 +114,7 @@ class OcmsClusterSetupDrillTest {
 
   @Test
   void shouldNameTheFirstNodeAsDiscoveryServerInEveryOpmnXmlWhenThatMethodRuns() throws Exception {
-    ProcessInstance run = startThroughTheApi("DRILL-D1-DS",
+    ProcessInstance run = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D1-DS",
         "{\"associationMethod\": \"discovery-server\", \"natTraversal\": false}");
     workGuidedSteps(run);
     drill.awaitEnded(run);
@@ -133,7 +130,7 @@ class OcmsClusterSetupDrillTest {
   @Test
   void shouldRefuseWith400NamingTheFieldAndStartNothingWhenTheMulticastAddressIsOutOfRange() throws Exception {
     for (String address : List.of("224.0.0.251", "240.0.0.1", "10.1.2.3", "225.0.0")) {
-      ResponseEntity<JsonNode> refused = post("DRILL-D1-BAD", "{\"multicastAddress\": \"" + address + "\"}");
+      ResponseEntity<JsonNode> refused = DrillSupport.postRun(rest, PROCESS_ID, "DRILL-D1-BAD", "{\"multicastAddress\": \"" + address + "\"}");
 
       assertThat(refused.getStatusCode()).as(address).isEqualTo(HttpStatus.BAD_REQUEST);
       assertThat(refused.getBody().path("errors").get(0).path("field").asText()).isEqualTo("parameters.multicastAddress");
@@ -146,21 +143,7 @@ class OcmsClusterSetupDrillTest {
     }
   }
 
-  private ResponseEntity<JsonNode> post(String ticket, String parameters) {
-    HttpHeaders headers = new HttpHeaders();
-    headers.setContentType(MediaType.APPLICATION_JSON);
-    String body = """
-        {"procedure": "%s", "ticket": {"system": "servicenow", "id": "%s"}, "parameters": %s, "mode": "drill"}"""
-        .formatted(PROCESS_ID, ticket, parameters);
-    return rest.withBasicAuth("operator", "operator").postForEntity("/api/runs", new HttpEntity<>(body, headers),
-        JsonNode.class);
-  }
 
-  private ProcessInstance startThroughTheApi(String ticket, String parameters) {
-    ResponseEntity<JsonNode> started = post(ticket, parameters);
-    assertThat(started.getStatusCode()).as(String.valueOf(started.getBody())).isEqualTo(HttpStatus.CREATED);
-    return runtime.createProcessInstanceQuery().processInstanceId(started.getBody().path("id").asText()).singleResult();
-  }
 
   /** Works the guided console steps as the operator: per node the SIP container, per Edge Proxy its MBean. */
   private void workGuidedSteps(ProcessInstance run) {
