@@ -107,11 +107,17 @@ final class DrillSupport {
    * ticket servicenow {@code ticket}, the run parameters as JSON); the answer, 201 or a problem.
    */
   static ResponseEntity<JsonNode> postRun(TestRestTemplate rest, String procedure, String ticket, String parameters) {
+    return postRun(rest, procedure, ticket, parameters, "drill");
+  }
+
+  /** {@link #postRun(TestRestTemplate, String, String, String)} in another run mode (dry-run, precheck). */
+  static ResponseEntity<JsonNode> postRun(TestRestTemplate rest, String procedure, String ticket, String parameters,
+      String mode) {
     HttpHeaders headers = new HttpHeaders();
     headers.setContentType(MediaType.APPLICATION_JSON);
     String body = """
-        {"procedure": "%s", "ticket": {"system": "servicenow", "id": "%s"}, "parameters": %s, "mode": "drill"}"""
-        .formatted(procedure, ticket, parameters);
+        {"procedure": "%s", "ticket": {"system": "servicenow", "id": "%s"}, "parameters": %s, "mode": "%s"}"""
+        .formatted(procedure, ticket, parameters, mode);
     return rest.withBasicAuth("operator", "operator").postForEntity("/api/runs", new HttpEntity<>(body, headers),
         JsonNode.class);
   }

@@ -128,6 +128,23 @@ class OcmsClusterSetupDrillTest {
   }
 
   @Test
+  void shouldWalkEveryStepAndTouchNoNodeWhenTheRunIsADryRun() {
+    ResponseEntity<JsonNode> started = DrillSupport.postRun(rest, PROCESS_ID, "DRILL-D1-DRY",
+        "{\"multicastAddress\": \"239.192.0.10\"}", "dry-run");
+    assertThat(started.getStatusCode()).as(String.valueOf(started.getBody())).isEqualTo(HttpStatus.CREATED);
+    ProcessInstance walk = runtime.createProcessInstanceQuery()
+        .processInstanceId(started.getBody().path("id").asText()).singleResult();
+
+    drill.awaitEnded(walk);
+
+    assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(walk.getId())
+        .activityId("EndEvent_ClusterSetUp").count()).isEqualTo(1);
+    for (String node : NODES) {
+      assertThat(lab.state().commandLog(node)).as(node).isEmpty();
+    }
+  }
+
+  @Test
   void shouldRefuseWith400NamingTheFieldAndStartNothingWhenTheMulticastAddressIsOutOfRange() throws Exception {
     for (String address : List.of("224.0.0.251", "240.0.0.1", "10.1.2.3", "225.0.0")) {
       ResponseEntity<JsonNode> refused = DrillSupport.postRun(rest, PROCESS_ID, "DRILL-D1-BAD", "{\"multicastAddress\": \"" + address + "\"}");

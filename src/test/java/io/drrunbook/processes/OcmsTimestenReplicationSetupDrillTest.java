@@ -3,9 +3,7 @@ package io.drrunbook.processes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.drrunbook.DrillContext;
 import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
@@ -16,7 +14,6 @@ import io.drrunbook.topology.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +26,10 @@ import org.camunda.bpm.engine.task.Task;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 
 /**
  * D2 (dr-ocms-timesten-replication-setup) against the drill lab's OCMS nodes site1.ocms-1 (the first
@@ -62,24 +60,19 @@ class OcmsTimestenReplicationSetupDrillTest {
   @Autowired TestRestTemplate rest;
 
   private DrillSupport drill;
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  private final DrillLogs logs = new DrillLogs();
 
   @BeforeEach
   void resetLab() {
     lab.reset();
     drill = new DrillSupport(runtime, tasks, history, identity, topology, lab);
     logs.start();
-    root().addAppender(logs);
   }
 
   @AfterEach
   void leaveTheLabAsItWas() {
-    root().detachAppender(logs);
+    logs.stop();
     lab.reset();
-  }
-
-  private static Logger root() {
-    return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   }
 
   @Test
@@ -134,6 +127,23 @@ class OcmsTimestenReplicationSetupDrillTest {
   }
 
 
+  @Test
+  void shouldWalkEveryStepAndTouchNoNodeWhenTheRunIsADryRun() {
+    ResponseEntity<JsonNode> started = DrillSupport.postRun(rest, PROCESS_ID, "DRILL-D2-DRY", PERM_SIZE, "dry-run");
+    assertThat(started.getStatusCode()).as(String.valueOf(started.getBody())).isEqualTo(HttpStatus.CREATED);
+    ProcessInstance walk = runtime.createProcessInstanceQuery()
+        .processInstanceId(started.getBody().path("id").asText()).singleResult();
+
+    drill.awaitEnded(walk);
+
+    assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(walk.getId())
+        .activityId("EndEvent_ReplicationConfigured").count()).isEqualTo(1);
+    for (String node : List.of(FIRST, SECOND)) {
+      assertThat(lab.state().commandLog(node)).as(node).isEmpty();
+      assertThat(lab.state().attribute(node, "timesten", "replicationScheme")).isEqualTo("");
+    }
+  }
+
   /** The guided step of each node: the operator puts the two host names into the node's seed file, then completes it. */
   private void editSeedFilesAsAPersonWould(ProcessInstance run) throws Exception {
     List<Task> open = await("the seed file step of each node").atMost(Duration.ofSeconds(90)).until(() -> tasks
@@ -157,13 +167,7 @@ class OcmsTimestenReplicationSetupDrillTest {
   private void assertNoPassword(String... tickets) throws Exception {
     String password = Files.readString(Path.of("target/drill-data/lab/secrets/site1-ocms-timesten.password")).strip();
     assertThat(password).hasSizeGreaterThan(8);
-    List<String> texts = new ArrayList<>();
-    logs.list.forEach(event -> texts.add(event.getFormattedMessage()));
-    for (String ticket : tickets) {
-      history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(ticket).list()
-          .forEach(run -> history.createHistoricVariableInstanceQuery().processInstanceId(run.getId()).list()
-              .forEach(variable -> texts.add(variable.getName() + "=" + variable.getValue())));
-    }
+    List<String> texts = logs.texts(history, tickets);
     for (String node : List.of(FIRST, SECOND)) {
       lab.state().commandLog(node).forEach(record -> texts.add(record.command()));
     }
