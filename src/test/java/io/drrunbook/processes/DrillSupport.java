@@ -124,7 +124,13 @@ final class DrillSupport {
 
   /** {@link #postRun}, which must start the run: the run started. */
   ProcessInstance startThroughTheApi(TestRestTemplate rest, String procedure, String ticket, String parameters) {
-    ResponseEntity<JsonNode> started = postRun(rest, procedure, ticket, parameters);
+    return startThroughTheApi(rest, procedure, ticket, parameters, "drill");
+  }
+
+  /** {@link #postRun}, which must start the run in that mode: the run started. */
+  ProcessInstance startThroughTheApi(TestRestTemplate rest, String procedure, String ticket, String parameters,
+      String mode) {
+    ResponseEntity<JsonNode> started = postRun(rest, procedure, ticket, parameters, mode);
     assertThat(started.getStatusCode()).as(String.valueOf(started.getBody())).isEqualTo(HttpStatus.CREATED);
     return runtime.createProcessInstanceQuery().processInstanceId(started.getBody().path("id").asText()).singleResult();
   }

@@ -129,11 +129,8 @@ class OcmsClusterSetupDrillTest {
 
   @Test
   void shouldWalkEveryStepAndTouchNoNodeWhenTheRunIsADryRun() {
-    ResponseEntity<JsonNode> started = DrillSupport.postRun(rest, PROCESS_ID, "DRILL-D1-DRY",
+    ProcessInstance walk = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D1-DRY",
         "{\"multicastAddress\": \"239.192.0.10\"}", "dry-run");
-    assertThat(started.getStatusCode()).as(String.valueOf(started.getBody())).isEqualTo(HttpStatus.CREATED);
-    ProcessInstance walk = runtime.createProcessInstanceQuery()
-        .processInstanceId(started.getBody().path("id").asText()).singleResult();
 
     drill.awaitEnded(walk);
 

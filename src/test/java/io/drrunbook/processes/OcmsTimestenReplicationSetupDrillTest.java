@@ -3,7 +3,6 @@ package io.drrunbook.processes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.drrunbook.DrillContext;
 import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
@@ -28,8 +27,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 
 /**
  * D2 (dr-ocms-timesten-replication-setup) against the drill lab's OCMS nodes site1.ocms-1 (the first
@@ -129,10 +126,7 @@ class OcmsTimestenReplicationSetupDrillTest {
 
   @Test
   void shouldWalkEveryStepAndTouchNoNodeWhenTheRunIsADryRun() {
-    ResponseEntity<JsonNode> started = DrillSupport.postRun(rest, PROCESS_ID, "DRILL-D2-DRY", PERM_SIZE, "dry-run");
-    assertThat(started.getStatusCode()).as(String.valueOf(started.getBody())).isEqualTo(HttpStatus.CREATED);
-    ProcessInstance walk = runtime.createProcessInstanceQuery()
-        .processInstanceId(started.getBody().path("id").asText()).singleResult();
+    ProcessInstance walk = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D2-DRY", PERM_SIZE, "dry-run");
 
     drill.awaitEnded(walk);
 
