@@ -9,6 +9,7 @@ import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabFileSystems;
 import io.drrunbook.lab.LabShell;
 import io.drrunbook.lab.LabState;
+import io.drrunbook.prechecks.PrecheckResults;
 import io.drrunbook.topology.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,7 @@ class OcmsTimestenReplicationSetupDrillTest {
   @Autowired LabFileSystems files;
   @Autowired LabShell shell;
   @Autowired TestRestTemplate rest;
+  @Autowired PrecheckResults prechecks;
 
   private DrillSupport drill;
   private final DrillLogs logs = new DrillLogs();
@@ -135,6 +137,24 @@ class OcmsTimestenReplicationSetupDrillTest {
     for (String node : List.of(FIRST, SECOND)) {
       assertThat(lab.state().commandLog(node)).as(node).isEmpty();
       assertThat(lab.state().attribute(node, "timesten", "replicationScheme")).isEqualTo("");
+    }
+  }
+
+  @Test
+  void shouldPassItsPrechecksAndChangeNothingWhenTheRunIsAPrecheck() {
+    ProcessInstance walk = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D2-PRE", PERM_SIZE, "precheck");
+
+    drill.awaitEnded(walk);
+
+    List<PrecheckResults.Result> checks = prechecks.forRun(walk.getId());
+    assertThat(checks).as("the catalog's prechecks and the probe of each node").hasSizeGreaterThanOrEqualTo(4)
+        .allSatisfy(check -> assertThat(check.ok()).as(check.toString()).isTrue());
+    assertThat(checks).extracting(Object::toString)
+        .anyMatch(check -> check.contains("the TimesTen daemon of site1.ocms-1 (the first computer) runs"))
+        .anyMatch(check -> check.contains("the TimesTen daemon of site1.ocms-2 (the second computer) runs"));
+    for (String node : List.of(FIRST, SECOND)) {
+      assertThat(lab.state().attribute(node, "timesten", "replicationScheme")).isEqualTo("");
+      assertThat(lab.state().actionCount(node, "ttdestroy ocmsdb")).isZero();
     }
   }
 
