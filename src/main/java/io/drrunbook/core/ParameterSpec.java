@@ -13,6 +13,7 @@ public class ParameterSpec {
   private Long minimum;
   private Long maximum;
   private Integer maxLength;
+  private String addressRange;
   private String defaultValue;
   private String description;
 
@@ -70,6 +71,18 @@ public class ParameterSpec {
 
   public void setMaxLength(Integer maxLength) {
     this.maxLength = maxLength;
+  }
+
+  /**
+   * ipv4 only: the inclusive range of accepted addresses, {@code <first>-<last>} (the YAML key
+   * {@code address-range}, e.g. {@code 224.0.1.0-239.255.255.255}).
+   */
+  public String getAddressRange() {
+    return addressRange;
+  }
+
+  public void setAddressRange(String addressRange) {
+    this.addressRange = addressRange;
   }
 
   /** The {@code default} key of the YAML entry (a Java keyword, hence the property name). */

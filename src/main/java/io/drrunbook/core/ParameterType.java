@@ -13,7 +13,12 @@ public enum ParameterType {
   /** JSON string, one of the declared allowed values -> String. */
   ENUM,
   /** JSON string, ISO-8601 date and time with offset -> java.util.Date. */
-  DATETIME;
+  DATETIME,
+  /**
+   * JSON string, an IPv4 address in dotted-quad form (four decimal numbers 0-255, no leading zeros),
+   * within the parameter's {@code address-range} if it has one -> String.
+   */
+  IPV4;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

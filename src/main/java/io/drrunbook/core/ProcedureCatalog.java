@@ -42,6 +42,8 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
 
   public static final int DEFAULT_MAX_LENGTH = 1000;
   private static final Pattern PARAMETER_NAME = Pattern.compile("[a-z][A-Za-z0-9]{0,63}");
+  private static final Pattern IPV4 = Pattern.compile(
+      "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
   private static final Logger log = LoggerFactory.getLogger(ProcedureCatalog.class);
 
   private final Map<String, ProcedureSpec> procedures;
@@ -183,12 +185,44 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
         }
         wrong.add("must be an ISO-8601 date and time with offset, e.g. 2025-01-31T22:00:00Z");
       }
+      case IPV4 -> {
+        long[] range = addressRange(parameter.getAddressRange());
+        String within = range == null ? "" : " between " + parameter.getAddressRange().replace("-", " and ");
+        if (value instanceof String text && IPV4.matcher(text).matches()) {
+          long address = ipv4(text);
+          if (range == null || address >= range[0] && address <= range[1]) {
+            return text;
+          }
+        }
+        wrong.add("must be an IPv4 address (four numbers 0-255: a.b.c.d)" + within);
+      }
       default -> throw new IllegalStateException("unhandled type " + parameter.getType());
     }
     return null;
   }
 
-  /** Text without control characters (tabs and newlines included), bidi and other formatting marks. */
+  /** An IPv4 address in dotted-quad form as an unsigned 32-bit number. */
+  private static long ipv4(String address) {
+    long n = 0;
+    for (String part : address.split("\\.")) {
+      n = n << 8 | Integer.parseInt(part);
+    }
+    return n;
+  }
+
+  /** The bounds of an {@code address-range} ({@code <first>-<last>}), null when there is none or it is malformed. */
+  private static long[] addressRange(String range) {
+    if (range == null) {
+      return null;
+    }
+    String[] bounds = range.split("-", -1);
+    if (bounds.length != 2 || !IPV4.matcher(bounds[0]).matches() || !IPV4.matcher(bounds[1]).matches()
+        || ipv4(bounds[0]) > ipv4(bounds[1])) {
+      return null;
+    }
+    return new long[] {ipv4(bounds[0]), ipv4(bounds[1])};
+  }
+
   /** A field name safe to echo in an error (a hostile key is not repeated verbatim). */
   static String fieldName(String name) {
     return PARAMETER_NAME.matcher(name).matches() ? name : "(an unknown name)";
@@ -220,7 +254,7 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
           problems.add(where + ": declared twice");
         }
         if (parameter.getType() == null) {
-          problems.add(where + ": type is missing (string, boolean, integer, enum, datetime)");
+          problems.add(where + ": type is missing (string, boolean, integer, enum, datetime, ipv4)");
           continue;
         }
         if (parameter.getType() == ParameterType.ENUM && parameter.getAllowedValues().isEmpty()) {
@@ -228,6 +262,10 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
         }
         if (parameter.getType() != ParameterType.ENUM && !parameter.getAllowedValues().isEmpty()) {
           problems.add(where + ": allowed-values apply to enums only");
+        }
+        if (parameter.getAddressRange() != null && (parameter.getType() != ParameterType.IPV4
+            || addressRange(parameter.getAddressRange()) == null)) {
+          problems.add(where + ": address-range applies to ipv4 only, as <first>-<last> (first not above last)");
         }
         if (parameter.getMinimum() != null && parameter.getMaximum() != null
             && parameter.getMinimum() > parameter.getMaximum()) {

@@ -59,6 +59,11 @@ public class LabFileSystems {
 
   /** The folder holding a host's files (its SFTP root). */
   public Path root(String host) {
+    return rootOf(properties, host);
+  }
+
+  /** The folder holding a host's files, for the lab's other parts (the state's model reads). */
+  static Path rootOf(LabProperties properties, String host) {
     return properties.getDir().resolve("files").resolve(host).toAbsolutePath();
   }
 

@@ -264,6 +264,20 @@ public class LabState implements LabWorld, LabSteps.Effects {
   }
 
   @Override
+  public String fileText(String host, String path) {
+    Path root = LabFileSystems.rootOf(properties, host);
+    Path file = root.resolve(path.startsWith("/") ? path.substring(1) : path).normalize();
+    if (!file.startsWith(root) || !Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new LabModelException("cannot read " + path + " of " + host + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public OptionalLong lagOverride(String direction) {
     return lagOverrides.apply(direction);
   }

@@ -80,6 +80,48 @@ class ProcedureCatalogTest {
         "parameters.site", "parameters.window", "parameters.note", "parameters.force");
   }
 
+  @Test
+  void shouldAcceptOnlyAnAddressInTheRangeWhenAnIpv4ParameterHasOne() {
+    ProcedureProperties properties = properties("p");
+    ParameterSpec multicast = parameter("multicastAddress", ParameterType.IPV4);
+    multicast.setAddressRange("224.0.1.0-239.255.255.255");
+    multicast.setRequired(true);
+    properties.get("p").setParameters(List.of(multicast));
+    ProcedureCatalog catalog = new ProcedureCatalog(properties, repository());
+    ProcedureSpec procedure = catalog.find("p").orElseThrow();
+
+    for (String inRange : List.of("224.0.1.0", "225.0.0.20", "239.255.255.255")) {
+      List<FieldProblem> problems = new ArrayList<>();
+      assertThat(catalog.variables(procedure, Map.of("multicastAddress", inRange), problems))
+          .containsEntry("multicastAddress", inRange);
+      assertThat(problems).as(inRange).isEmpty();
+    }
+    for (Object wrong : List.of("224.0.0.255", "240.0.0.1", "10.1.2.3", "225.0.0", "225.0.0.020",
+        "225.0.0.256", "225.0.0.20:6200", " 225.0.0.20", 225)) {
+      List<FieldProblem> problems = new ArrayList<>();
+      assertThat(catalog.variables(procedure, Map.of("multicastAddress", wrong), problems)).isEmpty();
+      assertThat(problems).as("%s", wrong).singleElement().satisfies(problem -> {
+        assertThat(problem.field()).isEqualTo("parameters.multicastAddress");
+        assertThat(problem.message()).isEqualTo("must be an IPv4 address (four numbers 0-255: a.b.c.d)"
+            + " between 224.0.1.0 and 239.255.255.255");
+      });
+    }
+  }
+
+  @Test
+  void shouldRefuseAnAddressRangeWhenItIsMalformedOrNotOnAnIpv4Parameter() {
+    ProcedureProperties properties = properties("p");
+    ParameterSpec reversed = parameter("multicastAddress", ParameterType.IPV4);
+    reversed.setAddressRange("239.255.255.255-224.0.1.0");
+    ParameterSpec onString = parameter("note", ParameterType.STRING);
+    onString.setAddressRange("224.0.1.0-239.255.255.255");
+    properties.get("p").setParameters(List.of(reversed, onString));
+
+    assertThatThrownBy(() -> new ProcedureCatalog(properties, repository()))
+        .hasMessageContaining("multicastAddress: address-range applies to ipv4 only")
+        .hasMessageContaining("note: address-range applies to ipv4 only");
+  }
+
   private static ProcedureProperties properties(String... ids) {
     ProcedureProperties properties = new ProcedureProperties();
     for (String id : ids) {

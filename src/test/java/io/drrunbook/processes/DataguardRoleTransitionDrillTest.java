@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.drrunbook.DrillContext;
 import io.drrunbook.approval.EvidenceRefusedException;
 import io.drrunbook.lab.Lab;
@@ -26,7 +23,6 @@ import org.camunda.bpm.engine.task.Task;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpEntity;
@@ -58,35 +54,24 @@ class DataguardRoleTransitionDrillTest {
   @Autowired TestRestTemplate rest;
 
   private DrillSupport drill;
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  private final DrillLogs logs = new DrillLogs();
 
   @BeforeEach
   void resetLab() {
     lab.reset();
     drill = new DrillSupport(runtime, tasks, history, identity, topology, lab);
     logs.start();
-    root().addAppender(logs);
   }
 
   @AfterEach
   void leaveNoFault() {
-    root().detachAppender(logs);
+    logs.stop();
     lab.reset();
-  }
-
-  private static Logger root() {
-    return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   }
 
   /** No seed password (nor a "user/password@db" connect string) in the runs' variables or the log. */
   private void assertNoSeedSecret(String... tickets) {
-    List<String> texts = new java.util.ArrayList<>();
-    logs.list.forEach(event -> texts.add(event.getFormattedMessage()));
-    for (String ticket : tickets) {
-      history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(ticket).list()
-          .forEach(run -> history.createHistoricVariableInstanceQuery().processInstanceId(run.getId())
-              .list().forEach(variable -> texts.add(variable.getName() + "=" + variable.getValue())));
-    }
+    List<String> texts = logs.texts(history, tickets);
     assertThat(texts).as("log lines and variables of the runs").hasSizeGreaterThan(tickets.length)
         .noneMatch(text -> SeedSecretsTest.SEED_PASSWORDS.stream().anyMatch(text::contains))
         .noneMatch(text -> text.contains("sys/"));

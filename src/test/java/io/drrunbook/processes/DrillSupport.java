@@ -3,6 +3,7 @@ package io.drrunbook.processes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.drrunbook.DrillTasks;
 import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
@@ -20,6 +21,12 @@ import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.task.Task;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -111,5 +118,38 @@ final class DrillSupport {
     state.put("dns", lab.dns().aRecords());
     state.put("databases", lab.databases().accessStates());
     return state;
+  }
+
+  /**
+   * Starts a drill run of a procedure as a ticketing system does (POST /api/runs as operator,
+   * ticket servicenow {@code ticket}, the run parameters as JSON); the answer, 201 or a problem.
+   */
+  static ResponseEntity<JsonNode> postRun(TestRestTemplate rest, String procedure, String ticket, String parameters) {
+    return postRun(rest, procedure, ticket, parameters, "drill");
+  }
+
+  /** {@link #postRun(TestRestTemplate, String, String, String)} in another run mode (dry-run, precheck). */
+  static ResponseEntity<JsonNode> postRun(TestRestTemplate rest, String procedure, String ticket, String parameters,
+      String mode) {
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(MediaType.APPLICATION_JSON);
+    String body = """
+        {"procedure": "%s", "ticket": {"system": "servicenow", "id": "%s"}, "parameters": %s, "mode": "%s"}"""
+        .formatted(procedure, ticket, parameters, mode);
+    return rest.withBasicAuth("operator", "operator").postForEntity("/api/runs", new HttpEntity<>(body, headers),
+        JsonNode.class);
+  }
+
+  /** {@link #postRun}, which must start the run: the run started. */
+  ProcessInstance startThroughTheApi(TestRestTemplate rest, String procedure, String ticket, String parameters) {
+    return startThroughTheApi(rest, procedure, ticket, parameters, "drill");
+  }
+
+  /** {@link #postRun}, which must start the run in that mode: the run started. */
+  ProcessInstance startThroughTheApi(TestRestTemplate rest, String procedure, String ticket, String parameters,
+      String mode) {
+    ResponseEntity<JsonNode> started = postRun(rest, procedure, ticket, parameters, mode);
+    assertThat(started.getStatusCode()).as(String.valueOf(started.getBody())).isEqualTo(HttpStatus.CREATED);
+    return runtime.createProcessInstanceQuery().processInstanceId(started.getBody().path("id").asText()).singleResult();
   }
 }

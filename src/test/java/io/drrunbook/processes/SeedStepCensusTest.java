@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The step census (../shared/census/seeds-002-003-004.md): every numbered step and every procedure
  * of a seed section a model implements is cited in the documentation of one of its elements, by
- * seed file and line ("seed 002 ... L1337"). One table per model; a model of catalog section C adds
- * its rows here.
+ * seed file and line ("seed 002 ... L1337"). One table per model; a model of catalog sections C and
+ * D adds its rows here.
  */
 class SeedStepCensusTest {
 
@@ -56,6 +56,88 @@ class SeedStepCensusTest {
     C4.put("L1269", "ha, all up, step 3 on Server A: start the Cache, Demote to Async");
     C4.put("L1294", "ha, DC1 offline, on Server C: Switchover primary server down");
     C4.put("L1318", "ha, active and standby failed, on Server C: Switchover Primary server down");
+  }
+
+  /**
+   * D1 (census "D1 Set up a highly available OCMS cluster"): seed 003 L71-257, its four main steps,
+   * both association methods, start, verify, stop, the SIP container and Edge Proxy steps and notes.
+   */
+  static final Map<String, String> D1 = new LinkedHashMap<>();
+
+  static {
+    D1.put("L75", "Note: with UDP, all servers on the same subnet or switch");
+    D1.put("L77", "Note: every OCMS node, the Edge Proxy nodes included, is configured");
+    D1.put("L81", "main 1: Associating Nodes with OPMN");
+    D1.put("L83", "main 2: Starting the Cluster");
+    D1.put("L85", "main 3: Verifying the Status of the Cluster (OPMN or Enterprise Manager)");
+    D1.put("L87", "main 4: Stopping the Cluster before configuring each SIP container");
+    D1.put("L91", "there are three ways to associate the nodes (two described)");
+    D1.put("L101", "dynamic discovery 1: opmnctl config topology update discover=\"*<address>:<port>\"");
+    D1.put("L120", "dynamic discovery 2: opmnctl reload");
+    D1.put("L129", "discovery server 1: run Oracle Application Server on all nodes");
+    D1.put("L131", "discovery server 2: designate one instance as the discovery server");
+    D1.put("L133", "discovery server 3: <discover list=\"node1.example.com:6200\"/> in opmn.xml of all instances");
+    D1.put("L153", "discovery server 4: opmnctl reload on all instances");
+    D1.put("L158", "Starting the Cluster: opmnctl startall on each instance");
+    D1.put("L169", "Verifying 1: the Enterprise Manager URI in a browser");
+    D1.put("L173", "Verifying 2: the administrator user name and password");
+    D1.put("L177", "Stopping the Cluster: opmnctl stopall on each node");
+    D1.put("L190", "SIP container 1: EdgeProxy parameter");
+    D1.put("L196", "SIP container 2: DistributableRecordRoute parameter");
+    D1.put("L203", "SIP container 3: RecordRoute parameter");
+    D1.put("L212", "Note: disable stickiness for UDP datagrams in the load balancer");
+    D1.put("L220", "Edge Proxy 1: the edgeproxy Mbean");
+    D1.put("L222", "Edge Proxy 2: RecordRoute (single Edge Proxy or load balancer)");
+    D1.put("L228", "Edge Proxy 3: oc4j-ping in edgeproxy.xml");
+    D1.put("L249", "Edge Proxy 4: nat-traverse");
+    D1.put("L255", "Edge Proxy 5: verify the Edge Proxy nodes (no list follows)");
+  }
+
+  /**
+   * D2 (census "D2 Configure TimesTen replication"): seed 003 L495-711, its 22 numbered steps, the
+   * nested ones (first 6.1-6.2, second 6.1-6.4) and the prerequisites.
+   */
+  static final Map<String, String> D2 = new LinkedHashMap<>();
+
+  static {
+    D2.put("L497", "prerequisite: TimesTen and OCMS run under the same non-root user on every node");
+    D2.put("L505", "seed tables 1: ttIsql -f replication.drop.timesten.sql, replication.timesten.sql");
+    D2.put("L509", "seed tables 1: replication.timesten.sql creates the tables and sequences");
+    D2.put("L545", "seed tables 2: edit seed_clusters_test_sync.sql (host1/host2.example.com)");
+    D2.put("L547", "seed tables 3: ttIsql -f seed_clusters_test_sync.sql");
+    D2.put("L595", "user 1: create user ocmsuser IDENTIFIED BY 'password'");
+    D2.put("L599", "user 2: grant admin to ocmsuser");
+    D2.put("L608", "Note: replication only between like operating systems");
+    D2.put("L616", "first 1: $TT_HOME/lib in LD_LIBRARY_PATH on each computer");
+    D2.put("L618", "first 2: create_replication_sync.pl on the first computer");
+    D2.put("L622", "first 3: the host's FQDN at the prompt; ignorable TT12027 / TT8160 messages");
+    D2.put("L634", "first 4: ttisql repschemes");
+    D2.put("L639", "first 5: OCMS_REP.REPSCHEME created");
+    D2.put("L641", "first 6: if the instance names change");
+    D2.put("L643", "first 6.1: drop replication ocms_rep.repscheme");
+    D2.put("L649", "first 6.2: go back to Creating and Seeding Replication Tables");
+    D2.put("L651", "first 7: ttAdmin -repPolicy always ocmsdb");
+    D2.put("L659", "second 1: opmnctl stopproc process-type=ocms");
+    D2.put("L663", "second 2: opmnctl stopproc ias-component=TIMESTEN");
+    D2.put("L667", "second 3: ttdaemonadmin -start");
+    D2.put("L671", "second 4: the same PermSize as the first computer (sys.odbc.ini)");
+    D2.put("L675", "second 5: ttdestroy -connstr \"dsn=ocmsdb\"");
+    D2.put("L682", "second 6 (6.1-6.4): duplicate_db_replication.pl, its prompts");
+    D2.put("L694", "Note: copying may take a few moments");
+    D2.put("L697", "second 7: ttdaemonadmin -start");
+    D2.put("L701", "second 8: ttAdmin -repPolicy always ocmsdb");
+    D2.put("L705", "second 9: opmnctl startproc ias-component=TIMESTEN");
+    D2.put("L709", "second 10: opmnctl startproc process-type=ocms");
+  }
+
+  @Test
+  void shouldCiteEverySeedStepOfD2WhenTheModelIsRead() {
+    assertCited(Path.of("processes/dr-ocms-timesten-replication-setup.bpmn"), "seed 003", D2);
+  }
+
+  @Test
+  void shouldCiteEverySeedStepOfD1WhenTheModelIsRead() {
+    assertCited(Path.of("processes/dr-ocms-cluster-setup.bpmn"), "seed 003", D1);
   }
 
   @Test

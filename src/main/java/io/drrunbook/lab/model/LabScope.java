@@ -214,6 +214,63 @@ public final class LabScope {
     }
   }
 
+  // ---------------------------------------------------------------- files of this host
+
+  /** The text of a file of this host (its SFTP files), null when it has none. */
+  public String fileText(String path) {
+    return path == null ? null : world.fileText(host, path);
+  }
+
+  /**
+   * The text value of an XPath (without namespaces, as the file-edit connector's) in an XML text: an
+   * attribute's value or an element's text; null when the text is null, not XML, or has no such node.
+   * A commented-out element is not there.
+   */
+  public String xmlValue(String xml, String xpath) {
+    if (xml == null || xpath == null) {
+      return null;
+    }
+    try {
+      javax.xml.parsers.DocumentBuilderFactory factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+      factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+      factory.setFeature(javax.xml.XMLConstants.FEATURE_SECURE_PROCESSING, true);
+      factory.setNamespaceAware(false);
+      javax.xml.parsers.DocumentBuilder builder = factory.newDocumentBuilder();
+      builder.setErrorHandler(null);
+      org.w3c.dom.Document document = builder.parse(new org.xml.sax.InputSource(new java.io.StringReader(xml)));
+      org.w3c.dom.Node node = (org.w3c.dom.Node) javax.xml.xpath.XPathFactory.newInstance().newXPath()
+          .evaluate(xpath, document, javax.xml.xpath.XPathConstants.NODE);
+      return node == null ? null : node.getTextContent();
+    } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException
+        | java.io.IOException | javax.xml.xpath.XPathExpressionException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The value of a key of an ini text in a section ({@code [section]}; null or empty: before the
+   * first section), trimmed; null when the text is null or the key is absent or commented out.
+   */
+  public String iniValue(String ini, String section, String key) {
+    if (ini == null || key == null) {
+      return null;
+    }
+    String current = "";
+    String wanted = section == null ? "" : section;
+    for (String raw : ini.split("\\R")) {
+      String line = raw.strip();
+      if (line.startsWith("[") && line.endsWith("]")) {
+        current = line.substring(1, line.length() - 1).strip();
+      } else if (current.equals(wanted) && !line.startsWith("#") && !line.startsWith(";")) {
+        int equals = line.indexOf('=');
+        if (equals > 0 && line.substring(0, equals).strip().equals(key)) {
+          return line.substring(equals + 1).strip();
+        }
+      }
+    }
+    return null;
+  }
+
   // ---------------------------------------------------------------- text and time
 
   /** Two DNS names are the same, ignoring case and a trailing dot. */

@@ -48,6 +48,13 @@ public interface LabWorld {
    */
   boolean secretMatches(String host, String name, Object value);
 
+  /**
+   * The text of a file of a simulated host (what its SFTP server serves, {@code lab/files/<role>/}
+   * at a reset), null when the host has no such file: what a simulated command that reads its
+   * configuration (OPMN's opmn.xml at a reload) sees.
+   */
+  String fileText(String host, String path);
+
   Instant now();
 
   ZoneId zone();

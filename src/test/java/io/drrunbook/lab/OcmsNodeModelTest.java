@@ -1,0 +1,184 @@
+package io.drrunbook.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lab's OCMS nodes (model oracle-ocms, seed 003) through the lab shell. OPMN (L71-257, L659-711):
+ * the status table, the cluster OPMN forms from the discover list it has read from the node's own
+ * opmn.xml at a reload, startall / stopall / startproc / stopproc and what they do to TimesTen.
+ * TimesTen (L495-711): ttIsql's SQL files (the seed file read as it is on the host), ttStatus,
+ * ttAdmin's replication policy and agent, ttdestroy's guard, dssize.
+ */
+class OcmsNodeModelTest {
+
+  private static final String OPMNCTL = "/opt/oracle/ocms/opmn/bin/opmnctl";
+  private static final String OPMN_XML = "opt/oracle/ocms/opmn/conf/opmn.xml";
+
+  @TempDir
+  Path dir;
+
+  private TestDnsResponder dns;
+  private LabFixture lab;
+
+  @BeforeEach
+  void startLab() throws Exception {
+    dns = new TestDnsResponder();
+    lab = new LabFixture(dir, dns.port(), Map.of(), true);
+  }
+
+  @AfterEach
+  void stopLab() throws Exception {
+    lab.close();
+    dns.close();
+  }
+
+  private LabShell.Result run(String host, String command) {
+    return lab.shell.execute(host, command);
+  }
+
+  private void discover(String host, String list) throws Exception {
+    Path file = lab.files.root(host).resolve(OPMN_XML);
+    Files.writeString(file, Files.readString(file).replaceFirst("discover list=\"[^\"]*\"", "discover list=\"" + list + "\""));
+  }
+
+  @Test
+  void shouldPrintEachManagedProcessAliveWhenTheNodeRuns() {
+    LabShell.Result status = run(LabFixture.OCMS1, OPMNCTL + " status");
+
+    assertThat(status.exitCode()).isZero();
+    assertThat(status.stdout()).startsWith("Processes in Instance: ocms.ocms-1.site1.ocms.lab\n")
+        .contains("ias-component                    | process-type       |     pid | status")
+        .containsPattern("(?m)^TIMESTEN +\\| TimesTen +\\| +\\d+ \\| Alive$")
+        .containsPattern("(?m)^OC4J +\\| ocms +\\| +\\d+ \\| Alive$")
+        .containsPattern("(?m)^EdgeProxy +\\| EdgeProxy +\\| +\\d+ \\| Alive$");
+  }
+
+  @Test
+  void shouldListTheNodesOfOneDiscoverListWhenEachHasReloadedItsOpmnXml() throws Exception {
+    assertThat(run(LabFixture.OCMS1, "opmnctl @cluster status").stdout())
+        .contains("Processes in Instance: ocms.ocms-1.site1.ocms.lab")
+        .contains("Processes in Instance: ocms.ocms-2.site1.ocms.lab");
+
+    discover(LabFixture.OCMS1, "*239.192.0.10:6201");
+    assertThat(run(LabFixture.OCMS1, OPMNCTL + " status").stdout()).as("not read before the reload")
+        .contains("ocms-1");
+    assertThat(lab.state.attribute(LabFixture.OCMS1, "opmn", "discover")).isEqualTo("*225.0.0.20:6200");
+    assertThat(run(LabFixture.OCMS1, OPMNCTL + " reload").stdout()).isEqualTo("opmnctl reload: reloading opmn...\n");
+    assertThat(lab.state.attribute(LabFixture.OCMS1, "opmn", "discover")).isEqualTo("*239.192.0.10:6201");
+    assertThat(run(LabFixture.OCMS1, "opmnctl @cluster status").stdout())
+        .doesNotContain("ocms-2.site1.ocms.lab");
+
+    discover(LabFixture.OCMS2, "*239.192.0.10:6201");
+    run(LabFixture.OCMS2, OPMNCTL + " reload");
+    run(LabFixture.OCMS2, OPMNCTL + " reload");
+    assertThat(run(LabFixture.OCMS1, "opmnctl @cluster status").stdout())
+        .contains("Processes in Instance: ocms.ocms-2.site1.ocms.lab");
+    assertThat(lab.state.actionCount(LabFixture.OCMS2, "opmnctl reload")).as("a reload of an unchanged file")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void shouldStopAndStartEveryProcessAndTheTimesTenDaemonWhenStopallAndStartallRun() {
+    lab.state.set(LabFixture.OCMS1, "timesten", "replicationScheme", "OCMS_REP.REPSCHEME");
+    lab.state.set(LabFixture.OCMS1, "timesten", "repPolicy", "always");
+
+    assertThat(run(LabFixture.OCMS1, OPMNCTL + " stopall").stdout())
+        .isEqualTo("opmnctl stopall: stopping opmn and all managed processes...\n");
+    assertThat(run(LabFixture.OCMS1, OPMNCTL + " status").stdout()).isEqualTo("Unable to connect to opmn.\nOpmn may not be up.\n");
+    assertThat(run(LabFixture.OCMS2, "opmnctl @cluster status").stdout()).doesNotContain("ocms-1.site1");
+    assertThat(run(LabFixture.OCMS1, OPMNCTL + " reload").exitCode()).isEqualTo(2);
+    assertThat(lab.state.attribute(LabFixture.OCMS1, "timesten", "daemon")).isEqualTo("STOPPED");
+
+    run(LabFixture.OCMS1, OPMNCTL + " startall");
+    assertThat(lab.state.state(LabFixture.OCMS1, "proc-ocms")).isEqualTo("Alive");
+    assertThat(lab.state.attribute(LabFixture.OCMS1, "timesten", "replicationAgent"))
+        .as("repPolicy always starts the agent with TimesTen").isEqualTo("RUNNING");
+    assertThat(lab.state.actionCount(LabFixture.OCMS1, "opmnctl startall")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldStopOneProcessByTypeOrComponentWhenStopprocRuns() {
+    assertThat(run(LabFixture.OCMS2, "opmnctl stopproc process-type=ocms")).isEqualTo(new LabShell.Result(0, "opmnctl stopproc: stopping opmn managed processes...\n", ""));
+    assertThat(run(LabFixture.OCMS2, "opmnctl stopproc ias-component=TIMESTEN").exitCode()).isZero();
+
+    assertThat(run(LabFixture.OCMS2, "opmnctl status").stdout())
+        .containsPattern("(?m)^OC4J +\\| ocms +\\| +N/A \\| Down$")
+        .containsPattern("(?m)^EdgeProxy +\\| EdgeProxy +\\| +\\d+ \\| Alive$");
+    assertThat(lab.state.attribute(LabFixture.OCMS2, "timesten", "daemon")).isEqualTo("STOPPED");
+    assertThat(run(LabFixture.OCMS2, "opmnctl stopproc process-type=nothing").exitCode()).isEqualTo(2);
+    run(LabFixture.OCMS2, "opmnctl startproc ias-component=TIMESTEN");
+    assertThat(lab.state.state(LabFixture.OCMS2, "proc-timesten")).isEqualTo("Alive");
+    assertThat(lab.state.actionCount(LabFixture.OCMS2, "opmnctl stopproc process-type=ocms")).isEqualTo(1);
+  }
+
+  private static final String TT_ISQL = "/opt/oracle/timesten/bin/ttIsql -connStr DSN=ocmsdb ";
+  private static final String SQL = "/opt/oracle/ocms/sdp/replication/sql/";
+
+  @Test
+  void shouldCreateAndSeedTheReplicationTablesFromTheFileAsItIsOnTheHostWhenTtIsqlRunsThem() throws Exception {
+    assertThat(run(LabFixture.OCMS1, TT_ISQL + "-f " + SQL + "replication.drop.timesten.sql").exitCode()).isZero();
+    assertThat(run(LabFixture.OCMS1, TT_ISQL + "-f " + SQL + "replication.timesten.sql").stdout())
+        .contains("Tables clusters, instances, cluster_instance_map, replication_params, replication_tables created.");
+    assertThat(run(LabFixture.OCMS1, TT_ISQL + "-f " + SQL + "replication.timesten.sql").exitCode())
+        .as("the tables exist").isEqualTo(1);
+
+    run(LabFixture.OCMS1, TT_ISQL + "-f " + SQL + "seed_clusters_test_sync.sql");
+    assertThat(lab.state.attribute(LabFixture.OCMS1, "timesten", "seededHosts")).isEqualTo("example");
+    Path seed = lab.files.root(LabFixture.OCMS1).resolve(SQL.substring(1) + "seed_clusters_test_sync.sql");
+    Files.writeString(seed, Files.readString(seed).replace("host1.example.com", "ocms-1.site1.ocms.lab")
+        .replace("host2.example.com", "ocms-2.site1.ocms.lab"));
+    run(LabFixture.OCMS1, TT_ISQL + "-f " + SQL + "seed_clusters_test_sync.sql");
+    assertThat(lab.state.attribute(LabFixture.OCMS1, "timesten", "seededHosts")).isEqualTo("hosts");
+    assertThat(lab.state.actionCount(LabFixture.OCMS1, "ttIsql seed_clusters_test_sync.sql")).isEqualTo(2);
+  }
+
+  @Test
+  void shouldReportTheReplicationAgentWithItsProcessesWhenThePolicyIsAlwaysAndASchemeExists() {
+    lab.state.set(LabFixture.OCMS1, "timesten", "replicationScheme", "OCMS_REP.REPSCHEME");
+    assertThat(run(LabFixture.OCMS1, "ttStatus").stdout()).contains("Replication policy  : Manual")
+        .contains("Replication agent is stopped.").doesNotContainPattern("(?m)^Replication +\\d+");
+
+    assertThat(run(LabFixture.OCMS1, "/opt/oracle/timesten/bin/ttAdmin -repPolicy always ocmsdb").stdout())
+        .contains("Replication Agent Policy        : always");
+    run(LabFixture.OCMS1, "ttAdmin -repPolicy always ocmsdb");
+
+    assertThat(run(LabFixture.OCMS1, "ttStatus").stdout()).containsPattern("(?m)^Replication +\\d+ +0x0000 +TRANSMITTER$")
+        .contains("Replication policy  : Always").contains("Replication agent is running.");
+    assertThat(run(LabFixture.OCMS1, TT_ISQL + "-e 'repschemes; quit'").stdout())
+        .contains("Replication Scheme OCMS_REP.REPSCHEME:");
+    assertThat(lab.state.actionCount(LabFixture.OCMS1, "ttAdmin -repPolicy always")).as("the second set nothing")
+        .isEqualTo(1);
+    for (String stop : List.of("ttAdmin -repStop ocmsdb", "ttAdmin -connstr dsn=ocmsdb -repStop",
+        "ttAdmin -repStop -connstr dsn=ocmsdb")) {
+      assertThat(run(LabFixture.OCMS1, stop).exitCode()).as(stop).isZero();
+    }
+    assertThat(lab.state.attribute(LabFixture.OCMS1, "timesten", "replicationAgent")).isEqualTo("STOPPED");
+    assertThat(lab.state.actionCount(LabFixture.OCMS1, "ttAdmin -repStop")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldDestroyTheDataStoreOnlyWhenItsAgentIsStoppedWhenTtdestroyRuns() {
+    lab.state.set(LabFixture.OCMS2, "timesten", "replicationAgent", "RUNNING");
+    assertThat(run(LabFixture.OCMS2, "ttdestroy -connstr dsn=ocmsdb").exitCode()).isEqualTo(1);
+    assertThat(lab.state.attribute(LabFixture.OCMS2, "timesten", "exists")).isEqualTo(true);
+
+    run(LabFixture.OCMS2, "opmnctl stopproc ias-component=TIMESTEN");
+    assertThat(run(LabFixture.OCMS2, "ttStatus").exitCode()).as("the daemon stopped with TIMESTEN").isEqualTo(1);
+    run(LabFixture.OCMS2, "ttdaemonadmin -start");
+    assertThat(run(LabFixture.OCMS2, "ttdestroy -connstr dsn=ocmsdb").exitCode()).isZero();
+
+    assertThat(lab.state.attribute(LabFixture.OCMS2, "timesten", "exists")).isEqualTo(false);
+    assertThat(run(LabFixture.OCMS2, TT_ISQL + "-e 'dssize; quit'").exitCode()).isEqualTo(1);
+    assertThat(run(LabFixture.OCMS1, TT_ISQL + "-e 'dssize; quit'").stdout()).contains("PERM_ALLOCATED_SIZE:      262144");
+    assertThat(lab.state.actionCount(LabFixture.OCMS2, "ttdestroy ocmsdb")).isEqualTo(1);
+  }
+}
