@@ -111,6 +111,33 @@ class OceanaPlannedSwitchoverDrillTest {
     assertNoSeedPassword();
   }
 
+  @Test
+  void shouldWalkEveryCalledProcessAndChangeNothingInTheLabWhenTheRunIsADryRun() throws Exception {
+    LabState state = lab.state();
+    Map<String, Object> before = drill.sitesState();
+
+    ProcessInstance walk = runtime.startProcessInstanceByKey(PROCESS_ID, "DRILL-C1-DRY", Map.of(
+        "ocdbTopology", "ha", "primaryDb", "orcl", "standbyDb", "orcl_stby", "lagPollInterval", "PT1S",
+        "runMode", "dry-run"));
+    drill.awaitEnded(walk);
+
+    assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(walk.getId())
+        .activityId("EndEvent_SwitchedOverToDc2").count()).isEqualTo(1);
+    // each called process was walked too (the run mode is passed on), none left waiting for a person
+    assertThat(history.createHistoricProcessInstanceQuery().superProcessInstanceId(walk.getId()).list())
+        .hasSize(10).allSatisfy(child -> assertThat(child.getEndTime()).isNotNull());
+    assertThat(history.createHistoricActivityInstanceQuery().activityId("Task_SwitchAmcRecord").finished().list()
+        .stream().filter(a -> history.createHistoricProcessInstanceQuery().processInstanceId(a.getProcessInstanceId())
+            .processInstanceBusinessKey("DRILL-C1-DRY").count() == 1).count()).isEqualTo(1);
+    // and nothing was sent: names, roles and command logs as before
+    assertThat(drill.sitesState()).isEqualTo(before);
+    for (String record : RECORDS) {
+      assertThat(resolve(record)).isEqualTo(address("site1." + record));
+    }
+    assertThat(state.commandLog(DC1_DB)).isEmpty();
+    assertThat(state.commandLog(DC2_DB)).isEmpty();
+  }
+
   /**
    * Works each open step of the run and of the processes it calls, as the lab user of the step's
    * team, with the first value the step accepts, until none is left and the run has ended; the DC1
