@@ -87,11 +87,16 @@ final class DrillSupport {
 
   /** Asks the lab DNS server for the master name over the network, as dig would. */
   String masterAddressFromLabDns() throws Exception {
+    return addressFromLabDns("cs-master.genesys.lab.");
+  }
+
+  /** Asks the lab DNS server for the one A record of {@code fqdn} over the network, as dig would. */
+  String addressFromLabDns(String fqdn) throws Exception {
     SimpleResolver resolver = new SimpleResolver(InetAddress.getLoopbackAddress());
     // the lab DNS server listens on a free port, written into the topology at start-up
     resolver.setPort(topology.dnsServer(LabDns.SERVER).getPort());
     Message answer = resolver.send(Message.newQuery(
-        Record.newRecord(Name.fromString("cs-master.genesys.lab."), Type.A, DClass.IN)));
+        Record.newRecord(Name.fromString(fqdn), Type.A, DClass.IN)));
     assertThat(answer.getRcode()).isEqualTo(Rcode.NOERROR);
     List<Record> records = answer.getSection(Section.ANSWER);
     assertThat(records).hasSize(1);

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The guided manual steps of every model (user tasks with {@code form-guided-step}) carry their
  * instructions as the form and {@code approval/GuidedStep} read them (processes/README.md "Guided
  * manual steps"): the seed, the system, the click path, the expected screen, the values the screen
- * can show and those accepted (a non-empty subset), and what the runbook checks afterwards. A step
+ * can show and those accepted (a non-empty subset; an expression's quoted answers each one of the
+ * choices), and what the runbook checks afterwards. A step
  * that says it is checked is followed by a dr-step service task whose DR_VERIFY_FAILED boundary event
  * leads back to the step and keeps its message in the variable the step shows as guideFinding; a
  * step that is not checked says "nothing: <why>".
@@ -40,6 +41,7 @@ class GuidedStepModelTest {
   static final List<String> REQUIRED = List.of("guideSeed", "guideSystem", "guideClickPath",
       "guideExpect", "guideChoices", "guideAccepted", "guideVerifiedBy");
   static final Pattern SEED = Pattern.compile("seed \\d{3} (L\\d+|step )");
+  static final Pattern QUOTED = Pattern.compile("'([^']*)'");
   static final Pattern FINDING = Pattern.compile("\\$\\{execution\\.getVariable\\('([A-Za-z]+)'\\)}");
 
   static java.util.stream.Stream<Path> models() throws java.io.IOException {
@@ -67,7 +69,7 @@ class GuidedStepModelTest {
       }
       List<String> choices = list(inputs.get("guideChoices"));
       List<String> accepted = list(inputs.get("guideAccepted"));
-      if (choices.isEmpty() || accepted.isEmpty() || !choices.containsAll(accepted)) {
+      if (choices.isEmpty() || accepted.isEmpty() || !accepted.stream().allMatch(value -> isChoice(value, choices))) {
         violations.add(id + ": guideAccepted " + accepted + " is not a non-empty subset of guideChoices " + choices);
       }
       String verifiedBy = inputs.containsKey("guideVerifiedBy") ? inputs.get("guideVerifiedBy").getTextContent() : "";
@@ -109,6 +111,25 @@ class GuidedStepModelTest {
       violations.add(id + ": guideFinding must show ${execution.getVariable('" + variable
           + "')}, the errorMessageVariable of " + mismatch.getId());
     }
+  }
+
+  /**
+   * An accepted value is one of the choices, or an expression of a shared step whose answer depends
+   * on the caller's input (${clusterState == 'ACTIVE' ? 'ACTIVE, ...' : 'STANDBY, ...'}): each of
+   * the quoted values it can give is one of the choices.
+   */
+  private static boolean isChoice(String value, List<String> choices) {
+    if (!value.startsWith("${")) {
+      return choices.contains(value);
+    }
+    List<String> quoted = new ArrayList<>();
+    var literal = QUOTED.matcher(value);
+    while (literal.find()) {
+      quoted.add(literal.group(1));
+    }
+    return quoted.stream().anyMatch(choices::contains)
+        && quoted.stream().filter(q -> !value.contains("== '" + q + "'") && !value.contains("!= '" + q + "'"))
+            .allMatch(choices::contains);
   }
 
   private static boolean leadsTo(FlowNode from, FlowNode target) {

@@ -138,6 +138,134 @@ class SeedStepCensusTest {
   @Test
   void shouldCiteEverySeedStepOfD1WhenTheModelIsRead() {
     assertCited(Path.of("processes/dr-ocms-cluster-setup.bpmn"), "seed 003", D1);
+
+  /**
+   * C1 (census "C1 Planned switchover DC1 to DC2"): seed 002 chapter 5 L955-1746 and the UCMService
+   * backup and restore of chapter 6 (L1913-2032, census M-C1-4), every numbered step (and prose step)
+   * by its first line. C1 cites them in its own elements or in the call activities it calls (the
+   * shared Oceana blocks, C4, C5), which is where the steps are modelled.
+   */
+  static final Map<String, String> C1 = new LinkedHashMap<>();
+
+  static {
+    C1.put("L309", "chapter 3: Planned total outage of Data Center 1");
+    C1.put("L961", "P0 planned maintenance overview: no new contacts, agents work the queue");
+    C1.put("L965", "P0 clear queued contacts before the shutdown of Data Center 1");
+    C1.put("L969", "P1 voice channel shutdown flag");
+    C1.put("L986", "P2.1 EmailService: Breeze attributes");
+    C1.put("L987", "P2.2 Cluster 3, EmailService");
+    C1.put("L990", "P2.3 Deployment status of emailmanager true to false");
+    C1.put("L993", "P2.3 set it to true on Data Center 2 (M-C1-2)");
+    C1.put("L994", "P2.4 Commit");
+    C1.put("L1000", "P3 Before you begin: hosts file entry for Cluster 1");
+    C1.put("L1004", "P3.1 Engagement Designer admin console");
+    C1.put("L1007", "P3.2 Chat workflow, Attributes");
+    C1.put("L1008", "P3.3 MaintenanceMode False to True, Close");
+    C1.put("L1020", "P4.1 SMS: attributes");
+    C1.put("L1021", "P4.2 Cluster 3, WebTextConnector Snap-in");
+    C1.put("L1024", "P4.3 MaintenanceMode false to true");
+    C1.put("L1027", "P4.4 Commit");
+    C1.put("L1033", "P5.1 SocialConnector: attributes");
+    C1.put("L1034", "P5.2 Service Cluster tab, Cluster 3, SocialConnector");
+    C1.put("L1037", "P5.3 MaintenanceMode false to true");
+    C1.put("L1040", "P5.4 Commit");
+    C1.put("L1050", "Important: Web Voice and Web Video maintenance opposite per data center");
+    C1.put("L1054", "P6 Before you begin: hosts file entry");
+    C1.put("L1058", "P6.1 Engagement Designer admin console");
+    C1.put("L1066", "P6.2 Web Voice workflow, Attributes");
+    C1.put("L1067", "P6.3 MaintenanceMode False to True, Close");
+    C1.put("L1070", "P6.4 repeat for the Web Video workflow");
+    C1.put("L1072", "P7 Outbound shutdown: stop all running campaigns");
+    C1.put("L1076", "P8 Communication Manager to ESS");
+    C1.put("L1084", "P9.1 Experience Portal, Administrator");
+    C1.put("L1086", "P9.2 System Configuration > Applications");
+    C1.put("L1087", "P9.3 the application, Configurable Application Variables");
+    C1.put("L1088", "P9.4 Active Data Center DataCenter2");
+    C1.put("L1089", "P9.5 Save");
+    C1.put("L1095", "P10 Before you begin: OceanaMonitorService on the DC1 clusters");
+    C1.put("L1101", "P10.1 Oceana Manager DC1");
+    C1.put("L1111", "P10.2 (Optional) through System Manager");
+    C1.put("L1114", "P10.3 verify ACTIVE, Set Cluster Group to Standby, OK, Refresh");
+    C1.put("L1125", "P11.1 disable Geographic Redundancy replication at DC1");
+    C1.put("L1126", "P11.2 shut down System Manager at DC1");
+    C1.put("L1127", "P11.3 activate System Manager at DC2");
+    C1.put("L1128", "P11.4 verify the Breeze node controller");
+    C1.put("L1138", "P12.1 Services > Inventory > Manage Elements");
+    C1.put("L1139", "P12.2 Managed by Secondary");
+    C1.put("L1143", "P13 Omnichannel Database switchover (C4, both up)");
+    C1.put("L1147", "P13 Note: Do not restart the cluster.");
+    C1.put("L1337", "P14 Oracle Database switchover (C5): SWITCHOVER TO orcl_stby");
+    C1.put("L1371", "P14 show database on the original primary");
+    C1.put("L1398", "P14 show database on the new primary");
+    C1.put("L1628", "P15 Before you begin: OceanaMonitorService on the DC2 clusters");
+    C1.put("L1634", "P15.1 Oceana Manager DC2");
+    C1.put("L1648", "P15.3 verify STANDBY, Set Cluster Group to Active, OK, Refresh");
+    C1.put("L1658", "P16.1 DC1 AMC cluster Denying");
+    C1.put("L1659", "P16.2 DC2 AMC cluster Accepting");
+    C1.put("L1660", "P16.3 DNS: Authorization token service FQDN to DC2");
+    C1.put("L1662", "P16.4 DNS: Avaya Aura Web Gateway FQDN to DC2");
+    C1.put("L1663", "P16.5 DNS: AMC cluster FQDN to DC2");
+    C1.put("L1664", "P16.6 DC1 Web Voice and Web Video maintenance True");
+    C1.put("L1665", "P16.7 DC2 Web Voice and Web Video maintenance False");
+    C1.put("L1667", "after the DNS changes take effect, new calls go to DC2");
+    C1.put("L1671", "P17a Control Manager automated switchover");
+    C1.put("L1675", "P17b manual switchover: shut down the SQL Server service (M-C1-3)");
+    C1.put("L1687", "P17c.1 stop the HA service on ACM-APP-2");
+    C1.put("L1688", "P17c.2 HA service in Manual mode");
+    C1.put("L1692", "P17c.3 System32 Nav360Config.xml connection string");
+    C1.put("L1693", "P17c.4 Syswow64 Nav360Config.xml updated too");
+    C1.put("L1694", "P17c.5 start Audit Log and License Tracker");
+    C1.put("L1696", "supervisors and administrators use the DC2 Control Manager URL");
+    C1.put("L1704", "P18.1 Configuration > Team Engagement > Communication Manager");
+    C1.put("L1705", "P18.2 select the CM, Edit");
+    C1.put("L1711", "P18.4 Save");
+    C1.put("L1721", "P19.1 Server Details");
+    C1.put("L1722", "P19.2 UCAServer");
+    C1.put("L1723", "P19.3 API URL to Cluster 1 in DC2");
+    C1.put("L1733", "P20 Before you begin: remove the OCP administration client from the primary system");
+    C1.put("L1737", "P20.1 log on to Control Manager");
+    C1.put("L1738", "P20.2 Server Details");
+    C1.put("L1739", "P20.3 UCAServer");
+    C1.put("L1740", "P20.4 System Properties");
+    C1.put("L1741", "P20.5 Omni Channel");
+    C1.put("L1742", "P20.6 Omni Channel Database Server to DC2");
+    C1.put("L1746", "P21 agent switchover: the DC2 Workspaces URL");
+    C1.put("L1932", "U1 Before you begin: all agents logged out");
+    C1.put("L1936", "U1.1 Cluster Administration");
+    C1.put("L1947", "U1.10 Cluster 1");
+    C1.put("L1950", "U1.12 UCMService");
+    C1.put("L1951", "U1.13 Backup Password");
+    C1.put("L1959", "U1.16 Status Completed");
+    C1.put("L1996", "U2 Before you begin: agents out, Deny New Service, uninstall and restart");
+    C1.put("L2004", "U2.1 Service Management > Services");
+    C1.put("L2005", "U2.2 UCMService not Installed");
+    C1.put("L2006", "U2.3 Cluster Administration");
+    C1.put("L2010", "U2.7 restore Status Completed");
+    C1.put("L2011", "U2.8 install UCMService on Cluster 1");
+    C1.put("L2013", "U2 restart the Breeze nodes of Cluster 3");
+    C1.put("L2017", "U2 Cluster 1 and Cluster 3 Accept New Service");
+    C1.put("L2027", "Installing UCMService");
+  }
+
+  @Test
+  void shouldCiteEverySeedStepOfC1WhenTheModelAndTheProcessesItCallsAreRead() {
+    assertCited(withCalled(Path.of("processes/dr-oceana-planned-switchover.bpmn")), "seed 002", C1);
+  }
+
+  /** The model and, recursively, every process its call activities call (processes/<id>.bpmn). */
+  static List<Path> withCalled(Path file) {
+    List<Path> files = new ArrayList<>(List.of(file));
+    for (int i = 0; i < files.size(); i++) {
+      for (var call : ProcessCatalogTest.model(files.get(i)).getModelElementsByType(
+          org.camunda.bpm.model.bpmn.instance.CallActivity.class)) {
+        Path called = ProcessCatalogTest.PROCESSES.resolve(call.getCalledElement() + ".bpmn");
+        assertThat(called).as("process called by %s", call.getId()).isRegularFile();
+        if (!files.contains(called)) {
+          files.add(called);
+        }
+      }
+    }
+    return files;
   }
 
   @Test
@@ -151,15 +279,21 @@ class SeedStepCensusTest {
   }
 
   static void assertCited(Path file, String seed, Map<String, String> census) {
-    var model = ProcessCatalogTest.model(file);
+    assertCited(List.of(file), seed, census);
+  }
+
+  static void assertCited(List<Path> files, String seed, Map<String, String> census) {
     List<String> texts = new ArrayList<>();
-    for (BaseElement element : model.getModelElementsByType(BaseElement.class)) {
-      String text = element.getDocumentations().stream().map(Documentation::getTextContent)
-          .reduce("", String::concat);
-      if (text.contains(seed)) {
-        texts.add(text);
+    for (Path file : files) {
+      for (BaseElement element : ProcessCatalogTest.model(file).getModelElementsByType(BaseElement.class)) {
+        String text = element.getDocumentations().stream().map(Documentation::getTextContent)
+            .reduce("", String::concat);
+        if (text.contains(seed)) {
+          texts.add(text);
+        }
       }
     }
+    Path file = files.get(0);
     List<String> missing = new ArrayList<>();
     census.forEach((line, step) -> {
       if (texts.stream().noneMatch(text -> text.matches("(?s).*\\b" + line + "\\b.*"))) {

@@ -353,6 +353,21 @@ class RunsApiTest {
   }
 
   @Test
+  void shouldRefuseWith400NamingTheFieldWhenAPlannedOceanaSwitchoverGetsAnUnknownValue() throws Exception {
+    String procedure = "dr-oceana-planned-switchover";
+    JsonNode topology = assertProblem(start(operator(), startBody("API-BAD-C1", "{\"ocdbTopology\": \"triple\"}")
+        .replace(PROCEDURE, procedure)), HttpStatus.BAD_REQUEST, "parameters.ocdbTopology");
+    assertThat(topology.get("errors").get(0).get("message").asText()).contains("single").contains("ha");
+    assertProblem(start(operator(), startBody("API-BAD-C1", "{}").replace(PROCEDURE, procedure)),
+        HttpStatus.BAD_REQUEST, "parameters.ocdbTopology");
+    assertProblem(start(operator(), startBody("API-BAD-C1", "{\"ocdbTopology\": \"ha\", \"situation\": \"both-up\"}")
+        .replace(PROCEDURE, procedure)), HttpStatus.BAD_REQUEST, "parameters.situation");
+    assertProblem(start(operator(), startBody("API-BAD-C1", "{\"ocdbTopology\": \"ha\", \"lagPollInterval\": 5}")
+        .replace(PROCEDURE, procedure)), HttpStatus.BAD_REQUEST, "parameters.lagPollInterval");
+    assertThat(runsOf(history, "API-BAD-C1")).isZero();
+  }
+
+  @Test
   void shouldNameTheAllowedModesWhenTheModeIsUnknown() throws Exception {
     ResponseEntity<String> response =
         start(operator(), startBody("API-BAD-2", "{}").replace("\"drill\"", "\"DRY-RUN\""));

@@ -36,7 +36,8 @@ class TasklistStartFormTest {
   private static final String PREFIX = "TL-START-";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> PROCEDURES = List.of("dr-genesys-cs-failover", "dr-genesys-cs-failback",
-      "dr-gim-site-failover", "dr-gim-return-to-normal", "dr-oceana-ocp-db-switchover");
+      "dr-gim-site-failover", "dr-gim-return-to-normal", "dr-oceana-ocp-db-switchover",
+      "dr-oceana-planned-switchover");
 
   @Autowired TestRestTemplate http;
   @Autowired RuntimeService runtime;
