@@ -8,6 +8,7 @@ import io.drrunbook.DrillContext;
 import io.drrunbook.approval.EvidenceRefusedException;
 import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
+import io.drrunbook.lab.LabConsoles;
 import io.drrunbook.lab.LabState;
 import io.drrunbook.topology.Topology;
 import java.time.Duration;
@@ -57,6 +58,8 @@ class OceanaPlannedSwitchoverDrillTest {
 
   private DrillSupport drill;
 
+  @Autowired LabConsoles consoles;
+
   @BeforeEach
   void resetLab() {
     lab.reset();
@@ -76,6 +79,8 @@ class OceanaPlannedSwitchoverDrillTest {
     }
     assertThat(state.state(DC1_DB, "database")).isEqualTo("PRIMARY");
 
+    // a single DC1 Omnichannel Database server: the lab's Server B is out of the mirror (as C4's drill)
+    state.set("site1.ocdb-standby", "mirror", null, "NONE");
     ProcessInstance run = runtime.startProcessInstanceByKey(PROCESS_ID, "DRILL-C1", Map.of(
         "ocdbTopology", "single", "primaryDb", "orcl", "standbyDb", "orcl_stby", "lagPollInterval", "PT1S"));
     List<String> worked = workEveryStep(run);
@@ -162,6 +167,14 @@ class OceanaPlannedSwitchoverDrillTest {
             .hasMessageContaining("expects the screen to show 'STANDBY, all nodes Deny New Service'")
             .hasMessageContaining("so the step is not done");
         refused = true;
+      }
+      // C4's console steps are done in the lab's Cache portals first, as the database team would:
+      // its Mirror Monitor step is verified against the DC2 server's page
+      if ("UserTask_PromoteBothUp".equals(task.getTaskDefinitionKey())) {
+        consoles.act("site2.ocdb-async", "mirror", "switchover-cache-up-on-both-servers", "dba");
+      } else if ("UserTask_DemoteActive".equals(task.getTaskDefinitionKey())) {
+        consoles.act("site1.ocdb-active", "cache", "start-cache", "dba");
+        consoles.act("site1.ocdb-active", "mirror", "demote-to-async", "dba");
       }
       Object accepted = tasks.getVariable(task.getId(), "guideAccepted");
       Map<String, Object> answer = accepted instanceof List<?> values

@@ -138,6 +138,7 @@ class SeedStepCensusTest {
   @Test
   void shouldCiteEverySeedStepOfD1WhenTheModelIsRead() {
     assertCited(Path.of("processes/dr-ocms-cluster-setup.bpmn"), "seed 003", D1);
+  }
 
   /**
    * C1 (census "C1 Planned switchover DC1 to DC2"): seed 002 chapter 5 L955-1746 and the UCMService
