@@ -2,6 +2,8 @@ package io.drrunbook.lab;
 
 import io.drrunbook.lab.dns.LabDns;
 import io.drrunbook.lab.faults.LabFaults;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
@@ -49,8 +51,15 @@ public class Lab {
 
   /** Everything the lab holds, at one moment (the shape of {@code GET /lab/api/state}). */
   public LabView view() {
-    return views.build(state, dns.aRecords(), databases.accessStates(), databases.currentScns(),
-        faults.list(), sites.lost());
+    Map<String, String> access = new LinkedHashMap<>();
+    Map<String, Long> scns = new LinkedHashMap<>();
+    databases.readings().forEach((name, reading) -> {
+      access.put(name, reading.access());
+      if (reading.currentScn() != null) {
+        scns.put(name, reading.currentScn());
+      }
+    });
+    return views.build(state, dns.aRecords(), access, scns, faults.list(), sites.lost());
   }
 
   public LabState state() {

@@ -67,38 +67,37 @@ public class LabDatabases {
   }
 
   /**
-   * Account status of the schema user of each lab database, for the lab state view and tests;
-   * {@link #LOST} for a database its site lost.
+   * What one lab database answers now: its schema user's account status ({@link #LOST} for a
+   * database its site lost) and, for an Info Mart database, its SCN ({@code SELECT CURRENT_SCN FROM
+   * V$DATABASE}, as the export step reads it; null otherwise and when lost).
    */
+  public record Reading(String access, Long currentScn) {}
+
+  /** Account status of the schema user of each lab database, for tests; see {@link #readings()}. */
   public Map<String, String> accessStates() {
     Map<String, String> states = new LinkedHashMap<>();
-    lab.getDatabases().forEach((name, spec) ->
-        states.put(name, isLost(name) ? LOST : accountStatus(name, spec.getSchemaUser())));
+    readings().forEach((name, reading) -> states.put(name, reading.access()));
     return states;
   }
 
-  /**
-   * The SCN each Info Mart lab database answers now ({@code SELECT CURRENT_SCN FROM V$DATABASE}, as
-   * the export step reads it), by logical name; a database its site lost has none.
-   */
-  public Map<String, Long> currentScns() {
-    Map<String, Long> scns = new LinkedHashMap<>();
-    lab.getDatabases().forEach((name, spec) -> {
-      if (LabDatabase.KIND_INFO_MART.equals(spec.getKind()) && !isLost(name)) {
-        scns.put(name, currentScn(name));
-      }
-    });
-    return scns;
+  /** What each lab database answers now, by logical name, one connection each (the state view). */
+  public Map<String, Reading> readings() {
+    Map<String, Reading> readings = new LinkedHashMap<>();
+    lab.getDatabases().forEach((name, spec) ->
+        readings.put(name, isLost(name) ? new Reading(LOST, null) : read(name, spec)));
+    return readings;
   }
 
-  private long currentScn(String logicalName) {
-    try (Connection connection = databases.open(logicalName);
-        PreparedStatement query = connection.prepareStatement("SELECT CURRENT_SCN FROM V$DATABASE");
-        ResultSet rows = query.executeQuery()) {
-      if (!rows.next()) {
-        throw new IllegalStateException("lab database " + logicalName + ": V$DATABASE has no row");
+  private Reading read(String logicalName, LabDatabase spec) {
+    try (Connection connection = databases.open(logicalName)) {
+      String access = accountStatus(connection, spec.getSchemaUser());
+      if (!LabDatabase.KIND_INFO_MART.equals(spec.getKind())) {
+        return new Reading(access, null);
       }
-      return rows.getLong(1);
+      try (PreparedStatement query = connection.prepareStatement("SELECT CURRENT_SCN FROM V$DATABASE");
+          ResultSet rows = query.executeQuery()) {
+        return new Reading(access, rows.next() ? rows.getLong(1) : null);
+      }
     } catch (SQLException e) {
       throw new IllegalStateException("lab database " + logicalName + ": " + e.getMessage(), e);
     }
@@ -152,17 +151,23 @@ public class LabDatabases {
   }
 
   public String accountStatus(String logicalName, String schemaUser) {
-    try (Connection connection = databases.open(logicalName);
-        PreparedStatement query = connection.prepareStatement(
-            "SELECT ACCOUNT_STATUS FROM DBA_USERS WHERE USERNAME = ?")) {
-      query.setString(1, schemaUser);
-      try (ResultSet rows = query.executeQuery()) {
-        return rows.next() ? rows.getString(1) : null;
-      }
+    try (Connection connection = databases.open(logicalName)) {
+      return accountStatus(connection, schemaUser);
     } catch (SQLException e) {
       throw new IllegalStateException("lab database " + logicalName + ": " + e.getMessage(), e);
     }
   }
+
+  private static String accountStatus(Connection connection, String schemaUser) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement(
+        "SELECT ACCOUNT_STATUS FROM DBA_USERS WHERE USERNAME = ?")) {
+      query.setString(1, schemaUser);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next() ? rows.getString(1) : null;
+      }
+    }
+  }
+
 
   private void prepare(boolean reset) {
     lab.getDatabases().forEach((name, spec) -> {

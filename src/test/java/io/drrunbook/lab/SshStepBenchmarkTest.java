@@ -2,19 +2,18 @@ package io.drrunbook.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.drrunbook.OpenSsh;
 import io.drrunbook.common.SecretMasker;
 import io.drrunbook.connectors.ssh.CommandCatalog;
 import io.drrunbook.connectors.ssh.CommandSpec;
 import io.drrunbook.connectors.ssh.SshCommandRunner;
 import io.drrunbook.connectors.ssh.SshExecConnector;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,7 +82,7 @@ class SshStepBenchmarkTest {
     StringBuilder report = new StringBuilder("\nssh-exec step (check, act, verify) on the lab, "
         + steps + " steps each, ms:\n");
     report.append(line("pool", withPool)).append(line("no pool", withoutPool));
-    if (Files.isExecutable(Path.of("/usr/bin/ssh"))) {
+    if (Files.isExecutable(OpenSsh.CLIENT)) {
       opensshSteps(3);
       report.append(line("OpenSSH ssh", opensshSteps(steps)));
     } else {
@@ -132,15 +131,11 @@ class SshStepBenchmarkTest {
   }
 
   private void openssh(String commandLine) throws Exception {
-    Process ssh = new ProcessBuilder("/usr/bin/ssh", "-F", "/dev/null", "-o", "BatchMode=yes",
-        "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + lab.keys.knownHostsFile(),
-        "-o", "GlobalKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes",
-        "-i", lab.keys.privateKeyFile().toString(), "-p", String.valueOf(lab.hosts.port(HOST)),
-        LabFixture.USER + "@127.0.0.1", commandLine).redirectErrorStream(true).start();
-    String output = new String(ssh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(ssh.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(ssh.exitValue()).as(output).isZero();
+    OpenSsh.Result ssh = OpenSsh.run(lab.keys.knownHostsFile(), lab.keys.privateKeyFile(),
+        LabFixture.USER, "127.0.0.1", lab.hosts.port(HOST), commandLine);
+    assertThat(ssh.exitCode()).as(ssh.output()).isZero();
   }
+
 
   private static String line(String name, double[] times) {
     double[] sorted = times.clone();
