@@ -222,7 +222,8 @@ class RunPlanPrecheckTest {
     String check = "check the DC2 Omnichannel Database server's Cache Management Portal answers its Mirror Monitor"
         + " (site2.ocdb-async)";
     String passed = start("API-PRE-C4", "precheck", c4, "{\"ocdbTopology\": \"ha\", \"situation\": \"both-up\"}");
-    awaitCompleted(passed);
+    // both-up walks C4's real 30 s wait (PT30S timer), fired by the job executor's next acquisition
+    awaitCompleted(passed, Duration.ofSeconds(150));
     JsonNode ok = get("/api/runs/" + passed).get("precheck");
     assertThat(ok.get("state").asText()).as(ok.toString()).isEqualTo("PASSED");
     List<String> checks = new ArrayList<>();
@@ -234,7 +235,7 @@ class RunPlanPrecheckTest {
 
     lab.state().set("site2.ocdb-async", "cache", null, "STOPPED");
     String failed = start("API-PRE-C4-DOWN", "precheck", c4, "{\"ocdbTopology\": \"ha\", \"situation\": \"both-up\"}");
-    awaitCompleted(failed);
+    awaitCompleted(failed, Duration.ofSeconds(150));
     JsonNode refused = get("/api/runs/" + failed).get("precheck");
     assertThat(refused.get("state").asText()).isEqualTo("FAILED");
     assertThat(refused.get("problems").toString()).contains("site2.ocdb-async");
@@ -486,7 +487,11 @@ class RunPlanPrecheckTest {
   }
 
   private void awaitCompleted(String id) {
-    await("walk ended").atMost(Duration.ofSeconds(60)).until(() -> history
+    awaitCompleted(id, Duration.ofSeconds(60));
+  }
+
+  private void awaitCompleted(String id, Duration limit) {
+    await("walk ended").atMost(limit).until(() -> history
         .createHistoricProcessInstanceQuery().processInstanceId(id).completed().count() == 1);
   }
 
