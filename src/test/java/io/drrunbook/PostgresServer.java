@@ -64,6 +64,57 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /**
+   * A synchronous streaming standby of this server, as a second site's database server would be: a
+   * base backup of this cluster ({@code pg_basebackup -R}, the replication connection on 127.0.0.1)
+   * started as a hot standby on a free port, then named this server's synchronous standby (a commit
+   * returns once the standby has it). Promote it with {@link #promote()}.
+   */
+  public PostgresServer startStandby() {
+    try {
+      Path standbyDir = Files.createTempDirectory("dr-postgres-standby-");
+      if (root()) {
+        Files.setOwner(standbyDir, standbyDir.getFileSystem().getUserPrincipalLookupService()
+            .lookupPrincipalByName(RUN_AS));
+      }
+      PostgresServer standby = new PostgresServer(bin, standbyDir, freePort());
+      standby.run(List.of(bin.resolve("pg_basebackup").toString(), "-h", "127.0.0.1", "-p", String.valueOf(port),
+          "-U", USER, "-D", standby.data().toString(), "-R", "-X", "stream", "--no-sync"));
+      standby.startServer("-c hot_standby=on");
+      try (Connection connection = DriverManager.getConnection(jdbcUrl("postgres"), USER, "");
+          Statement sql = connection.createStatement()) {
+        sql.execute("ALTER SYSTEM SET synchronous_standby_names = '*'");
+        sql.execute("SELECT pg_reload_conf()");
+      }
+      return standby;
+    } catch (IOException | SQLException e) {
+      throw new IllegalStateException("cannot start a standby of the PostgreSQL server: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether this server's replication has a synchronous standby streaming from it now. */
+  public boolean hasSynchronousStandby() {
+    try (Connection connection = DriverManager.getConnection(jdbcUrl("postgres"), USER, "");
+        Statement sql = connection.createStatement();
+        var rows = sql.executeQuery("SELECT count(*) FROM pg_stat_replication"
+            + " WHERE state = 'streaming' AND sync_state = 'sync'")) {
+      return rows.next() && rows.getInt(1) > 0;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the replication state: " + e.getMessage(), e);
+    }
+  }
+
+  /** Stops the server as a power loss would ({@code pg_ctl stop -m immediate}: no checkpoint). */
+  public void crash() {
+    run(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", "immediate", "-w",
+        "-t", "60", "stop"));
+  }
+
+  /** Promotes this standby to a primary ({@code pg_ctl promote}), waiting until it takes writes. */
+  public void promote() {
+    run(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-w", "-t", "60", "promote"));
+  }
+
+  /**
    * Starts the server of the cluster again (after {@link #stopServer}), with extra settings such as
    * {@code -c default_transaction_read_only=on}.
    */
@@ -106,11 +157,13 @@ public final class PostgresServer implements AutoCloseable {
     return new DriverManagerDataSource(jdbcUrl(database), USER, "");
   }
 
-  /** Stops the server (fast shutdown) and deletes its directory. */
+  /** Stops the server (fast shutdown; nothing to do once crashed) and deletes its directory. */
   @Override
   public void close() {
     try {
-      stopServer();
+      if (Files.exists(data().resolve("postmaster.pid"))) {
+        stopServer();
+      }
     } finally {
       FileSystemUtils.deleteRecursively(dir.toFile());
     }

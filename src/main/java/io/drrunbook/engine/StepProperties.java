@@ -10,6 +10,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties(prefix = "dr.steps")
 public class StepProperties {
 
+  /**
+   * This node's name, the start of its worker id (so that a locked step shows which node works it)
+   * and named by health; empty: the host name. Give each node of one engine database its own.
+   */
+  private String nodeName = "";
   /** Whether this node runs automated steps at all (off for engine-only tests). */
   private boolean workerEnabled = true;
   /** Attempts of a failing step before it raises an incident. */
@@ -30,6 +35,8 @@ public class StepProperties {
   /** Time limit of one attempt per connector route ({@code dr.steps.time-limits.<route>}). */
   private Map<String, Duration> timeLimits = new HashMap<>();
 
+  public String getNodeName() { return nodeName; }
+  public void setNodeName(String nodeName) { this.nodeName = nodeName; }
   public boolean isWorkerEnabled() { return workerEnabled; }
   public void setWorkerEnabled(boolean workerEnabled) { this.workerEnabled = workerEnabled; }
   public int getRetries() { return retries; }

@@ -104,7 +104,7 @@ public class StepWorker implements SmartLifecycle {
     this.masker = masker;
     this.properties = properties;
     this.gates = List.copyOf(gates);
-    this.workerId = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    this.workerId = nodeName(properties) + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   public String workerId() {
@@ -288,6 +288,12 @@ public class StepWorker implements SmartLifecycle {
       thread.setDaemon(true);
       return thread;
     };
+  }
+
+  /** {@code dr.steps.node-name}, or the host name. */
+  public static String nodeName(StepProperties properties) {
+    return properties.getNodeName() == null || properties.getNodeName().isBlank() ? hostName()
+        : properties.getNodeName();
   }
 
   private static String hostName() {

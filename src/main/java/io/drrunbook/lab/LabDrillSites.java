@@ -21,18 +21,20 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * would take it, and a failback's drill brings its site back first ({@code restores-site}); with
  * {@code when}, only a run whose variable of that name is true (A1's {@code site1Lost}). Done
  * after the start is committed (a refused start loses nothing), before the request that started the
- * run returns; the run's own steps then meet the lost site as they would on the day.
+ * run returns; the run's own steps then meet the lost site as they would on the day. On a node of a
+ * lab that runs in a process of its own (profile {@code lab-node}) the sites change in that lab,
+ * through its API ({@link RemoteLabSites}).
  */
 @Component
-@Profile("lab")
+@Profile({"lab", "lab-node"})
 public class LabDrillSites {
 
   private static final Logger log = LoggerFactory.getLogger(LabDrillSites.class);
 
   private final LabProperties properties;
-  private final LabSites sites;
+  private final LabSiteSwitch sites;
 
-  public LabDrillSites(LabProperties properties, LabSites sites) {
+  public LabDrillSites(LabProperties properties, LabSiteSwitch sites) {
     this.properties = properties;
     this.sites = sites;
   }

@@ -23,8 +23,11 @@ public class LabProperties {
   private Map<String, LabDatabase> databases = new LinkedHashMap<>();
   /** Where the lab's model files are (resource patterns); see docs/lab-models.md. */
   private java.util.List<String> models = new java.util.ArrayList<>(java.util.List.of("classpath:lab/models/*.yaml"));
-  /** Artificial duration of a lab command, by command name (e.g. genesys-ctl: 5s), for rehearsing slow steps. */
-  private Map<String, Duration> commandDelays = new LinkedHashMap<>();
+  /**
+   * Artificial duration of a lab command, by command name (e.g. genesys-ctl: 5s), for rehearsing slow
+   * steps; also changed while the lab runs ({@code PUT /lab/api/command-delays/{name}}).
+   */
+  private Map<String, Duration> commandDelays = new java.util.concurrent.ConcurrentHashMap<>();
   /**
    * Bind every simulated SSH host, HTTP endpoint and the lab DNS server to a free port (port 0)
    * instead of the topology's ports, and write the bound ports back into the topology at start-up;
@@ -44,7 +47,9 @@ public class LabProperties {
   public Map<String, String> getRoles() { return roles; }
   public void setRoles(Map<String, String> roles) { this.roles = roles; }
   public Map<String, Duration> getCommandDelays() { return commandDelays; }
-  public void setCommandDelays(Map<String, Duration> commandDelays) { this.commandDelays = commandDelays; }
+  public void setCommandDelays(Map<String, Duration> commandDelays) {
+    this.commandDelays = new java.util.concurrent.ConcurrentHashMap<>(commandDelays);
+  }
   public boolean isEphemeralPorts() { return ephemeralPorts; }
   public void setEphemeralPorts(boolean ephemeralPorts) { this.ephemeralPorts = ephemeralPorts; }
 

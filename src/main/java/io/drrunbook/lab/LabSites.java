@@ -43,7 +43,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Profile("lab")
-public class LabSites {
+public class LabSites implements LabSiteSwitch {
 
   /** A site the lab has lost: since when, and who or what took it down. */
   public record SiteLoss(String site, Instant since, String by) {}
@@ -89,6 +89,7 @@ public class LabSites {
    *
    * @throws IllegalArgumentException for a site the topology does not have
    */
+  @Override
   public synchronized SiteLoss down(String site, String by) {
     Site topologySite = site(site);
     SiteLoss already = lost.get(site);
@@ -119,6 +120,7 @@ public class LabSites {
   }
 
   /** Brings {@code site} back; {@code false} if it was not down. */
+  @Override
   public synchronized boolean up(String site) {
     Site topologySite = site(site);
     if (lost.remove(site) == null) {

@@ -3,8 +3,12 @@ package io.drrunbook.lab;
 import io.drrunbook.common.ApiException;
 import io.drrunbook.lab.model.LabModelException;
 import java.security.Principal;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.annotation.Profile;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,9 +35,43 @@ public class LabStateController {
   private static final Logger log = LoggerFactory.getLogger(LabStateController.class);
 
   private final Lab lab;
+  private final LabProperties properties;
 
-  public LabStateController(Lab lab) {
+  public LabStateController(Lab lab, LabProperties properties) {
     this.lab = lab;
+    this.properties = properties;
+  }
+
+  /** The artificial durations of slow lab commands, by the name a model step's {@code delay} gives. */
+  @GetMapping("/command-delays")
+  public Map<String, String> commandDelays() {
+    Map<String, String> delays = new TreeMap<>();
+    properties.getCommandDelays().forEach((name, delay) -> delays.put(name, delay.toString()));
+    return delays;
+  }
+
+  /**
+   * Sets how long the lab command {@code name} takes from now on (a JSON string: {@code "PT8S"} or
+   * {@code "8s"}; {@code "0s"} for none), e.g. to rehearse a step that outlives its lock.
+   */
+  @PutMapping("/command-delays/{name}")
+  public Map<String, String> setCommandDelay(@PathVariable String name, @RequestBody(required = false) Object value,
+      Principal caller) {
+    if (!(value instanceof String text) || text.isBlank()) {
+      throw ApiException.invalid("body", "must be one JSON string: a duration such as \"PT8S\" or \"8s\"");
+    }
+    Duration delay;
+    try {
+      delay = DurationStyle.detectAndParse(text.trim());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("body", "is not a duration: " + text + " (e.g. \"PT8S\" or \"8s\")");
+    }
+    if (delay.isNegative()) {
+      throw ApiException.invalid("body", "must not be negative: " + text);
+    }
+    properties.getCommandDelays().put(name, delay);
+    log.info("lab command {} now takes {} (set by {})", name, delay, caller == null ? "lab" : caller.getName());
+    return commandDelays();
   }
 
   @GetMapping("/state")

@@ -18,10 +18,11 @@ import org.springframework.stereotype.Component;
  * {@code admin} and the ticketing system's technical user {@code ticketing}, each with its name as
  * password, in the matching {@code dr-*} group ({@code admin} also in Camunda's {@code camunda-admin}),
  * and the team members {@code dba} ({@code dr-database}), {@code voice} ({@code dr-voice}) and
- * {@code oceana} ({@code dr-oceana}), operators too.
+ * {@code oceana} ({@code dr-oceana}), operators too. Also on a node of a lab that runs in a
+ * process of its own (profile {@code lab-node}): the same people log in to every node.
  */
 @Component
-@Profile("lab")
+@Profile({"lab", "lab-node"})
 @DependsOn("identityBootstrap")
 public class LabUsers implements InitializingBean {
 

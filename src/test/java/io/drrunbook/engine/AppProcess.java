@@ -11,11 +11,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The application started as a separate JVM on the test class path, so a test can kill it the hard
@@ -43,11 +51,28 @@ public final class AppProcess implements AutoCloseable {
 
   /** Starts the application and returns at once, without waiting for it to answer. */
   public static AppProcess launch(Path dataDir, Path log, int port, String... extraArgs) throws IOException {
+    return launchAs("lab", dataDir, log, port, extraArgs);
+  }
+
+  /**
+   * Starts the application in {@code profiles} (e.g. {@code lab,lab-server}: the lab alone;
+   * {@code lab-node}: a node of a lab in another process) and waits until health answers.
+   */
+  public static AppProcess startAs(String profiles, Path dataDir, Path log, int port, String... extraArgs)
+      throws IOException {
+    AppProcess app = launchAs(profiles, dataDir, log, port, extraArgs);
+    app.awaitHealthy(Duration.ofSeconds(240), log);
+    return app;
+  }
+
+  /** Starts the application in {@code profiles} and returns at once. */
+  public static AppProcess launchAs(String profiles, Path dataDir, Path log, int port, String... extraArgs)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-cp", System.getProperty("java.class.path"),
         "io.drrunbook.DrRunbookApplication",
-        "--spring.profiles.active=lab",
+        "--spring.profiles.active=" + profiles,
         "--server.port=" + port,
         // the simulated SSH hosts and DNS server on free ports: the test runs while a person uses
         // the lab on its fixed ports (the application finds them in its topology)
@@ -75,6 +100,20 @@ public final class AppProcess implements AutoCloseable {
 
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** Deletes what {@code dir} holds (a previous run's data) and leaves it there, empty. */
+  public static void emptyFolder(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      List<Path> paths = new ArrayList<>();
+      try (var walk = Files.walk(dir)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(paths::add);
+      }
+      for (Path path : paths) {
+        Files.delete(path);
+      }
+    }
+    Files.createDirectories(dir);
   }
 
   public static int freePort() throws IOException {
@@ -106,6 +145,12 @@ public final class AppProcess implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  public JsonNode put(String user, String path, String json) {
+    return send(user, HttpRequest.newBuilder(uri(path))
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
   private JsonNode send(String user, HttpRequest.Builder request) {
     String basic = Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8));
     try {
@@ -121,6 +166,52 @@ public final class AppProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The host {@code name} in this process's lab state view (sites[].hosts[] by name). */
+  public JsonNode labHost(String name) {
+    for (JsonNode site : get("admin", "/lab/api/state").path("sites")) {
+      for (JsonNode host : site.path("hosts")) {
+        if (name.equals(host.path("name").asText())) {
+          return host;
+        }
+      }
+    }
+    throw new AssertionError("no host " + name + " in the lab state view");
+  }
+
+  /** The component {@code name} of a host of the lab state view. */
+  public static JsonNode component(JsonNode host, String name) {
+    for (JsonNode component : host.path("components")) {
+      if (name.equals(component.path("name").asText())) {
+        return component;
+      }
+    }
+    throw new AssertionError("no component " + name + " on " + host.path("name").asText());
+  }
+
+  /** The id of the one open task {@code taskKey} of the run, as {@code user} sees it, once there. */
+  public String awaitTask(String user, String runId, String taskKey) {
+    return await("task " + taskKey).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300))
+        .until(() -> get(user, "/engine-rest/task?processInstanceId=" + runId
+            + "&taskDefinitionKey=" + taskKey), tasks -> tasks.size() == 1)
+        .get(0).path("id").asText();
+  }
+
+  /**
+   * "STATE ATTEMPTS" per step activity of the step journal in an engine database (a multi-instance
+   * step's rows: a row not done wins, then the most attempts).
+   */
+  public static Map<String, String> journal(Connection connection) throws SQLException {
+    Map<String, String> rows = new LinkedHashMap<>();
+    try (Statement query = connection.createStatement();
+        ResultSet result = query.executeQuery("SELECT ACTIVITY_ID, STATE, ATTEMPTS FROM DR_STEP_JOURNAL"
+            + " ORDER BY CASE WHEN STATE = 'DONE' THEN 0 ELSE 1 END, ATTEMPTS")) {
+      while (result.next()) {
+        rows.put(result.getString("ACTIVITY_ID"), result.getString("STATE") + " " + result.getInt("ATTEMPTS"));
+      }
+    }
+    return rows;
   }
 
   /** SIGKILL: no shutdown hook, no graceful stop of the engine or the lab. */

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.drrunbook.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
-import io.drrunbook.PostgresServer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,8 +45,7 @@ class CrashRestartIT {
   void shouldCompleteTheRunWithoutActingTwiceWhenTheApplicationIsKilledMidStep(String database) throws Exception {
     try (PostgresServer postgres = database.equals("postgresql") ? PostgresServer.start() : null) {
       Path data = Files.createDirectories(Path.of("target", "crash-restart-it-" + database)).toAbsolutePath();
-      deleteRecursively(data);
-      Files.createDirectories(data);
+      AppProcess.emptyFolder(data);
       String[] engine = new String[0];
       if (postgres != null) {
         postgres.createDatabase("engine");
@@ -67,7 +64,7 @@ class CrashRestartIT {
     try (AppProcess first = AppProcess.start(data, log, port, with(engine, HUNG_START))) {
       runId = first.post("operator", "/engine-rest/process-definition/key/dr-genesys-cs-failover/start",
           "{\"businessKey\": \"CHG-CRASH-1\"}").path("id").asText();
-      String declare = awaitTask(first, "approver", runId, "UserTask_DeclareDisaster");
+      String declare = first.awaitTask("approver", runId, "UserTask_DeclareDisaster");
       first.post("approver", "/engine-rest/task/" + declare + "/complete", """
           {"variables": {"disasterDeclared": {"value": true},
                          "disasterReason": {"value": "crash test"},
@@ -77,7 +74,7 @@ class CrashRestartIT {
       // a known lab defect, see the closing note; the poll tries again)
       await("start of the Site 2 master CS pair under way").atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(200)).ignoreExceptionsInstanceOf(IllegalStateException.class)
-          .until(() -> "RUNNING".equals(component(site2Mgmt(first), "confserv-master-pair").path("state").asText()));
+          .until(() -> "RUNNING".equals(AppProcess.component(first.labHost("site2.cs-mgmt"), "confserv-master-pair").path("state").asText()));
       assertThat(first.get("admin", "/engine-rest/external-task?processInstanceId=" + runId
           + "&activityId=Task_StartMasterCsPair&locked=true")).hasSize(1);
       first.kill();
@@ -86,7 +83,7 @@ class CrashRestartIT {
     assertThat(journal(data, postgres)).containsEntry("Task_StartMasterCsPair", "RUNNING 1");
 
     try (AppProcess second = AppProcess.start(data, log, port, with(engine, SLOW_STEPS))) {
-      String confirm = awaitTask(second, "operator", runId, "UserTask_ConfirmOperationsRestored");
+      String confirm = second.awaitTask("operator", runId, "UserTask_ConfirmOperationsRestored");
       second.post("operator", "/engine-rest/task/" + confirm + "/complete",
           "{\"variables\": {\"operationsRestored\": {\"value\": true}}}");
       await("run completed").atMost(Duration.ofSeconds(60)).until(() ->
@@ -94,7 +91,7 @@ class CrashRestartIT {
               .path("state").asText()));
 
       JsonNode lab = second.get("admin", "/lab/api/state");
-      JsonNode counts = site2Mgmt(second).path("actionCounts");
+      JsonNode counts = second.labHost("site2.cs-mgmt").path("actionCounts");
       assertThat(counts.path("genesys-ctl start confserv-master-pair").asInt()).isEqualTo(1);
       assertThat(counts.path("genesys-ctl start scs-master").asInt()).isEqualTo(1);
       assertThat(counts.path("genesys-ctl start msgserver-scs-distributed").asInt()).isEqualTo(1);
@@ -117,34 +114,6 @@ class CrashRestartIT {
     });
   }
 
-  /** The host site2.cs-mgmt in the lab state view (sites[].hosts[] by name). */
-  private static JsonNode site2Mgmt(AppProcess app) {
-    for (JsonNode site : app.get("admin", "/lab/api/state").path("sites")) {
-      for (JsonNode host : site.path("hosts")) {
-        if ("site2.cs-mgmt".equals(host.path("name").asText())) {
-          return host;
-        }
-      }
-    }
-    throw new AssertionError("no host site2.cs-mgmt in the lab state view");
-  }
-
-  private static JsonNode component(JsonNode host, String name) {
-    for (JsonNode component : host.path("components")) {
-      if (name.equals(component.path("name").asText())) {
-        return component;
-      }
-    }
-    throw new AssertionError("no component " + name + " on " + host.path("name").asText());
-  }
-
-  private static String awaitTask(AppProcess app, String user, String runId, String taskKey) {
-    return await("task " + taskKey).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300))
-        .until(() -> app.get(user, "/engine-rest/task?processInstanceId=" + runId
-            + "&taskDefinitionKey=" + taskKey), tasks -> tasks.size() == 1)
-        .get(0).path("id").asText();
-  }
-
   /** Attempts per step activity, all done, read from the stopped engine database. */
   private static Map<String, Integer> journalAttempts(Path data, PostgresServer postgres) throws Exception {
     Map<String, Integer> attempts = new LinkedHashMap<>();
@@ -156,37 +125,17 @@ class CrashRestartIT {
     return attempts;
   }
 
-  /**
-   * "STATE ATTEMPTS" per step activity, read from the stopped application's engine database. Of a
-   * multi-instance step's rows (one per instance) a row not done wins, then the most attempts.
-   */
+  /** "STATE ATTEMPTS" per step activity, read from the stopped application's engine database. */
   private static Map<String, String> journal(Path data, PostgresServer postgres) throws Exception {
-    Map<String, String> rowsByActivity = new LinkedHashMap<>();
     try (Connection connection = postgres != null ? postgres.dataSource("engine").getConnection()
-            : DriverManager.getConnection("jdbc:h2:file:" + data.resolve("engine"), "sa", "");
-        Statement query = connection.createStatement();
-        ResultSet rows = query.executeQuery("SELECT ACTIVITY_ID, STATE, ATTEMPTS FROM DR_STEP_JOURNAL"
-            + " ORDER BY CASE WHEN STATE = 'DONE' THEN 0 ELSE 1 END, ATTEMPTS")) {
-      while (rows.next()) {
-        rowsByActivity.put(rows.getString("ACTIVITY_ID"),
-            rows.getString("STATE") + " " + rows.getInt("ATTEMPTS"));
-      }
+        : DriverManager.getConnection("jdbc:h2:file:" + data.resolve("engine"), "sa", "")) {
+      return AppProcess.journal(connection);
     }
-    return rowsByActivity;
   }
 
   private static String[] with(String[] engine, String[] settings) {
     List<String> all = new ArrayList<>(List.of(engine));
     all.addAll(List.of(settings));
     return all.toArray(String[]::new);
-  }
-
-  private static void deleteRecursively(Path dir) throws Exception {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    }
   }
 }

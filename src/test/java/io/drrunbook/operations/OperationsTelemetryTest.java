@@ -174,6 +174,12 @@ class OperationsTelemetryTest {
     assertThat(components.path("externalTasks").path("details").path("backlogLimit").asInt()).isEqualTo(100);
     assertThat(components.path("externalTasks").path("details").has("backlog")).isTrue();
     assertThat(components.path("externalTasks").path("details").has("locked")).isTrue();
+    // which node this is and what it holds (several nodes share one engine database)
+    JsonNode node = components.path("node").path("details");
+    assertThat(node.path("name").asText()).isNotBlank();
+    assertThat(node.path("workerId").asText()).startsWith(node.path("name").asText() + "-");
+    assertThat(node.path("stepWorker").asText()).isIn("running", "off");
+    assertThat(node.path("stepsHeld").isIntegralNumber()).isTrue();
     // Camunda's own indicators are replaced, not shown twice
     assertThat(components.has("processEngine")).isFalse();
 
