@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.drrunbook.approval.DecisionRecord;
 import io.drrunbook.common.ProductSchema;
 import io.drrunbook.common.SchemaDescription;
+import io.drrunbook.connectors.DatabaseActionLeases;
 import io.drrunbook.core.RunModes;
 import io.drrunbook.engine.StepJournal;
 import io.drrunbook.plans.RunPlans;
@@ -46,7 +47,7 @@ class ProductSchemaContextTest {
 
   @Test
   void shouldMigrateTheProductTablesBeforeTheEngineStartsWhenTheDatabaseIsNew() {
-    assertThat(SchemaDescription.history(dataSource)).containsExactly("1 SQL success", "2 SQL success");
+    assertThat(SchemaDescription.history(dataSource)).containsExactly("1 SQL success", "2 SQL success", "3 SQL success");
     assertThat(SchemaDescription.of(dataSource)).containsOnlyKeys(ProductSchema.TABLES);
     assertThat(new JdbcTemplate(dataSource).queryForObject(
         "SELECT COUNT(*) FROM ACT_GE_PROPERTY WHERE NAME_ = 'schema.version'", Integer.class)).isOne();
@@ -57,7 +58,8 @@ class ProductSchemaContextTest {
     List<String> waiting = new ArrayList<>(List.of(beans.getBeanNamesForType(ProcessEngine.class)));
     assertThat(waiting).isNotEmpty();
     for (Class<?> component : List.of(StepJournal.class, DecisionRecord.class, RunKeyGuard.class,
-        CallbackOutbox.class, RunModes.class, RunPlans.class, PrecheckResults.class, PrecheckHolds.class)) {
+        CallbackOutbox.class, RunModes.class, RunPlans.class, PrecheckResults.class, PrecheckHolds.class,
+        DatabaseActionLeases.class)) {
       waiting.addAll(List.of(beans.getBeanNamesForType(component)));
     }
     for (String bean : waiting) {

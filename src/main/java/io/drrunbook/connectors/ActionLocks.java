@@ -8,9 +8,9 @@ import java.util.function.Supplier;
  * One action on one target at a time on this node: the check, act and verify of the same action
  * (same target, same rendered command) by two steps, of two runs an approver let overlap (README
  * "Conflicting runs"), run one after the other, so the second one's check sees what the first one
- * did instead of both finding the work undone and both acting. Across nodes the conflict gate's
- * system claims keep runs apart; this is the guard within one node. A lock lives only while a step
- * holds or waits for it.
+ * did instead of both finding the work undone and both acting. Within this node a lock; across the
+ * nodes of one engine database, while it holds the lock, a lease ({@link ActionLeases}: overlapping
+ * runs may be worked by different nodes). A lock lives only while a step holds or waits for it.
  */
 public final class ActionLocks {
 
@@ -20,16 +20,24 @@ public final class ActionLocks {
   }
 
   private final ConcurrentHashMap<String, Holder> locks = new ConcurrentHashMap<>();
+  private final ActionLeases leases;
 
-  /** Runs {@code action} while no other caller runs one with the same key. */
-  public <T> T exclusively(String key, Supplier<T> action) {
+  public ActionLocks(ActionLeases leases) {
+    this.leases = leases;
+  }
+
+  /**
+   * Runs {@code action} while no other caller, on this node or another, runs one with the same
+   * key; {@code text} names the action for an operator (no secret).
+   */
+  public <T> T exclusively(String key, String text, Supplier<T> action) {
     Holder holder = locks.compute(key, (k, held) -> {
       Holder h = held == null ? new Holder() : held;
       h.users++;
       return h;
     });
     holder.lock.lock();
-    try {
+    try (ActionLeases.Lease lease = leases.acquire(key, text)) {
       return action.get();
     } finally {
       holder.lock.unlock();

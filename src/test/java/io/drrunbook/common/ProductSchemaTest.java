@@ -30,7 +30,7 @@ class ProductSchemaTest {
 
     assertThat(SchemaDescription.of(migrated)).containsOnlyKeys(ProductSchema.TABLES)
         .isEqualTo(SchemaDescription.of(handMade));
-    assertThat(SchemaDescription.history(migrated)).containsExactly("1 SQL success", "2 SQL success");
+    assertThat(SchemaDescription.history(migrated)).containsExactly("1 SQL success", "2 SQL success", "3 SQL success");
     // V2: the systems active runs hold (prechecks/SystemClaims), one claim per system and slot
     JdbcTemplate jdbc = new JdbcTemplate(migrated);
     jdbc.update("INSERT INTO DR_SYSTEM_CLAIM (SYSTEM_NAME, CLAIM_SLOT, RUN_ID, PROCEDURE_ID, CLAIMED_AT)"
@@ -54,7 +54,7 @@ class ProductSchemaTest {
 
     TestProductSchema.migrate(earlier);
 
-    assertThat(SchemaDescription.history(earlier)).containsExactly("1 BASELINE success", "2 SQL success");
+    assertThat(SchemaDescription.history(earlier)).containsExactly("1 BASELINE success", "2 SQL success", "3 SQL success");
     assertThat(SchemaDescription.of(earlier)).isEqualTo(before);
     assertThat(jdbc.queryForObject("SELECT RUN_MODE FROM DR_RUN_MODE WHERE PROCESS_INSTANCE_ID = 'run-1'",
         String.class)).isEqualTo("drill");
@@ -70,7 +70,7 @@ class ProductSchemaTest {
     TestProductSchema.migrate(engineOnly);
 
     assertThat(SchemaDescription.of(engineOnly)).isEqualTo(SchemaDescription.of(handMade));
-    assertThat(SchemaDescription.history(engineOnly)).containsExactly("0 BASELINE success", "1 SQL success", "2 SQL success");
+    assertThat(SchemaDescription.history(engineOnly)).containsExactly("0 BASELINE success", "1 SQL success", "2 SQL success", "3 SQL success");
   }
 
   @Test
@@ -82,7 +82,7 @@ class ProductSchemaTest {
     TestProductSchema.migrate(migrated);
 
     assertThat(SchemaDescription.of(migrated)).isEqualTo(first);
-    assertThat(SchemaDescription.history(migrated)).containsExactly("1 SQL success", "2 SQL success");
+    assertThat(SchemaDescription.history(migrated)).containsExactly("1 SQL success", "2 SQL success", "3 SQL success");
   }
 
   @Test
@@ -100,7 +100,7 @@ class ProductSchemaTest {
     TestProductSchema.migrate(earlier);
 
     assertThat(SchemaDescription.of(earlier)).isEqualTo(SchemaDescription.of(handMade));
-    assertThat(SchemaDescription.history(earlier)).containsExactly("1 BASELINE success", "2 SQL success");
+    assertThat(SchemaDescription.history(earlier)).containsExactly("1 BASELINE success", "2 SQL success", "3 SQL success");
     assertThat(jdbc.queryForObject("SELECT TASK_KEY FROM DR_DECISION WHERE TASK_ID = 'task-1'",
         String.class)).isEqualTo("UserTask_DeclareDisaster");
   }

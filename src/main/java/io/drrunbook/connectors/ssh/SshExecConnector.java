@@ -1,6 +1,7 @@
 package io.drrunbook.connectors.ssh;
 
 import io.drrunbook.common.SecretMasker;
+import io.drrunbook.connectors.ActionLeases;
 import io.drrunbook.connectors.ActionLocks;
 import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -49,12 +51,20 @@ public class SshExecConnector implements StepPlanner {
   private final CommandCatalog catalog;
   private final SshCommandRunner runner;
   private final SecretMasker masker;
-  private final ActionLocks actions = new ActionLocks();
+  private final ActionLocks actions;
 
+  /** Without leases across nodes: a connector of one process (connector tests). */
   public SshExecConnector(CommandCatalog catalog, SshCommandRunner runner, SecretMasker masker) {
+    this(catalog, runner, masker, ActionLeases.NONE);
+  }
+
+  @Autowired
+  public SshExecConnector(CommandCatalog catalog, SshCommandRunner runner, SecretMasker masker,
+      ActionLeases leases) {
     this.catalog = catalog;
     this.runner = runner;
     this.masker = masker;
+    this.actions = new ActionLocks(leases);
   }
 
   public Map<String, Object> execute(Map<String, Object> body) {
@@ -76,8 +86,9 @@ public class SshExecConnector implements StepPlanner {
     }
 
     String runLine = CommandTemplate.render(spec.run(), args);
-    // the same action on the same host by two overlapping runs: one after the other (ActionLocks)
-    return actions.exclusively(host + '\n' + runLine,
+    // the same action on the same host by two overlapping runs, on this node or another: one after
+    // the other (ActionLocks)
+    return actions.exclusively(host + '\n' + runLine, host + " " + key,
         () -> checkActVerify(host, key, spec, args, runLine, limit, started));
   }
 
