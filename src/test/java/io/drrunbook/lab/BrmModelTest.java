@@ -115,7 +115,7 @@ class BrmModelTest {
 
     act(DM1, "dm", "crash-restart-fails");
     assertThat(state.state(DM1, "datastore")).as("remains active, L197").isEqualTo("ACTIVE");
-    assertThat(run(CM, "brm-cm-test robj")).isEqualTo(new LabShell.Result(1, "robj: PIN_ERR_NOT_PRIMARY (no IMDB Cache DM of 0.0.0.1 is active)\n", ""));
+    assertThat(run(CM, "brm-cm-test robj")).isEqualTo(new LabShell.Result(0, "robj: PIN_ERR_NOT_PRIMARY (no IMDB Cache DM of 0.0.0.1 is active)\n", ""));
     assertThat(run(CM, "tail -n 10 /opt/portal/var/cm/cm.pinlog").stdout())
         .containsPattern("(?m)connection to dm_tt dm-1\\.site1\\.brm\\.lab:12950 failed")
         .containsPattern("(?m)dm_tt dm-2\\.site1\\.brm\\.lab:12950 rejected the login \\(PCM_OPFLG_RETRY\\): PIN_ERR_NOT_PRIMARY$");
