@@ -2,6 +2,9 @@ package io.drrunbook.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.drrunbook.connectors.ssh.CommandCatalog;
+import io.drrunbook.connectors.ssh.CommandSpec;
+import io.drrunbook.connectors.ssh.CommandTemplate;
 import io.drrunbook.lab.faults.LabFaults;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyProperties;
@@ -9,9 +12,18 @@ import io.drrunbook.topology.TopologyProperties.Host;
 import io.drrunbook.topology.TopologyProperties.Site;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.ClassPathResource;
 
 /**
  * The lab model oracle-brm (seed 004) through the lab shell and its console actions (no SSH, no
@@ -152,6 +164,47 @@ class BrmModelTest {
     assertThat(run(RAC1, SRVCTL + " status database -d BRMDB").stdout())
         .isEqualTo("Instance brm1 is not running on node rac-1\nInstance brm2 is not running on node rac-2\n");
     assertThat(run(CM, "brm-cm-test robj").stdout()).startsWith("robj: PIN_ERR_STORAGE");
+  }
+
+  /** The catalog entries of commands-brm.yaml, their verify lines run in this lab. */
+  private boolean verified(String key, String host, Map<String, String> args) throws Exception {
+    List<PropertySource<?>> sources = new YamlPropertySourceLoader()
+        .load("commands-brm.yaml", new ClassPathResource("config/commands-brm.yaml"));
+    CommandCatalog brm = new Binder(ConfigurationPropertySources.from(sources))
+        .bind("dr.commands", Bindable.ofInstance(new CommandCatalog())).get();
+    assertThat(brm.problems()).isEmpty();
+    CommandSpec spec = brm.command(key);
+    LabShell.Result result = run(host, CommandTemplate.render(spec.verify(), args));
+    return result.exitCode() == 0
+        && Pattern.compile(CommandTemplate.renderRegex(spec.verifyExpect(), args)).matcher(result.stdout()).find();
+  }
+
+  @Test
+  void shouldPassEveryReadinessCheckOfTheCatalogWhenTheLabIsNewAndTheE1PrecheckOnceTheDmCannotRestart() throws Exception {
+    Map<String, String> none = Map.of();
+    assertThat(verified("brm-cm-dm-pointers-check", CM,
+        Map.of("activeDmHost", "dm-1.site1.brm.lab", "standbyDmHost", "dm-2.site1.brm.lab"))).isTrue();
+    assertThat(verified("brm-cm-dm-pointers-check", CM,
+        Map.of("activeDmHost", "dm-2.site1.brm.lab", "standbyDmHost", "dm-1.site1.brm.lab"))).isFalse();
+    assertThat(verified("brm-cm-retry-delay-check", CM, none)).isTrue();
+    assertThat(verified("brm-dm-retry-delay-check", DM1, none)).isTrue();
+    assertThat(verified("brm-clusterware-pair-check", DM2, none)).isTrue();
+    assertThat(verified("brm-dm-tnsnames-check", DM1, Map.of("primaryRacHost", "rac-1.site1.brm.lab",
+        "backupRacHost", "rac-2.site1.brm.lab", "service", "brm_schema1"))).isTrue();
+    assertThat(verified("brm-rac-service-config-check", RAC1, Map.of("service", "brm_schema1"))).isTrue();
+    assertThat(verified("brm-rac-service-running-check", RAC1, Map.of("service", "brm_schema1"))).isTrue();
+    assertThat(verified("brm-cm-request-check", CM, none)).isTrue();
+    assertThat(verified("brm-cm-request-rejected-check", CM, none)).isFalse();
+
+    act(DM1, "dm", "crash-restart-fails");
+    assertThat(verified("brm-clusterware-pair-check", DM2, none)).as("the DM resource OFFLINE").isFalse();
+    assertThat(verified("brm-dm-processing-state-check", DM1, Map.of("processingState", "none"))).isTrue();
+    assertThat(verified("brm-datastore-state-check", DM1, Map.of("storeState", "ACTIVE"))).isTrue();
+    assertThat(verified("brm-cm-request-rejected-check", CM, none)).isTrue();
+    assertThat(verified("brm-cm-log-not-primary-check", CM, none)).isTrue();
+    run(DM2, "/opt/dr/bin/brm-tt-state set-active");
+    assertThat(verified("brm-dm-processing-state-check", DM2, Map.of("processingState", "active"))).isTrue();
+    assertThat(verified("brm-cm-request-check", CM, none)).isTrue();
   }
 
   @Test
