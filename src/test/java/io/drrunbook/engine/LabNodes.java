@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 
@@ -36,15 +38,18 @@ final class LabNodes implements AutoCloseable {
     this.labFolder = root.resolve("lab").resolve("lab");
   }
 
+  /** The lab for a trial that interrupts a long step: the start of a Configuration Server pair takes 60 s. */
+  static final String SLOW_START = "--dr.lab.command-delays.genesys-ctl=60s";
+
   /**
    * The lab alone (profiles {@code lab,lab-server}) in {@code target/<name>}, emptied first, with
-   * the start of a Configuration Server pair taking 60 s, once it has published its addresses.
+   * {@code settings}, once it has published its addresses.
    */
-  static LabNodes startLab(String name) throws IOException {
+  static LabNodes startLab(String name, String... settings) throws IOException {
     Path root = Files.createDirectories(Path.of("target", name)).toAbsolutePath();
     AppProcess.emptyFolder(root);
     AppProcess lab = AppProcess.startAs("lab,lab-server", Files.createDirectories(root.resolve("lab")),
-        root.resolve("lab.log"), AppProcess.freePort(), "--dr.lab.command-delays.genesys-ctl=60s");
+        root.resolve("lab.log"), AppProcess.freePort(), settings);
     LabNodes nodes = new LabNodes(root, lab);
     await("lab addresses published").atMost(Duration.ofSeconds(30))
         .until(() -> Files.exists(nodes.labFolder.resolve("lab-node.properties")));
@@ -57,16 +62,18 @@ final class LabNodes implements AutoCloseable {
 
   /**
    * A node of this lab (profile {@code lab-node}) named {@code name} on the engine database at
-   * {@code jdbcUrl}, with a 6-second step lock; start them one after the other (the first creates
+   * {@code jdbcUrl}, with a 6-second step lock and {@code settings}; start them one after the other (the first creates
    * the engine's schema and deploys the procedures).
    */
-  AppProcess startNode(String name, String jdbcUrl) throws IOException {
-    AppProcess node = AppProcess.startAs("lab-node", Files.createDirectories(root.resolve(name)),
-        root.resolve(name + ".log"), AppProcess.freePort(),
+  AppProcess startNode(String name, String jdbcUrl, String... settings) throws IOException {
+    List<String> args = new ArrayList<>(List.of(
         "--spring.datasource.url=" + jdbcUrl,
         "--spring.datasource.username=" + PostgresServer.USER, "--spring.datasource.password=",
         "--dr.lab.dir=" + labFolder, "--dr.steps.node-name=" + name,
-        "--dr.steps.lock-duration=6s", "--dr.steps.retry-backoff=1s");
+        "--dr.steps.lock-duration=6s", "--dr.steps.retry-backoff=1s"));
+    args.addAll(List.of(settings));
+    AppProcess node = AppProcess.startAs("lab-node", Files.createDirectories(root.resolve(name)),
+        root.resolve(name + ".log"), AppProcess.freePort(), args.toArray(String[]::new));
     JsonNode health = node.get("operator", "/actuator/health").path("components").path("node").path("details");
     assertThat(health.path("name").asText()).isEqualTo(name);
     assertThat(health.path("stepWorker").asText()).isEqualTo("running");

@@ -21,7 +21,8 @@ class NodeLossIT {
 
   @Test
   void shouldFinishTheRunOnTheOtherNodeWithoutActingTwiceWhenTheNodeWorkingAStepIsKilled() throws Exception {
-    try (PostgresServer postgres = PostgresServer.start(); LabNodes lab = LabNodes.startLab("node-loss-it")) {
+    try (PostgresServer postgres = PostgresServer.start();
+        LabNodes lab = LabNodes.startLab("node-loss-it", LabNodes.SLOW_START)) {
       postgres.createDatabase("engine");
       Map<String, AppProcess> nodes = new LinkedHashMap<>();
       try {

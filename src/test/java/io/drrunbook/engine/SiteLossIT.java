@@ -22,7 +22,8 @@ class SiteLossIT {
 
   @Test
   void shouldFinishTheRunAtSite2WithEveryCommittedStepKeptWhenSite1IsLostMidStep() throws Exception {
-    try (PostgresServer site1Db = PostgresServer.start(); LabNodes lab = LabNodes.startLab("site-loss-it")) {
+    try (PostgresServer site1Db = PostgresServer.start();
+        LabNodes lab = LabNodes.startLab("site-loss-it", LabNodes.SLOW_START)) {
       site1Db.createDatabase("engine");
       try (PostgresServer site2Db = site1Db.startStandby()) {
         await("Site 2's standby streams synchronously").atMost(Duration.ofSeconds(60))
