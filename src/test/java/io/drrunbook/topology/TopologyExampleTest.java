@@ -36,6 +36,24 @@ class TopologyExampleTest {
   }
 
   @Test
+  void shouldNameTheOceanaHostsAndTheThreeWebVoiceAndVideoRecordsWhenC1IsConfigured() throws Exception {
+    Topology topology = new Topology(bind("docs/topology-example.yaml"));
+
+    for (String name : List.of("auth-token", "aawg", "amc")) {
+      assertThat(topology.dnsRecord("oceana-" + name).getName()).isEqualTo(name + ".oceana.example.com.");
+      assertThat(topology.dnsRecord("oceana-" + name).getServer()).isEqualTo("corp-dns");
+      assertThat(topology.host("dc1.oceana-" + name).getAddress())
+          .isNotEqualTo(topology.host("dc2.oceana-" + name).getAddress());
+      assertThat(topology.host("dc2.oceana-" + name).getSsh().getUser()).as("named only, no login").isNull();
+    }
+    for (String site : List.of("dc1", "dc2")) {
+      assertThat(topology.host(site + ".oracle-db").getSsh().getUser()).isEqualTo("oracle");
+    }
+    assertThat(topology.endpoint("dc2.ocdb-async").getAuthorization()).startsWith("file:");
+    assertThat(topology.endpoint("dc1.ocdb-active").getUrl()).startsWith("https://");
+  }
+
+  @Test
   void shouldHoldOnlySecretReferencesWhenExampleOrLabTopologyIsRead() throws Exception {
     for (String file : List.of("docs/topology-example.yaml", "src/main/resources/lab/topology.yaml")) {
       TopologyProperties properties = bind(file);
