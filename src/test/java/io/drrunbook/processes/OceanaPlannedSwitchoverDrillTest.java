@@ -40,8 +40,8 @@ import org.springframework.beans.factory.annotation.Autowired;
  * chapter 5: clusters, System Manager, maintenance flags and services per data center (read from the
  * lab), the three Web Voice and Web Video DNS names answering DC2 over the network, the Data Guard
  * roles switched and read back with dgmgrl over SSH by C5, the Omnichannel Database mirror roles.
- * Queues, UCMService, Communication Manager and the agents are not modelled by the lab: their steps
- * record the person's evidence only.
+ * Queues, Communication Manager and the agents are not modelled by the lab: their steps record the
+ * person's evidence only.
  */
 @DrillContext
 class OceanaPlannedSwitchoverDrillTest {
@@ -83,6 +83,11 @@ class OceanaPlannedSwitchoverDrillTest {
       Map.entry("UserTask_PromoteBothUp", List.of("site2.ocdb-async mirror switchover-cache-up-on-both-servers")),
       Map.entry("UserTask_DemoteActive", List.of("site1.ocdb-active cache start-cache",
           "site1.ocdb-active mirror demote-to-async")),
+      // C1: UCMService backed up at DC1, restored and installed at DC2 (seed chapter 6)
+      Map.entry("UserTask_BackUpUcmService", List.of("site1.smgr ucm-service back-up")),
+      Map.entry("UserTask_PrepareUcmRestore", List.of("site2.smgr ucm-service uninstall")),
+      Map.entry("UserTask_RestoreUcmService", List.of("site2.smgr ucm-service restore",
+          "site2.smgr ucm-service install")),
       // C1: EmailService on DC2 (seed L993)
       Map.entry("UserTask_EnableEmailServiceDc2", List.of("site2.smgr email-service set-true")),
       // dr-oceana-webrtc-switchover (DC2)
@@ -104,7 +109,8 @@ class OceanaPlannedSwitchoverDrillTest {
   /**
    * The lab at the end of seed 002 chapter 5, per data center ({@code host component} -> state): DC1
    * clusters STANDBY and DC2's ACTIVE (L1114-1118, L1648-1652), System Manager on DC2 (L1125-1139), the
-   * maintenance flags on at DC1 (L986-1070) and Web Voice/Video off at DC2 (L1050, L1665), EmailService
+   * UCMService restored and installed at DC2 (L2006-2032), the maintenance flags on at DC1 (L986-1070)
+   * and Web Voice/Video off at DC2 (L1050, L1665), EmailService
    * true at DC2 (L993), voice on DataCenter2 (L1084-1089), AMC (L1658-1659), Control Manager on DC2
    * (L1675-1742), the DC2 Omnichannel Database server primary (C4).
    */
@@ -117,6 +123,7 @@ class OceanaPlannedSwitchoverDrillTest {
       Map.entry("site2.smgr cluster1-node1", "Managed by Secondary"),
       Map.entry("site2.smgr cluster1-node2", "Managed by Secondary"),
       Map.entry("site2.smgr cluster3-node1", "Managed by Secondary"),
+      Map.entry("site2.smgr ucm-service", "Installed"),
       Map.entry("site1.smgr email-service", "false"),
       Map.entry("site2.smgr email-service", "true"),
       Map.entry("site1.smgr sms", "true"),
@@ -214,8 +221,10 @@ class OceanaPlannedSwitchoverDrillTest {
     assertThat(state.attribute("site1.oceana-manager", "cluster-group", "nodeMode")).isEqualTo("Deny New Service");
     assertThat(state.attribute("site2.oceana-manager", "cluster-group", "nodeMode")).isEqualTo("Accept New Service");
     assertThat(state.attribute("site2.control-manager", "ha-service", "startupType")).isEqualTo("Manual");
+    assertThat(state.attribute("site1.smgr", "ucm-service", "backup")).isEqualTo("Completed");
+    assertThat(state.attribute("site2.smgr", "ucm-service", "restore")).isEqualTo("Completed");
     assertThat(state.attribute("site2.control-manager", "nav360-config", "syswow64")).isEqualTo("secondary database");
-    assertThat(consoleActions).hasSize(32).doesNotHaveDuplicates().allSatisfy(done -> {
+    assertThat(consoleActions).hasSize(36).doesNotHaveDuplicates().allSatisfy(done -> {
       String[] step = done.split(" ");
       assertThat(state.actionCount(step[0], "console " + step[1] + " " + step[2])).as("%s done once", done).isEqualTo(1);
     });
