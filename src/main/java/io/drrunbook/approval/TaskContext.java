@@ -38,19 +38,37 @@ class TaskContext implements TaskListener {
   public void notify(DelegateTask task) {
     ProcessEngineServices engine = task.getProcessEngineServices();
     Object decisionOf = task.getVariable(StepFailureDecisions.RUN_ID);
-    String runId = decisionOf instanceof String id ? id : task.getProcessInstanceId();
-    ProcessInstance run = engine.getRuntimeService().createProcessInstanceQuery()
-        .processInstanceId(runId).singleResult();
-    if (run == null) {
+    String runId;
+    String definitionId;
+    String businessKey;
+    Object system;
+    Object number;
+    if (decisionOf instanceof String id) {
+      ProcessInstance run = engine.getRuntimeService().createProcessInstanceQuery().processInstanceId(id).singleResult();
+      if (run == null) {
+        return;
+      }
+      runId = id;
+      definitionId = run.getProcessDefinitionId();
+      businessKey = run.getBusinessKey();
+      system = engine.getRuntimeService().getVariable(id, RunVariables.TICKET_SYSTEM);
+      number = engine.getRuntimeService().getVariable(id, RunVariables.TICKET_ID);
+    } else if (task.getExecution() == null) {
       return;
+    } else {
+      // the task's own run, read from its execution: a task created in the transaction that starts
+      // the run (a procedure's first task) finds no run in a query yet
+      runId = task.getProcessInstanceId();
+      definitionId = task.getProcessDefinitionId();
+      businessKey = task.getExecution().getProcessBusinessKey();
+      system = task.getExecution().getVariable(RunVariables.TICKET_SYSTEM);
+      number = task.getExecution().getVariable(RunVariables.TICKET_ID);
     }
-    ProcessDefinition definition = engine.getRepositoryService().getProcessDefinition(run.getProcessDefinitionId());
+    ProcessDefinition definition = engine.getRepositoryService().getProcessDefinition(definitionId);
     Optional<ProcedureSpec> spec = catalog.get().find(definition.getKey());
     String procedure = spec.map(s -> s.getCatalogId() + " " + s.getTitle())
         .orElse(definition.getName() == null ? definition.getKey() : definition.getName());
-    Object system = engine.getRuntimeService().getVariable(runId, RunVariables.TICKET_SYSTEM);
-    Object number = engine.getRuntimeService().getVariable(runId, RunVariables.TICKET_ID);
-    String ticketId = number instanceof String id ? id : run.getBusinessKey();
+    String ticketId = number instanceof String id ? id : businessKey;
     String ticket = ticketId == null ? "no ticket"
         : (system instanceof String s ? s + " " : "") + ticketId;
 

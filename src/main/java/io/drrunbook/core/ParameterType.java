@@ -18,7 +18,12 @@ public enum ParameterType {
    * JSON string, an IPv4 address in dotted-quad form (four decimal numbers 0-255, no leading zeros),
    * within the parameter's {@code address-range} if it has one -> String.
    */
-  IPV4;
+  IPV4,
+  /**
+   * JSON string, a positive ISO-8601 duration of days, hours, minutes and seconds ({@code PT30S},
+   * {@code PT5M}, {@code P1DT2H}), as a BPMN timer reads it -> String.
+   */
+  DURATION;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -3,6 +3,7 @@ package io.drrunbook.core;
 import io.drrunbook.common.FieldProblem;
 import io.drrunbook.common.FreeText;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -196,6 +197,19 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
         }
         wrong.add("must be an IPv4 address (four numbers 0-255: a.b.c.d)" + within);
       }
+      case DURATION -> {
+        if (value instanceof String text && text.length() <= 32) {
+          try {
+            Duration duration = Duration.parse(text);
+            if (!duration.isNegative() && !duration.isZero()) {
+              return text;
+            }
+          } catch (DateTimeParseException e) {
+            // reported below
+          }
+        }
+        wrong.add("must be a positive ISO-8601 duration, e.g. PT30S, PT5M or P1DT2H");
+      }
       default -> throw new IllegalStateException("unhandled type " + parameter.getType());
     }
     return null;
@@ -254,7 +268,7 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
           problems.add(where + ": declared twice");
         }
         if (parameter.getType() == null) {
-          problems.add(where + ": type is missing (string, boolean, integer, enum, datetime, ipv4)");
+          problems.add(where + ": type is missing (string, boolean, integer, enum, datetime, ipv4, duration)");
           continue;
         }
         if (parameter.getType() == ParameterType.ENUM && parameter.getAllowedValues().isEmpty()) {

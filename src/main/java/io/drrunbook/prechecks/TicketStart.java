@@ -6,6 +6,7 @@ import io.drrunbook.core.Tickets;
 import io.drrunbook.prechecks.RunKeyGuard.RunKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -23,6 +24,7 @@ import org.springframework.stereotype.Component;
  * that the run looks like one started through {@code POST /api/runs}. Refused with a
  * {@link TicketRefusedException} naming the field: a ticket without id or system, a malformed one, or
  * a ticket that already has an active run of the procedure (the product API answers that run instead).
+ * Run parameters the form does not give get the catalog's defaults, as through the product API.
  * A start with a business key (the product API, an integrator) is left as it is.
  */
 @Component
@@ -80,6 +82,14 @@ public class TicketStart {
     }
     claim(new RunKey(procedureId, (String) system, (String) id), run.getProcessInstanceId(), runtime, refused);
     run.setProcessBusinessKey((String) id);
+    // the catalog's defaults of the run parameters the form leaves out, as POST /api/runs fills them in
+    // (C1's form does not ask for the Data Guard names nor C5's lag poll interval)
+    catalog.variables(catalog.find(procedureId).orElseThrow(), Map.of(), new ArrayList<>())
+        .forEach((name, value) -> {
+          if (run.getVariable(name) == null) {
+            run.setVariable(name, value);
+          }
+        });
     log.info("run {} of {} started without a business key: its ticket {} {} is the business key",
         run.getProcessInstanceId(), procedureId, system, id);
   }

@@ -109,6 +109,32 @@ class ProcedureCatalogTest {
   }
 
   @Test
+  void shouldAcceptOnlyAPositiveIsoDurationWhenADurationParameterIsGiven() {
+    ProcedureProperties properties = properties("p");
+    ParameterSpec interval = parameter("lagPollInterval", ParameterType.DURATION);
+    interval.setDefault("PT30S");
+    properties.get("p").setParameters(List.of(interval));
+    ProcedureCatalog catalog = new ProcedureCatalog(properties, repository());
+    ProcedureSpec procedure = catalog.find("p").orElseThrow();
+
+    for (String valid : List.of("PT1S", "PT30S", "PT5M", "PT1H30M", "P1DT2H", "PT0.5S")) {
+      List<FieldProblem> problems = new ArrayList<>();
+      assertThat(catalog.variables(procedure, Map.of("lagPollInterval", valid), problems))
+          .containsEntry("lagPollInterval", valid);
+      assertThat(problems).as(valid).isEmpty();
+    }
+    for (Object wrong : List.of("30 seconds", "30S", "PT", "PT-5S", "PT0S", "P1W", "", " PT30S", 30)) {
+      List<FieldProblem> problems = new ArrayList<>();
+      assertThat(catalog.variables(procedure, Map.of("lagPollInterval", wrong), problems)).isEmpty();
+      assertThat(problems).as("%s", wrong).singleElement().satisfies(problem -> {
+        assertThat(problem.field()).isEqualTo("parameters.lagPollInterval");
+        assertThat(problem.message()).isEqualTo("must be a positive ISO-8601 duration, e.g. PT30S, PT5M or P1DT2H");
+      });
+    }
+    assertThat(catalog.variables(procedure, Map.of(), new ArrayList<>())).containsEntry("lagPollInterval", "PT30S");
+  }
+
+  @Test
   void shouldRefuseAnAddressRangeWhenItIsMalformedOrNotOnAnIpv4Parameter() {
     ProcedureProperties properties = properties("p");
     ParameterSpec reversed = parameter("multicastAddress", ParameterType.IPV4);

@@ -1,10 +1,13 @@
 package io.drrunbook.processes;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.camunda.bpm.engine.HistoryService;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +17,9 @@ import org.slf4j.LoggerFactory;
  * tickets, as "name=value" texts.
  */
 final class DrillLogs {
+
+  /** A dgmgrl connect string with a password, as the seed prints it ({@code sys/<password>@<db>}). */
+  private static final Pattern CONNECT_STRING = Pattern.compile("(?i)\\bsys/[^\\s/@]+@");
 
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
@@ -36,6 +42,16 @@ final class DrillLogs {
               .list().forEach(variable -> texts.add(variable.getName() + "=" + variable.getValue())));
     }
     return texts;
+  }
+
+  /**
+   * No seed password (SeedSecretsTest, both of seed 002's {@code sys} defaults included) nor a
+   * "user/password@db" connect string in the log so far or the runs' variables.
+   */
+  void assertNoSeedSecret(HistoryService history, String... tickets) {
+    assertThat(texts(history, tickets)).as("log lines and variables of the runs").hasSizeGreaterThan(tickets.length)
+        .noneMatch(text -> SeedSecretsTest.SEED_PASSWORDS.stream().anyMatch(text::contains))
+        .noneMatch(text -> CONNECT_STRING.matcher(text).find());
   }
 
   private static Logger root() {

@@ -2,6 +2,8 @@ package io.drrunbook.processes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.model.bpmn.instance.BaseElement;
 import org.camunda.bpm.model.bpmn.instance.Documentation;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -200,6 +203,7 @@ class SeedStepCensusTest {
     C1.put("L1398", "P14 show database on the new primary");
     C1.put("L1628", "P15 Before you begin: OceanaMonitorService on the DC2 clusters");
     C1.put("L1634", "P15.1 Oceana Manager DC2");
+    C1.put("L1645", "P15.2 (Optional) Oceana Manager DC2 through System Manager");
     C1.put("L1648", "P15.3 verify STANDBY, Set Cluster Group to Active, OK, Refresh");
     C1.put("L1658", "P16.1 DC1 AMC cluster Denying");
     C1.put("L1659", "P16.2 DC2 AMC cluster Accepting");
@@ -219,6 +223,7 @@ class SeedStepCensusTest {
     C1.put("L1696", "supervisors and administrators use the DC2 Control Manager URL");
     C1.put("L1704", "P18.1 Configuration > Team Engagement > Communication Manager");
     C1.put("L1705", "P18.2 select the CM, Edit");
+    C1.put("L1706", "P18.3 the Communication Manager details: CM IP Address to the ESS of DC2");
     C1.put("L1711", "P18.4 Save");
     C1.put("L1721", "P19.1 Server Details");
     C1.put("L1722", "P19.2 UCAServer");
@@ -233,14 +238,28 @@ class SeedStepCensusTest {
     C1.put("L1746", "P21 agent switchover: the DC2 Workspaces URL");
     C1.put("L1932", "U1 Before you begin: all agents logged out");
     C1.put("L1936", "U1.1 Cluster Administration");
+    C1.put("L1937", "U1.2 Backup and Restore > Configure");
+    C1.put("L1939", "U1.3 FQDN or IP Address of the backup storage server");
+    C1.put("L1940", "U1.4 Login");
+    C1.put("L1941", "U1.5 Password (from the vault, never in the runbook)");
+    C1.put("L1942", "U1.6 SSH Port");
+    C1.put("L1943", "U1.7 Directory");
+    C1.put("L1944", "U1.8 Retained backup copies");
+    C1.put("L1946", "U1.9 Commit");
     C1.put("L1947", "U1.10 Cluster 1");
+    C1.put("L1948", "U1.11 Backup and Restore > Backup");
     C1.put("L1950", "U1.12 UCMService");
     C1.put("L1951", "U1.13 Backup Password");
+    C1.put("L1957", "U1.14 Schedule Job: Run immediately");
+    C1.put("L1958", "U1.15 Backup");
     C1.put("L1959", "U1.16 Status Completed");
     C1.put("L1996", "U2 Before you begin: agents out, Deny New Service, uninstall and restart");
     C1.put("L2004", "U2.1 Service Management > Services");
     C1.put("L2005", "U2.2 UCMService not Installed");
     C1.put("L2006", "U2.3 Cluster Administration");
+    C1.put("L2007", "U2.4 Backup and Restore > Restore");
+    C1.put("L2008", "U2.5 the latest backup job");
+    C1.put("L2009", "U2.6 Cluster 1, Continue");
     C1.put("L2010", "U2.7 restore Status Completed");
     C1.put("L2011", "U2.8 install UCMService on Cluster 1");
     C1.put("L2013", "U2 restart the Breeze nodes of Cluster 3");
@@ -277,6 +296,32 @@ class SeedStepCensusTest {
   @Test
   void shouldCiteEverySeedStepOfC5WhenTheModelIsRead() {
     assertCited(Path.of("processes/dr-oracle-dataguard-role-transition.bpmn"), "seed 002", C5);
+  }
+
+  /**
+   * The tables above against the seed itself (where the shared seeds are at hand, next to the
+   * repository): every numbered step line ("3. In the ...") of the seed 002 sections C1, C4 and C5
+   * implement is a row of their table, so a step cannot be left out of the census by mistake.
+   */
+  @Test
+  void shouldListEveryNumberedSeedStepOfC1C4AndC5WhenTheSeedIsRead() throws IOException {
+    Path seedFile = Path.of("../shared/seeds/002_3efddf24c0f36fe9.txt");
+    Assumptions.assumeTrue(Files.isRegularFile(seedFile), "seed 002 is not next to the repository");
+    List<String> seed = Files.readAllLines(seedFile);
+    // C1: chapter 5 before and after C4/C5, the UCMService backup (U1) and restore (U2) of chapter 6
+    List<Map.Entry<Map<String, String>, int[]>> sections = List.of(Map.entry(C1, new int[] {955, 1140}),
+        Map.entry(C1, new int[] {1626, 1746}), Map.entry(C1, new int[] {1932, 1960}),
+        Map.entry(C1, new int[] {1994, 2032}), Map.entry(C4, new int[] {1141, 1325}),
+        Map.entry(C5, new int[] {1327, 1622}));
+    List<String> unlisted = new ArrayList<>();
+    for (Map.Entry<Map<String, String>, int[]> section : sections) {
+      for (int line = section.getValue()[0]; line <= section.getValue()[1]; line++) {
+        if (seed.get(line - 1).matches("\\s*\\d+\\.\\s.*") && !section.getKey().containsKey("L" + line)) {
+          unlisted.add("L" + line + " " + seed.get(line - 1).strip());
+        }
+      }
+    }
+    assertThat(unlisted).as("numbered seed 002 steps missing from the census tables").isEmpty();
   }
 
   static void assertCited(Path file, String seed, Map<String, String> census) {

@@ -323,7 +323,7 @@ class RunsApiTest {
   }
 
   @Test
-  void shouldRefuseWith400NamingTheFieldWhenTheDataGuardTransitionIsUnknown() throws Exception {
+  void shouldRefuseWith400NamingTheFieldWhenTheDataGuardTransitionOrLagPollIntervalIsWrong() throws Exception {
     String body = startBody("API-BAD-C5", "{\"mode\": \"takeover\"}")
         .replace(PROCEDURE, "dr-oracle-dataguard-role-transition");
 
@@ -332,6 +332,11 @@ class RunsApiTest {
         .contains("switchover").contains("switchback").contains("failover").contains("reinstate");
     assertProblem(start(operator(), startBody("API-BAD-C5", "{}")
         .replace(PROCEDURE, "dr-oracle-dataguard-role-transition")), HttpStatus.BAD_REQUEST, "parameters.mode");
+    for (String interval : List.of("\"30s\"", "\"PT-5S\"", "\"PT0S\"")) {
+      assertProblem(start(operator(), startBody("API-BAD-C5", "{\"mode\": \"switchover\", \"lagPollInterval\": "
+          + interval + "}").replace(PROCEDURE, "dr-oracle-dataguard-role-transition")),
+          HttpStatus.BAD_REQUEST, "parameters.lagPollInterval");
+    }
     assertThat(runsOf(history, "API-BAD-C5")).isZero();
   }
 
@@ -364,6 +369,10 @@ class RunsApiTest {
         .replace(PROCEDURE, procedure)), HttpStatus.BAD_REQUEST, "parameters.situation");
     assertProblem(start(operator(), startBody("API-BAD-C1", "{\"ocdbTopology\": \"ha\", \"lagPollInterval\": 5}")
         .replace(PROCEDURE, procedure)), HttpStatus.BAD_REQUEST, "parameters.lagPollInterval");
+    JsonNode interval = assertProblem(start(operator(), startBody("API-BAD-C1",
+        "{\"ocdbTopology\": \"ha\", \"lagPollInterval\": \"30 seconds\"}").replace(PROCEDURE, procedure)),
+        HttpStatus.BAD_REQUEST, "parameters.lagPollInterval");
+    assertThat(interval.get("errors").get(0).get("message").asText()).contains("ISO-8601 duration", "PT30S");
     assertThat(runsOf(history, "API-BAD-C1")).isZero();
   }
 

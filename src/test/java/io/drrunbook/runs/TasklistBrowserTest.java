@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
@@ -46,6 +47,9 @@ class TasklistBrowserTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String TICKET = "TL-BROWSER-1";
   private static final String GUIDED_TICKET = "TL-BROWSER-C5";
+  private static final String C1_TICKET = "TL-BROWSER-C1";
+  /** The README's picture of a C1 guided step (README "Rehearse the planned switchover (C1)"). */
+  private static final Path C1_PICTURE = Path.of("docs/images/c1-guided-step.png");
   private static final String PROCEDURE_NAME = "Genesys Configuration Server failover to Site 2";
   private static final By START_PROCESS = By.xpath("//a[normalize-space(.)='Start process']");
   private static final Path SCREENSHOT = Path.of("target/screenshots/tasklist-task.png");
@@ -77,6 +81,7 @@ class TasklistBrowserTest {
     }
     TestRuns.deleteAll(runtime, TICKET);
     TestRuns.deleteAll(runtime, GUIDED_TICKET);
+    TestRuns.deleteAll(runtime, C1_TICKET);
     lab.reset();
   }
 
@@ -144,11 +149,7 @@ class TasklistBrowserTest {
             "lagPollInterval", "PT1S", "ticketSystem", "jira", "ticketId", GUIDED_TICKET));
     Task backup = awaitTask(run, "UserTask_BackUpNewPrimary");
 
-    logIn("dba");
-    browser.get("http://localhost:" + port + "/camunda/app/tasklist/default/#/?task=" + backup.getId());
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.xpath(
-        "//li[contains(@class,'task')]//h4//a[normalize-space(.)='Back up the new primary database · " + GUIDED_TICKET + "']")));
-    click(By.cssSelector("button[ng-click='claim()']"));
+    claimAs("dba", backup, "Back up the new primary database", GUIDED_TICKET);
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("body"),
         "the new primary database orcl_stby at DC2"));
     String page = browser.findElement(By.cssSelector("body")).getText();
@@ -172,6 +173,66 @@ class TasklistBrowserTest {
     assertThat(history.createHistoricVariableInstanceQuery().processInstanceId(run.getId())
         .variableName("newPrimaryBackupId").singleResult().getValue()).isEqualTo("RMAN-TAG-BROWSER-1");
     assertThat(tasks.getVariable(next.getId(), "guideFinding")).isNull();
+  }
+
+  /**
+   * A guided step of C1 in the real Tasklist: the Oceana team's "Back up UCMService of DC1 Cluster 1"
+   * (seed 002 chapter 6, census U1), reached by starting a C1 run at that step (the steps before it
+   * are other tests' business; the task is then created in the starting transaction, as a
+   * procedure's first task is, and still names its ticket and run). The page shows the ticket, the run's links, the seed's click path, the
+   * screen to expect, the seed's values as options and the evidence field; the job typed as evidence
+   * becomes the run's {@code ucmBackupJob}, shown in the restore step later. The picture is the README's
+   * {@code docs/images/c1-guided-step.png}.
+   */
+  @Test
+  void shouldShowTheClickPathAndTheTicketWhenTheOceanaTeamWorksAC1GuidedStep() throws Exception {
+    ProcessInstance run = runtime.createProcessInstanceByKey("dr-oceana-planned-switchover")
+        .businessKey(C1_TICKET).startBeforeActivity("UserTask_BackUpUcmService")
+        .setVariables(Map.of("ocdbTopology", "ha", "primaryDb", "orcl", "standbyDb", "orcl_stby",
+            "lagPollInterval", "PT30S", "ticketSystem", "servicenow", "ticketId", C1_TICKET, "runMode", "drill"))
+        .execute();
+    Task backup = awaitTask(run, "UserTask_BackUpUcmService");
+
+    claimAs("oceana", backup, "Back up UCMService of DC1 Cluster 1", C1_TICKET);
+    WebElement header = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".fjs-form-field-text")));
+    wait.until(page -> header.getText().contains("Ticket servicenow " + C1_TICKET));
+    assertThat(header.getText()).contains("C1 Avaya Oceana planned switchover");
+    assertThat(header.findElement(By.linkText("status")).getAttribute("href")).endsWith("/api/runs/" + run.getId());
+    String page = browser.findElement(By.cssSelector("body")).getText();
+    assertThat(page).contains("System Manager of DC1: Elements > Avaya Breeze > Cluster Administration, Avaya Oceana Cluster 1",
+        "seed 002 L1932-1959", "Backup and Restore > Backup; tick UCMService, Continue",
+        "never typed into the runbook", "shows Completed for the UCMService backup",
+        "nothing: the seed gives System Manager only as a web console",
+        "Evidence the step asks for: the backup job (its time on the Backup and Restore Status page)")
+        .doesNotContain("The runbook's check did not agree");
+    click(By.cssSelector(".fjs-form-field-select .fjs-input-group"));
+    List<String> options = wait.until(ExpectedConditions.visibilityOfAllElementsLocatedBy(
+        By.cssSelector(".fjs-dropdownlist-item"))).stream().map(WebElement::getText).toList();
+    assertThat(options).containsExactly("Completed", "Running", "Failed");
+    click(By.xpath("//*[contains(@class,'fjs-dropdownlist-item') and normalize-space(.)='Completed']"));
+    wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("input[id$='Field_EvidenceValue']")))
+        .sendKeys("UCMService backup of 2026-12-04 06:40");
+    // tall enough for the whole form: the header, the instructions, the value and the evidence
+    browser.manage().window().setSize(new Dimension(1600, 1600));
+    browser.executeScript("window.scrollTo(0, 0)");
+    Files.createDirectories(C1_PICTURE.getParent());
+    Files.write(C1_PICTURE, browser.getScreenshotAs(OutputType.BYTES));
+    complete();
+
+    await("the next steps of C1").atMost(WAIT).until(() -> tasks.createTaskQuery()
+        .processInstanceBusinessKey(C1_TICKET).taskDefinitionKey("UserTask_ShutDownCommunicationManager").count() == 1);
+    assertThat(runtime.getVariable(run.getId(), "ucmBackupJob")).isEqualTo("UCMService backup of 2026-12-04 06:40");
+    assertThat(history.createHistoricTaskInstanceQuery().taskId(backup.getId()).singleResult().getAssignee())
+        .isEqualTo("oceana");
+  }
+
+  /** Logs in as {@code user}, opens the task, which the list names with its ticket, and claims it. */
+  private void claimAs(String user, Task task, String name, String ticket) {
+    logIn(user);
+    browser.get("http://localhost:" + port + "/camunda/app/tasklist/default/#/?task=" + task.getId());
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.xpath(
+        "//li[contains(@class,'task')]//h4//a[normalize-space(.)='" + name + " · " + ticket + "']")));
+    click(By.cssSelector("button[ng-click='claim()']"));
   }
 
   /** Logs in to Tasklist as {@code user} (password = user name), leaving any earlier session. */

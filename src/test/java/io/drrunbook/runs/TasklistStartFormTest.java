@@ -163,6 +163,24 @@ class TasklistStartFormTest {
   }
 
   /** A drill started from the start form; the new run's id. */
+  @Test
+  void shouldFillInTheCatalogsDefaultsWhenTheStartFormOfC1LeavesTheDataGuardParametersOut() throws Exception {
+    HttpHeaders operator = WebAppSession.tasklist(http, "operator");
+    String form = startForm("servicenow", PREFIX + "C1", "drill")
+        .replace("}}}", "}, \"ocdbTopology\": {\"value\": \"ha\", \"type\": \"String\"}}}");
+
+    ResponseEntity<String> started = http.postForEntity(TASKLIST_API
+        + "/process-definition/key/dr-oceana-planned-switchover/submit-form", new HttpEntity<>(form, operator), String.class);
+
+    assertThat(started.getStatusCode()).as(started.getBody()).isEqualTo(HttpStatus.OK);
+    String runId = JSON.readTree(started.getBody()).path("id").asText();
+    assertThat(runtime.createProcessInstanceQuery().processInstanceId(runId).singleResult().getBusinessKey())
+        .isEqualTo(PREFIX + "C1");
+    // as POST /api/runs would (config/procedures.yaml): C5 is called with these
+    assertThat(runtime.getVariables(runId)).containsEntry("ocdbTopology", "ha").containsEntry("primaryDb", "orcl")
+        .containsEntry("standbyDb", "orcl_stby").containsEntry("lagPollInterval", "PT30S");
+  }
+
   private String startFromForm(HttpHeaders session, String system, String ticket) throws Exception {
     ResponseEntity<String> started = submitStartForm(session, system, ticket, "drill");
     assertThat(started.getStatusCode()).as(started.getBody()).isEqualTo(HttpStatus.OK);
