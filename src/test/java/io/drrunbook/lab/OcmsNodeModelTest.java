@@ -2,8 +2,10 @@ package io.drrunbook.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.drrunbook.lab.model.LabSteps;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -180,5 +182,79 @@ class OcmsNodeModelTest {
     assertThat(run(LabFixture.OCMS2, TT_ISQL + "-e 'dssize; quit'").exitCode()).isEqualTo(1);
     assertThat(run(LabFixture.OCMS1, TT_ISQL + "-e 'dssize; quit'").stdout()).contains("PERM_ALLOCATED_SIZE:      262144");
     assertThat(lab.state.actionCount(LabFixture.OCMS2, "ttdestroy ocmsdb")).isEqualTo(1);
+  }
+  private static final String RECEIVERS = "ttRepAdmin -receiver -list -connStr DSN=ocmsdb";
+
+  /** Both data stores replicating, as D2 leaves them. */
+  private void replicateBoth() {
+    for (String node : List.of(LabFixture.OCMS1, LabFixture.OCMS2)) {
+      lab.state.set(node, "timesten", "replicationScheme", "OCMS_REP.REPSCHEME");
+      lab.state.set(node, "timesten", "repPolicy", "always");
+      lab.state.set(node, "timesten", "replicationAgent", "RUNNING");
+    }
+  }
+
+  private static LabSteps.Input answers(String... lines) {
+    List<String> queue = new ArrayList<>(List.of(lines));
+    return output -> queue.isEmpty() ? null : queue.remove(0);
+  }
+
+  @Test
+  void shouldHoldAPeerFailedUntilItIsRecoveredWhenItComesBackAfterAnOutageLongerThanTheThreshold() {
+    replicateBoth();
+    assertThat(run(LabFixture.OCMS1, RECEIVERS).stdout())
+        .containsPattern("(?m)^OCMSDB +OCMS-2\\.SITE1\\.OCMS\\.LAB +Auto +Start +24$");
+    run(LabFixture.OCMS2, "opmnctl stopproc ias-component=TIMESTEN");
+    lab.state.set(LabFixture.OCMS2, "timesten", "outageMinutes", 90);
+    run(LabFixture.OCMS2, "opmnctl startproc ias-component=TIMESTEN");
+
+    assertThat(lab.state.attribute(LabFixture.OCMS2, "timesten", "replicationAgent")).isEqualTo("RUNNING");
+    assertThat(run(LabFixture.OCMS1, RECEIVERS).stdout()).as("the survivor holds it Failed")
+        .containsPattern("(?m)^OCMSDB +OCMS-2\\.SITE1\\.OCMS\\.LAB +Auto +Failed +24$");
+    String recover = "perl /opt/oracle/ocms/sdp/replication/bin/recover_replication_sync.pl";
+    assertThat(run(LabFixture.OCMS2, recover).exitCode()).as("no host name given").isNotZero();
+    LabShell.Result running = lab.shell.execute(LabFixture.OCMS2, recover, answers("ocms-2.site1.ocms.lab"));
+    assertThat(running.stdout()).contains("Enter the fully qualified host name of this computer: ")
+        .contains("replication agent of the data store is running");
+    run(LabFixture.OCMS2, "ttAdmin -repPolicy manual ocmsdb");
+    run(LabFixture.OCMS2, "ttAdmin -connstr dsn=ocmsdb -repStop");
+    LabShell.Result recovered = lab.shell.execute(LabFixture.OCMS2, recover, answers("ocms-2.site1.ocms.lab"));
+
+    assertThat(recovered.exitCode()).isZero();
+    assertThat(recovered.stdout()).endsWith("Data store ocmsdb recovered\n");
+    assertThat(run(LabFixture.OCMS1, RECEIVERS).stdout()).contains(" Start ").doesNotContain("Failed");
+    assertThat(lab.state.actionCount(LabFixture.OCMS2, "recover_replication_sync.pl")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldCatchUpWithoutRecoveryWhenTheOutageWasShorterThanTheThreshold() {
+    replicateBoth();
+    run(LabFixture.OCMS2, "opmnctl stopproc ias-component=TIMESTEN");
+    lab.state.set(LabFixture.OCMS2, "timesten", "outageMinutes", 5);
+    assertThat(run(LabFixture.OCMS1, RECEIVERS).stdout()).contains(" Start ");
+
+    run(LabFixture.OCMS2, "opmnctl startproc ias-component=TIMESTEN");
+
+    assertThat(lab.state.attribute(LabFixture.OCMS2, "timesten", "replicationSync")).isEqualTo("in-sync");
+    assertThat(run(LabFixture.OCMS2, "ttStatus").stdout()).contains("Replication agent is running.");
+  }
+
+  @Test
+  void shouldRefuseConnectionsUntilForceConnectIsSetWhenTheMasterNeedsCatchup() throws Exception {
+    replicateBoth();
+    lab.state.set(LabFixture.OCMS1, "timesten", "masterCatchup", true);
+
+    assertThat(run(LabFixture.OCMS1, TT_ISQL + "-e 'repschemes; quit'"))
+        .isEqualTo(new LabShell.Result(1, "Master Catchup Required. New Connections are not allowed.\n", ""));
+    LabSteps.Input host = answers("ocms-1.site1.ocms.lab");
+    assertThat(lab.shell.execute(LabFixture.OCMS1, "/opt/oracle/ocms/sdp/replication/bin/create_replication_sync.pl", host)
+        .stdout()).contains("Master Catchup Required.");
+    Path ini = lab.files.root(LabFixture.OCMS1).resolve("opt/oracle/timesten/info/sys.odbc.ini");
+    Files.writeString(ini, Files.readString(ini).replace("PermSize=256", "PermSize=256\nForceConnect=1"));
+    assertThat(run(LabFixture.OCMS1, TT_ISQL + "-e 'repschemes; quit'").exitCode()).isZero();
+    assertThat(lab.shell.execute(LabFixture.OCMS1, "create_replication_sync.pl", answers("ocms-1.site1.ocms.lab"))
+        .exitCode()).isZero();
+
+    assertThat(lab.state.attribute(LabFixture.OCMS1, "timesten", "masterCatchup")).isEqualTo(false);
   }
 }
