@@ -144,6 +144,7 @@ public class ManualDecisionListener implements TaskListener {
       }
     }
     keys.addAll(task.getVariableNamesLocal());
+    keys.remove(TaskContext.VARIABLE); // what the task showed, not what the person entered
     return keys;
   }
 

@@ -105,8 +105,9 @@ class LabDashboardTest {
     // Administration Console gim-admin, the Oracle Database server oracle-db (Data Guard, C5) and the
     // two OCMS nodes ocms-1 and ocms-2 (seed 003); the Avaya Oceana consoles of DC1 (seed 002: the
     // Omnichannel Database servers ocdb-active and ocdb-standby, oceana-manager, smgr,
-    // engagement-designer, experience-portal, control-manager)
-    assertThat(browser.findElements(By.cssSelector("[data-site='site1'] .host"))).hasSize(17);
+    // engagement-designer, experience-portal, control-manager); the five BRM hosts of seed 004
+    // (brm-cm, brm-dm-1, brm-dm-2, brm-rac-1, brm-rac-2)
+    assertThat(browser.findElements(By.cssSelector("[data-site='site1'] .host"))).hasSize(22);
     assertThat(text("[data-site='site1'] [data-database='site1.config-db']")).contains("PRIMARY", "OPEN");
     assertThat(text("[data-site='site2'] [data-database='site2.config-db']")).contains("STANDBY", "LOCKED");
     assertThat(text("[data-record='cs-master.genesys.lab.']")).contains("127.0.1.10", "site1.cs-mgmt");

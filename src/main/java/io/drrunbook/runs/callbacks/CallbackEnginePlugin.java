@@ -23,6 +23,7 @@ import org.camunda.bpm.engine.impl.pvm.process.ScopeImpl;
 import org.camunda.bpm.engine.impl.util.xml.Element;
 import org.camunda.bpm.engine.runtime.Incident;
 import org.camunda.bpm.engine.task.IdentityLink;
+import org.camunda.bpm.model.bpmn.instance.UserTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -71,7 +72,13 @@ public class CallbackEnginePlugin extends AbstractProcessEnginePlugin {
 
     private final TaskListener taskCreated = task -> safely("waiting-for-manual-step", () ->
         recorder.waitingForManualStep(run(task.getExecution()), task.getTaskDefinitionKey(),
-            task.getName(), candidateGroups(task)));
+            stepName(task), candidateGroups(task)));
+
+    /** The step's name in the model: the task's own name also carries the run's ticket. */
+    private static String stepName(DelegateTask task) {
+      UserTask element = task.getBpmnModelElementInstance();
+      return element != null && element.getName() != null ? element.getName() : task.getName();
+    }
 
     @Override
     public void parseProcess(Element processElement, ProcessDefinitionEntity processDefinition) {

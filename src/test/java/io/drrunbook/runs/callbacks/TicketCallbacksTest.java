@@ -176,9 +176,9 @@ class TicketCallbacksTest {
     assertThat(comments.get(0)).startsWith(
         "[DR runbook] Run started: Genesys Configuration Server failover to Site 2");
     assertThat(comments.get(1)).contains(
-        "Waiting for the manual step 'Declare the disaster · DR-101' (for dr-approvers)");
+        "Waiting for the manual step 'Declare the disaster' (for dr-approvers)");
     assertThat(comments.get(2)).contains(
-        "Waiting for the manual step 'Confirm operations restored · DR-101' (for dr-operators)");
+        "Waiting for the manual step 'Confirm operations restored' (for dr-operators)");
     assertThat(comments.get(3)).contains("Run completed").contains("COMPLETED")
         .contains("/api/runs/" + run.getId() + "/report.html");
     assertThat(comments.get(0)).doesNotContain("report.html");
