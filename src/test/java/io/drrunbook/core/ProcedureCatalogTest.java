@@ -6,10 +6,15 @@ import static org.mockito.Mockito.RETURNS_DEEP_STUBS;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.common.FieldProblem;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.repository.ProcessDefinition;
 import org.junit.jupiter.api.Test;
@@ -132,6 +137,24 @@ class ProcedureCatalogTest {
       });
     }
     assertThat(catalog.variables(procedure, Map.of(), new ArrayList<>())).containsEntry("lagPollInterval", "PT30S");
+  }
+
+  /**
+   * C5's Tasklist start form checks the lag poll interval as the API does (a start form narrower than
+   * the API would refuse in Tasklist what POST /api/runs accepts): every duration the API accepts
+   * matches its pattern, every malformed one does not (zero is left to the API's 400).
+   */
+  @Test
+  void shouldAcceptInTheStartFormEveryDurationTheApiAcceptsWhenC5IsStartedFromTasklist() throws Exception {
+    JsonNode form = new ObjectMapper().readTree(Path.of("forms/form-start-oracle-dataguard-role-transition.form").toFile());
+    JsonNode field = StreamSupport.stream(form.path("components").spliterator(), false)
+        .filter(c -> "lagPollInterval".equals(c.path("key").asText())).findFirst().orElseThrow();
+    Pattern pattern = Pattern.compile(field.path("validate").path("pattern").asText());
+    assertThat(List.of("PT1S", "PT30S", "PT5M", "PT1H30M", "P1DT2H", "PT0.5S", "P1D", "P2DT3H4M5S"))
+        .allSatisfy(valid -> assertThat(pattern.matcher(valid).matches()).as(valid).isTrue());
+    assertThat(List.of("30 seconds", "30S", "PT", "P", "P1DT", "PT-5S", "P1W", "", " PT30S", "PT5M30"))
+        .allSatisfy(wrong -> assertThat(pattern.matcher(wrong).matches()).as(wrong).isFalse());
+    assertThat(field.path("validate").path("maxLength").asInt()).isEqualTo(32);
   }
 
   @Test

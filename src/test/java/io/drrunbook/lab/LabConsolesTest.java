@@ -135,6 +135,40 @@ class LabConsolesTest {
   }
 
   @Test
+  void shouldLetTheAgentsLeaveOnlyDrainedQueuesAndLogInOnlyWhereTheClustersAreActiveWhenTheyMoveToDc2() throws Exception {
+    LabState state = lab.state();
+    assertThat(state.state("site1.workspaces", "voice-queue")).isEqualTo("contacts queued");
+    assertThat(state.state("site2.workspaces", "voice-queue")).isEqualTo("0 contacts");
+    // the agents stay while a queue of their data center still has contacts (seed L961-967)
+    assertThat(assertProblem(post("oceana", "/lab/api/consoles/site1.workspaces/agents/log-out"), HttpStatus.CONFLICT,
+        "state").path("detail").asText()).endsWith("contacts are still queued on this data center: the agents work them off first (seed L961-967)");
+    for (String channel : new String[] {"voice", "email", "chat", "sms", "social", "web-voice", "web-video"}) {
+      assertThat(post("oceana", "/lab/api/consoles/site1.workspaces/" + channel + "-queue/work-off").getStatusCode())
+          .isEqualTo(HttpStatus.OK);
+    }
+    assertThat(post("oceana", "/lab/api/consoles/site1.workspaces/agents/log-out").getStatusCode()).isEqualTo(HttpStatus.OK);
+    assertThat(state.state("site1.workspaces", "agents")).isEqualTo("logged out");
+
+    // Communication Manager of DC1 down: the ESS of DC2 comes into operation, the phones move to it (L1076-1078)
+    assertThat(state.state("site2.ess", "call-server")).isEqualTo("STANDBY");
+    assertThat(state.state("site1.communication-manager", "registrations")).isEqualTo("phonesets and gateways registered");
+    assertThat(post("voice", "/lab/api/consoles/site1.communication-manager/call-server/shut-down").getStatusCode())
+        .isEqualTo(HttpStatus.OK);
+    assertThat(state.state("site2.ess", "call-server")).isEqualTo("IN SERVICE");
+    assertThat(state.state("site2.ess", "registrations")).isEqualTo("phonesets and gateways registered");
+    assertThat(state.state("site1.communication-manager", "registrations")).isEqualTo("none");
+
+    // the agents log in at DC2 once its Oceana clusters are ACTIVE (L1744-1746)
+    assertThat(assertProblem(post("oceana", "/lab/api/consoles/site2.workspaces/agents/log-in"), HttpStatus.CONFLICT,
+        "state").path("detail").asText()).contains("the Oceana clusters of this data center are not ACTIVE");
+    assertThat(state.state("site2.workspaces", "agents")).isEqualTo("logged out");
+    post("oceana", "/lab/api/consoles/site2.oceana-manager/cluster-group/set-active");
+    assertThat(post("oceana", "/lab/api/consoles/site2.workspaces/agents/log-in").getStatusCode()).isEqualTo(HttpStatus.OK);
+    assertThat(state.state("site2.workspaces", "agents")).isEqualTo("logged in");
+    assertThat(state.actionCounts("site2.workspaces")).containsOnlyKeys("console agents log-in");
+  }
+
+  @Test
   void shouldShowTheMirrorRolesOnTheMirrorMonitorAfterTheSeedsHaSwitchover() throws Exception {
     assertThat(mirrorMonitor("site2.ocdb-async")).contains("This member: site2.ocdb-async ASYNC",
         "Member site1.ocdb-active (Server A): PRIMARY, connected", "Member site1.ocdb-standby (Server B): BACKUP, connected");

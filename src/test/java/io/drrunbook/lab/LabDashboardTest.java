@@ -106,8 +106,8 @@ class LabDashboardTest {
     // two OCMS nodes ocms-1 and ocms-2 (seed 003); the Avaya Oceana consoles of DC1 (seed 002: the
     // Omnichannel Database servers ocdb-active and ocdb-standby, oceana-manager, smgr,
     // engagement-designer, experience-portal, control-manager); the five BRM hosts of seed 004
-    // (brm-cm, brm-dm-1, brm-dm-2, brm-rac-1, brm-rac-2)
-    assertThat(browser.findElements(By.cssSelector("[data-site='site1'] .host"))).hasSize(22);
+    // (brm-cm, brm-dm-1, brm-dm-2, brm-rac-1, brm-rac-2); DC1's Avaya Workspaces and Communication Manager
+    assertThat(browser.findElements(By.cssSelector("[data-site='site1'] .host"))).hasSize(24);
     assertThat(text("[data-site='site1'] [data-database='site1.config-db']")).contains("PRIMARY", "OPEN");
     assertThat(text("[data-site='site2'] [data-database='site2.config-db']")).contains("STANDBY", "LOCKED");
     assertThat(text("[data-record='cs-master.genesys.lab.']")).contains("127.0.1.10", "site1.cs-mgmt");

@@ -40,8 +40,8 @@ import org.springframework.beans.factory.annotation.Autowired;
  * chapter 5: clusters, System Manager, maintenance flags and services per data center (read from the
  * lab), the three Web Voice and Web Video DNS names answering DC2 over the network, the Data Guard
  * roles switched and read back with dgmgrl over SSH by C5, the Omnichannel Database mirror roles.
- * Queues, Communication Manager and the agents are not modelled by the lab: their steps record the
- * person's evidence only.
+ * The queues and agents are the lab's Avaya Workspaces of each data center, Communication Manager
+ * and its ESS the lab's {@code site1.communication-manager} and {@code site2.ess}.
  */
 @DrillContext
 class OceanaPlannedSwitchoverDrillTest {
@@ -83,6 +83,16 @@ class OceanaPlannedSwitchoverDrillTest {
       Map.entry("UserTask_PromoteBothUp", List.of("site2.ocdb-async mirror switchover-cache-up-on-both-servers")),
       Map.entry("UserTask_DemoteActive", List.of("site1.ocdb-active cache start-cache",
           "site1.ocdb-active mirror demote-to-async")),
+      // C1: the DC1 queues worked off, then the agents log out (refused while contacts are queued)
+      Map.entry("UserTask_QueuesDrained", List.of("site1.workspaces voice-queue work-off",
+          "site1.workspaces email-queue work-off", "site1.workspaces chat-queue work-off",
+          "site1.workspaces sms-queue work-off", "site1.workspaces social-queue work-off",
+          "site1.workspaces web-voice-queue work-off", "site1.workspaces web-video-queue work-off",
+          "site1.workspaces agents log-out")),
+      // C1: Communication Manager of DC1 shut down, the ESS of DC2 comes into operation
+      Map.entry("UserTask_ShutDownCommunicationManager", List.of("site1.communication-manager call-server shut-down")),
+      // C1: the agents log in again at DC2 (refused while DC2's clusters are not ACTIVE)
+      Map.entry("UserTask_AgentSwitchover", List.of("site2.workspaces agents log-in")),
       // C1: UCMService backed up at DC1, restored and installed at DC2 (seed chapter 6)
       Map.entry("UserTask_BackUpUcmService", List.of("site1.smgr ucm-service back-up")),
       Map.entry("UserTask_PrepareUcmRestore", List.of("site2.smgr ucm-service uninstall")),
@@ -112,7 +122,9 @@ class OceanaPlannedSwitchoverDrillTest {
    * UCMService restored and installed at DC2 (L2006-2032), the maintenance flags on at DC1 (L986-1070)
    * and Web Voice/Video off at DC2 (L1050, L1665), EmailService
    * true at DC2 (L993), voice on DataCenter2 (L1084-1089), AMC (L1658-1659), Control Manager on DC2
-   * (L1675-1742), the DC2 Omnichannel Database server primary (C4).
+   * (L1675-1742), the DC2 Omnichannel Database server primary (C4), the DC1 queues drained and its
+   * agents logged out (L961-967, L1932), the ESS of DC2 in operation with the phonesets and gateways
+   * registered (L1076-1078), the agents logged in at DC2 (L1744-1746).
    */
   static final Map<String, String> END_OF_CHAPTER_5 = Map.ofEntries(
       Map.entry("site1.oceana-manager cluster-group", "STANDBY"),
@@ -151,7 +163,20 @@ class OceanaPlannedSwitchoverDrillTest {
       Map.entry("site2.control-manager omnichannel-db-server", "DC2"),
       Map.entry("site2.ocdb-async mirror", "PRIMARY"),
       Map.entry("site1.ocdb-active mirror", "ASYNC"),
-      Map.entry("site1.ocdb-standby mirror", "NONE"));
+      Map.entry("site1.ocdb-standby mirror", "NONE"),
+      Map.entry("site1.workspaces voice-queue", "0 contacts"),
+      Map.entry("site1.workspaces email-queue", "0 contacts"),
+      Map.entry("site1.workspaces chat-queue", "0 contacts"),
+      Map.entry("site1.workspaces sms-queue", "0 contacts"),
+      Map.entry("site1.workspaces social-queue", "0 contacts"),
+      Map.entry("site1.workspaces web-voice-queue", "0 contacts"),
+      Map.entry("site1.workspaces web-video-queue", "0 contacts"),
+      Map.entry("site1.workspaces agents", "logged out"),
+      Map.entry("site2.workspaces agents", "logged in"),
+      Map.entry("site1.communication-manager call-server", "DOWN"),
+      Map.entry("site1.communication-manager registrations", "none"),
+      Map.entry("site2.ess call-server", "IN SERVICE"),
+      Map.entry("site2.ess registrations", "phonesets and gateways registered"));
 
   @Autowired RuntimeService runtime;
   @Autowired TaskService tasks;
@@ -224,7 +249,7 @@ class OceanaPlannedSwitchoverDrillTest {
     assertThat(state.attribute("site1.smgr", "ucm-service", "backup")).isEqualTo("Completed");
     assertThat(state.attribute("site2.smgr", "ucm-service", "restore")).isEqualTo("Completed");
     assertThat(state.attribute("site2.control-manager", "nav360-config", "syswow64")).isEqualTo("secondary database");
-    assertThat(consoleActions).hasSize(36).doesNotHaveDuplicates().allSatisfy(done -> {
+    assertThat(consoleActions).hasSize(46).doesNotHaveDuplicates().allSatisfy(done -> {
       String[] step = done.split(" ");
       assertThat(state.actionCount(step[0], "console " + step[1] + " " + step[2])).as("%s done once", done).isEqualTo(1);
     });
