@@ -4,9 +4,10 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.concurrent.ConcurrentHashMap;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
 import org.camunda.bpm.model.bpmn.instance.Activity;
@@ -34,6 +35,8 @@ public class ProcessModels {
 
   /** An input parameter that is exactly one run variable: {@code ${exportScn}}. */
   private static final Pattern RUN_VARIABLE = Pattern.compile("\\$\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}");
+  /** Words of the expression language that look like a variable: {@code ${true}} is a constant. */
+  private static final Set<String> EL_LITERALS = Set.of("true", "false", "null", "empty", "not");
 
   private final RepositoryService repositoryService;
   private final Map<String, BpmnModelInstance> models = new ConcurrentHashMap<>();
@@ -69,7 +72,7 @@ public class ProcessModels {
         .filterByType(CamundaInputOutput.class).list()) {
       for (CamundaInputParameter input : io.getCamundaInputParameters()) {
         Matcher matcher = RUN_VARIABLE.matcher(String.valueOf(input.getTextContent()).strip());
-        if (matcher.matches()) {
+        if (matcher.matches() && !EL_LITERALS.contains(matcher.group(1))) {
           sources.put(input.getCamundaName(), matcher.group(1));
         }
       }

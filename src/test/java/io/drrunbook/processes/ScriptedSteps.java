@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.camunda.bpm.engine.ExternalTaskService;
 import org.camunda.bpm.engine.ProcessEngine;
@@ -54,6 +55,7 @@ public final class ScriptedSteps {
 
   private final ExternalTaskService externalTasks;
   private final Map<String, Map<String, Object>> results = new HashMap<>();
+  private final Map<String, Function<Map<String, Object>, Map<String, Object>>> answers = new HashMap<>();
   private final Map<String, Deque<Failure>> failures = new HashMap<>();
   private final List<Call> calls = new ArrayList<>();
 
@@ -75,6 +77,12 @@ public final class ScriptedSteps {
   /** Every call of {@code activityId} completes with {@code result} (default: an empty map). */
   public ScriptedSteps returning(String activityId, Map<String, Object> result) {
     results.put(activityId, new LinkedHashMap<>(result));
+    return this;
+  }
+
+  /** Each call of {@code activityId} completes with what {@code answer} makes of its inputs. */
+  public ScriptedSteps answering(String activityId, Function<Map<String, Object>, Map<String, Object>> answer) {
+    answers.put(activityId, answer);
     return this;
   }
 
@@ -122,7 +130,9 @@ public final class ScriptedSteps {
       externalTasks.handleBpmnError(task.getId(), WORKER_ID, failure.errorCode(), failure.message());
       return;
     }
-    Map<String, Object> result = new LinkedHashMap<>(results.getOrDefault(task.getActivityId(), Map.of()));
+    Function<Map<String, Object>, Map<String, Object>> answer = answers.get(task.getActivityId());
+    Map<String, Object> result = new LinkedHashMap<>(answer != null ? answer.apply(inputs)
+        : results.getOrDefault(task.getActivityId(), Map.of()));
     externalTasks.complete(task.getId(), WORKER_ID, Map.of(), result);
   }
 
