@@ -133,6 +133,39 @@ class SeedStepCensusTest {
     D2.put("L709", "second 10: opmnctl startproc process-type=ocms");
   }
 
+  /**
+   * D3 (census "D3 Recover a failed TimesTen instance"): seed 003 L714-781, the failover behaviour,
+   * the decision by outage length, the failed instance's four steps and the surviving instance's five
+   * (with the nested 4.1-4.2 and the note).
+   */
+  static final Map<String, String> D3 = new LinkedHashMap<>();
+
+  static {
+    D3.put("L718", "Configuring Failover: OPMN revives a failed instance, replication starts again");
+    D3.put("L724", "the application instance comes back online: a recovery procedure must be followed");
+    D3.put("L728", "decision: down a few minutes, simply restart it");
+    D3.put("L730", "decision: failed over an hour: delete and duplicate (the prose; the steps differ)");
+    D3.put("L732", "To recover a failed instance, perform the following");
+    D3.put("L734", "failed 1: ttAdmin -repPolicy manual ocmsdb");
+    D3.put("L738", "failed 2: ttAdmin -connstr \"dsn=ocmsdb\" -repStop");
+    D3.put("L742", "failed 3: perl recover_replication_sync.pl");
+    D3.put("L746", "failed 4: ttAdmin -repPolicy always ocmsdb");
+    D3.put("L751", "on the other OCMS node (the surviving instance)");
+    D3.put("L753", "surviving 1: ttAdmin -repPolicy manual ocmsdb");
+    D3.put("L757", "surviving 2: ttAdmin -repStop ocmsdb");
+    D3.put("L761", "surviving 3: ttisql drop replication ocms_rep.repscheme");
+    D3.put("L767", "surviving 4: Recreate replication");
+    D3.put("L769", "surviving 4.1: perl create_replication_sync.pl");
+    D3.put("L774", "Note: TT_HOME/lib in LD_LIBRARY_PATH");
+    D3.put("L777", "surviving 4.2: the host's FQDN at the prompt");
+    D3.put("L779", "surviving 5: ttAdmin -repPolicy always ocmsdb");
+  }
+
+  @Test
+  void shouldCiteEverySeedStepOfD3WhenTheModelIsRead() {
+    assertCited(Path.of("processes/dr-ocms-timesten-recovery.bpmn"), "seed 003", D3);
+  }
+
   @Test
   void shouldCiteEverySeedStepOfD2WhenTheModelIsRead() {
     assertCited(Path.of("processes/dr-ocms-timesten-replication-setup.bpmn"), "seed 003", D2);
