@@ -29,8 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class OcmsTimestenRecoveryProcessTest {
 
   static final String PROCESS_ID = "dr-ocms-timesten-recovery";
-  static final String FIRST = "site1.ocms-1";
-  static final String SECOND = "site1.ocms-2";
+  static final String FIRST = OcmsTimestenReplicationSetupProcessTest.FIRST;
+  static final String SECOND = OcmsTimestenReplicationSetupProcessTest.SECOND;
   static final String HEADER = "Peer name       Host name                Port   State   Proto\n"
       + "--------------- ------------------------ ------ ------- -----\n";
   static final Map<String, Object> FAILED = Map.of("stdout",
@@ -170,7 +170,8 @@ class OcmsTimestenRecoveryProcessTest {
     return steps.calls(activityId).get(0).inputs();
   }
 
-  private static List<String> concat(List<String> first, List<String> second) {
+  /** The two lists one after the other. */
+  static List<String> concat(List<String> first, List<String> second) {
     List<String> all = new ArrayList<>(first);
     all.addAll(second);
     return all;
