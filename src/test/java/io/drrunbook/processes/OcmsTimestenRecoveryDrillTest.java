@@ -56,7 +56,7 @@ class OcmsTimestenRecoveryDrillTest {
   void resetLab() {
     lab.reset();
     drill = new DrillSupport(runtime, tasks, history, identity, topology, lab);
-    replicateBoth();
+    drill.replicateOcmsNodes(FIRST, SECOND);
   }
 
   @AfterEach
@@ -107,10 +107,10 @@ class OcmsTimestenRecoveryDrillTest {
     Map<String, Integer> survivingActions = Map.of("ttAdmin -repPolicy manual", 1, "ttAdmin -repStop", 1,
         "recover_replication_sync.pl", 0, "ttAdmin -repPolicy always", 1, "create_replication_sync.pl", 1,
         "ttIsql drop replication ocms_rep.repscheme", 1);
-    failedActions.forEach((action, count) -> assertThat(state.actionCount(SECOND, action)).as("failed: " + action)
-        .isEqualTo(count));
-    survivingActions.forEach((action, count) -> assertThat(state.actionCount(FIRST, action)).as("surviving: " + action)
-        .isEqualTo(count));
+    failedActions.forEach((action, count) ->
+        assertThat(state.actionCount(SECOND, action)).as("failed: " + action).isEqualTo(count));
+    survivingActions.forEach((action, count) ->
+        assertThat(state.actionCount(FIRST, action)).as("surviving: " + action).isEqualTo(count));
     assertThat(state.actionCount(SECOND, "ttdestroy ocmsdb")).as("the steps, not the prose: nothing deleted").isZero();
     assertThat(state.actionCount(SECOND, "duplicate_db_replication.pl")).isZero();
 
@@ -152,15 +152,6 @@ class OcmsTimestenRecoveryDrillTest {
     }
     for (String node : List.of(FIRST, SECOND)) {
       assertThat(lab.state().commandLog(node)).as(node).isEmpty();
-    }
-  }
-
-  /** Both data stores replicating, as D2 leaves them (the lab resets to nothing replicated). */
-  private void replicateBoth() {
-    for (String node : List.of(FIRST, SECOND)) {
-      lab.state().set(node, "timesten", "replicationScheme", "OCMS_REP.REPSCHEME");
-      lab.state().set(node, "timesten", "repPolicy", "always");
-      lab.state().set(node, "timesten", "replicationAgent", "RUNNING");
     }
   }
 

@@ -166,6 +166,51 @@ class SeedStepCensusTest {
     assertCited(Path.of("processes/dr-ocms-timesten-recovery.bpmn"), "seed 003", D3);
   }
 
+  /**
+   * D4 (census "D4 Troubleshoot TimesTen replication"): seed 003 L784-829, the two cases, their two
+   * bullets and four steps. The census table stops at step 3; the seed's step 4 (L829, "Repeat for
+   * the other database instance, then duplicate the database from the first instance to the
+   * second") is a row here too.
+   */
+  static final Map<String, String> D4 = new LinkedHashMap<>();
+
+  static {
+    D4.put("L788", "Unable to Connect: the message while duplicating (D2 second 6)");
+    D4.put("L794", "the replication agent may not be running");
+    D4.put("L798", "bullet 1: ttStatus shows replication entries with process IDs");
+    D4.put("L805", "bullet 2: ttAdmin -repPolicy always ocmsdb");
+    D4.put("L809", "Master Catchup Required: the message when connecting to the first instance");
+    D4.put("L815", "drop and re-create the replication scheme");
+    D4.put("L817", "catchup 1: ForceConnect=1 in sys.odbc.ini on the first instance");
+    D4.put("L819", "catchup 2: repPolicy manual, -repStop -connstr, create_replication_sync.pl");
+    D4.put("L825", "catchup 3: ttAdmin -repPolicy always ocmsdb");
+    D4.put("L829", "catchup 4: repeat for the other instance, then duplicate from the first to the second");
+  }
+
+  @Test
+  void shouldCiteEverySeedStepOfD4WhenTheModelIsRead() {
+    assertCited(Path.of("processes/dr-ocms-replication-troubleshooting.bpmn"), "seed 003", D4);
+  }
+
+  /**
+   * The D3 and D4 tables against seed 003 itself (where the shared seeds are at hand): every
+   * numbered step line of L714-829 is a row of one of them.
+   */
+  @Test
+  void shouldListEveryNumberedSeedStepOfD3AndD4WhenTheSeedIsRead() throws IOException {
+    Path seedFile = Path.of("../shared/seeds/003_1b8c0345de90b05a.txt");
+    Assumptions.assumeTrue(Files.isRegularFile(seedFile), "seed 003 is not next to the repository");
+    List<String> seed = Files.readAllLines(seedFile);
+    List<String> unlisted = new ArrayList<>();
+    for (int line = 714; line <= 829; line++) {
+      boolean numbered = seed.get(line - 1).matches("\\s*\\d+\\.\\s.*");
+      if (numbered && !D3.containsKey("L" + line) && !D4.containsKey("L" + line)) {
+        unlisted.add("L" + line + " " + seed.get(line - 1).strip());
+      }
+    }
+    assertThat(unlisted).as("numbered seed 003 steps of D3 and D4 missing from the census tables").isEmpty();
+  }
+
   @Test
   void shouldCiteEverySeedStepOfD2WhenTheModelIsRead() {
     assertCited(Path.of("processes/dr-ocms-timesten-replication-setup.bpmn"), "seed 003", D2);
