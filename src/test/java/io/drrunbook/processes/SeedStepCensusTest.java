@@ -202,12 +202,7 @@ class SeedStepCensusTest {
     Assumptions.assumeTrue(Files.isRegularFile(seedFile), "seed 003 is not next to the repository");
     List<String> seed = Files.readAllLines(seedFile);
     List<String> unlisted = new ArrayList<>();
-    for (int line = 714; line <= 829; line++) {
-      boolean numbered = seed.get(line - 1).matches("\\s*\\d+\\.\\s.*");
-      if (numbered && !D3.containsKey("L" + line) && !D4.containsKey("L" + line)) {
-        unlisted.add("L" + line + " " + seed.get(line - 1).strip());
-      }
-    }
+    unlisted(seed, 714, 829, List.of(D3, D4), unlisted);
     assertThat(unlisted).as("numbered seed 003 steps of D3 and D4 missing from the census tables").isEmpty();
   }
 
@@ -393,13 +388,19 @@ class SeedStepCensusTest {
         Map.entry(C5, new int[] {1327, 1622}));
     List<String> unlisted = new ArrayList<>();
     for (Map.Entry<Map<String, String>, int[]> section : sections) {
-      for (int line = section.getValue()[0]; line <= section.getValue()[1]; line++) {
-        if (seed.get(line - 1).matches("\\s*\\d+\\.\\s.*") && !section.getKey().containsKey("L" + line)) {
-          unlisted.add("L" + line + " " + seed.get(line - 1).strip());
-        }
-      }
+      unlisted(seed, section.getValue()[0], section.getValue()[1], List.of(section.getKey()), unlisted);
     }
     assertThat(unlisted).as("numbered seed 002 steps missing from the census tables").isEmpty();
+  }
+
+  /** Adds each numbered step line ("3. In the ...") of the seed's lines first-last that no table lists. */
+  static void unlisted(List<String> seed, int first, int last, List<Map<String, String>> tables, List<String> unlisted) {
+    for (int line = first; line <= last; line++) {
+      String key = "L" + line;
+      if (seed.get(line - 1).matches("\\s*\\d+\\.\\s.*") && tables.stream().noneMatch(table -> table.containsKey(key))) {
+        unlisted.add(key + " " + seed.get(line - 1).strip());
+      }
+    }
   }
 
   static void assertCited(Path file, String seed, Map<String, String> census) {
