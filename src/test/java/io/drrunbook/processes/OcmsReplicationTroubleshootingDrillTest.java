@@ -141,6 +141,22 @@ class OcmsReplicationTroubleshootingDrillTest {
     assertThat(history.createHistoricProcessInstanceQuery().processInstanceBusinessKey("DRILL-D4-BAD").count()).isZero();
   }
 
+  @Test
+  void shouldWalkTheRepairOfEachInstanceAndTouchNoNodeWhenTheRunIsADryRun() {
+    ProcessInstance walk = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D4-DRY",
+        "{\"symptom\": \"master-catchup-required\"}", "dry-run");
+
+    drill.awaitEnded(walk);
+
+    for (String step : List.of("Task_SetForceConnect", "Task_RecreateReplication", "Task_ResetForceConnect")) {
+      assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(walk.getId())
+          .activityId(step).count()).as(step).isEqualTo(2);
+    }
+    for (String node : List.of(FIRST, SECOND)) {
+      assertThat(lab.state().commandLog(node)).as(node).isEmpty();
+    }
+  }
+
   private static String read(Path file) {
     try {
       return Files.readString(file);

@@ -8,6 +8,7 @@ import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabConsoles;
 import io.drrunbook.lab.LabShell;
 import io.drrunbook.lab.LabState;
+import io.drrunbook.prechecks.PrecheckResults;
 import io.drrunbook.topology.Topology;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,7 @@ class OcmsTimestenRecoveryDrillTest {
   @Autowired LabShell shell;
   @Autowired LabConsoles consoles;
   @Autowired TestRestTemplate rest;
+  @Autowired PrecheckResults prechecks;
 
   private DrillSupport drill;
 
@@ -152,6 +154,23 @@ class OcmsTimestenRecoveryDrillTest {
     }
     for (String node : List.of(FIRST, SECOND)) {
       assertThat(lab.state().commandLog(node)).as(node).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldPassItsPrechecksAndChangeNothingWhenTheRunIsAPrecheck() {
+    ProcessInstance walk = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D3-PRE",
+        "{\"failedInstance\": \"first\", \"outageMinutes\": 90}", "precheck");
+
+    drill.awaitEnded(walk);
+
+    List<PrecheckResults.Result> checks = prechecks.forRun(walk.getId());
+    assertThat(checks).extracting(Object::toString)
+        .anyMatch(check -> check.contains("OPMN of site1.ocms-1 answers"))
+        .anyMatch(check -> check.contains("OPMN of site1.ocms-2 answers"));
+    assertThat(checks).allSatisfy(check -> assertThat(check.ok()).as(check.toString()).isTrue());
+    for (String node : List.of(FIRST, SECOND)) {
+      assertThat(lab.state().actionCounts(node)).as(node).isEmpty();
     }
   }
 
