@@ -157,4 +157,16 @@ final class DrillSupport {
     assertThat(started.getStatusCode()).as(String.valueOf(started.getBody())).isEqualTo(HttpStatus.CREATED);
     return runtime.createProcessInstanceQuery().processInstanceId(started.getBody().path("id").asText()).singleResult();
   }
+
+  /**
+   * The OCMS nodes' TimesTen data stores replicating, as D2 leaves them (the lab resets to nothing
+   * replicated): the scheme OCMS_REP.REPSCHEME, policy always, the agent running.
+   */
+  void replicateOcmsNodes(String... nodes) {
+    for (String node : nodes) {
+      lab.state().set(node, "timesten", "replicationScheme", "OCMS_REP.REPSCHEME");
+      lab.state().set(node, "timesten", "repPolicy", "always");
+      lab.state().set(node, "timesten", "replicationAgent", "RUNNING");
+    }
+  }
 }

@@ -133,6 +133,79 @@ class SeedStepCensusTest {
     D2.put("L709", "second 10: opmnctl startproc process-type=ocms");
   }
 
+  /**
+   * D3 (census "D3 Recover a failed TimesTen instance"): seed 003 L714-781, the failover behaviour,
+   * the decision by outage length, the failed instance's four steps and the surviving instance's five
+   * (with the nested 4.1-4.2 and the note).
+   */
+  static final Map<String, String> D3 = new LinkedHashMap<>();
+
+  static {
+    D3.put("L718", "Configuring Failover: OPMN revives a failed instance, replication starts again");
+    D3.put("L724", "the application instance comes back online: a recovery procedure must be followed");
+    D3.put("L728", "decision: down a few minutes, simply restart it");
+    D3.put("L730", "decision: failed over an hour: delete and duplicate (the prose; the steps differ)");
+    D3.put("L732", "To recover a failed instance, perform the following");
+    D3.put("L734", "failed 1: ttAdmin -repPolicy manual ocmsdb");
+    D3.put("L738", "failed 2: ttAdmin -connstr \"dsn=ocmsdb\" -repStop");
+    D3.put("L742", "failed 3: perl recover_replication_sync.pl");
+    D3.put("L746", "failed 4: ttAdmin -repPolicy always ocmsdb");
+    D3.put("L751", "on the other OCMS node (the surviving instance)");
+    D3.put("L753", "surviving 1: ttAdmin -repPolicy manual ocmsdb");
+    D3.put("L757", "surviving 2: ttAdmin -repStop ocmsdb");
+    D3.put("L761", "surviving 3: ttisql drop replication ocms_rep.repscheme");
+    D3.put("L767", "surviving 4: Recreate replication");
+    D3.put("L769", "surviving 4.1: perl create_replication_sync.pl");
+    D3.put("L774", "Note: TT_HOME/lib in LD_LIBRARY_PATH");
+    D3.put("L777", "surviving 4.2: the host's FQDN at the prompt");
+    D3.put("L779", "surviving 5: ttAdmin -repPolicy always ocmsdb");
+  }
+
+  @Test
+  void shouldCiteEverySeedStepOfD3WhenTheModelIsRead() {
+    assertCited(Path.of("processes/dr-ocms-timesten-recovery.bpmn"), "seed 003", D3);
+  }
+
+  /**
+   * D4 (census "D4 Troubleshoot TimesTen replication"): seed 003 L784-829, the two cases, their two
+   * bullets and four steps. The census table stops at step 3; the seed's step 4 (L829, "Repeat for
+   * the other database instance, then duplicate the database from the first instance to the
+   * second") is a row here too.
+   */
+  static final Map<String, String> D4 = new LinkedHashMap<>();
+
+  static {
+    D4.put("L788", "Unable to Connect: the message while duplicating (D2 second 6)");
+    D4.put("L794", "the replication agent may not be running");
+    D4.put("L798", "bullet 1: ttStatus shows replication entries with process IDs");
+    D4.put("L805", "bullet 2: ttAdmin -repPolicy always ocmsdb");
+    D4.put("L809", "Master Catchup Required: the message when connecting to the first instance");
+    D4.put("L815", "drop and re-create the replication scheme");
+    D4.put("L817", "catchup 1: ForceConnect=1 in sys.odbc.ini on the first instance");
+    D4.put("L819", "catchup 2: repPolicy manual, -repStop -connstr, create_replication_sync.pl");
+    D4.put("L825", "catchup 3: ttAdmin -repPolicy always ocmsdb");
+    D4.put("L829", "catchup 4: repeat for the other instance, then duplicate from the first to the second");
+  }
+
+  @Test
+  void shouldCiteEverySeedStepOfD4WhenTheModelIsRead() {
+    assertCited(Path.of("processes/dr-ocms-replication-troubleshooting.bpmn"), "seed 003", D4);
+  }
+
+  /**
+   * The D3 and D4 tables against seed 003 itself (where the shared seeds are at hand): every
+   * numbered step line of L714-829 is a row of one of them.
+   */
+  @Test
+  void shouldListEveryNumberedSeedStepOfD3AndD4WhenTheSeedIsRead() throws IOException {
+    Path seedFile = Path.of("../shared/seeds/003_1b8c0345de90b05a.txt");
+    Assumptions.assumeTrue(Files.isRegularFile(seedFile), "seed 003 is not next to the repository");
+    List<String> seed = Files.readAllLines(seedFile);
+    List<String> unlisted = new ArrayList<>();
+    unlisted(seed, 714, 829, List.of(D3, D4), unlisted);
+    assertThat(unlisted).as("numbered seed 003 steps of D3 and D4 missing from the census tables").isEmpty();
+  }
+
   @Test
   void shouldCiteEverySeedStepOfD2WhenTheModelIsRead() {
     assertCited(Path.of("processes/dr-ocms-timesten-replication-setup.bpmn"), "seed 003", D2);
@@ -315,13 +388,19 @@ class SeedStepCensusTest {
         Map.entry(C5, new int[] {1327, 1622}));
     List<String> unlisted = new ArrayList<>();
     for (Map.Entry<Map<String, String>, int[]> section : sections) {
-      for (int line = section.getValue()[0]; line <= section.getValue()[1]; line++) {
-        if (seed.get(line - 1).matches("\\s*\\d+\\.\\s.*") && !section.getKey().containsKey("L" + line)) {
-          unlisted.add("L" + line + " " + seed.get(line - 1).strip());
-        }
-      }
+      unlisted(seed, section.getValue()[0], section.getValue()[1], List.of(section.getKey()), unlisted);
     }
     assertThat(unlisted).as("numbered seed 002 steps missing from the census tables").isEmpty();
+  }
+
+  /** Adds each numbered step line ("3. In the ...") of the seed's lines first-last that no table lists. */
+  static void unlisted(List<String> seed, int first, int last, List<Map<String, String>> tables, List<String> unlisted) {
+    for (int line = first; line <= last; line++) {
+      String key = "L" + line;
+      if (seed.get(line - 1).matches("\\s*\\d+\\.\\s.*") && tables.stream().noneMatch(table -> table.containsKey(key))) {
+        unlisted.add(key + " " + seed.get(line - 1).strip());
+      }
+    }
   }
 
   static void assertCited(Path file, String seed, Map<String, String> census) {
