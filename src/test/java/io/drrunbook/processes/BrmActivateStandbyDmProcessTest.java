@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the CM's requests not rejected), asserting the path and what each step was given on which host.
  */
 @ExtendWith(ProcessEngineExtension.class)
-@Deployment(resources = "processes/dr-brm-activate-standby-dm.bpmn")
+@Deployment(resources = {"processes/dr-brm-activate-standby-dm.bpmn", "forms/form-start-brm-activate-standby-dm.form"})
 class BrmActivateStandbyDmProcessTest {
 
   static final String PROCESS_ID = "dr-brm-activate-standby-dm";

@@ -25,7 +25,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * failure, then the takeover verified) and in an execute run (no node failed).
  */
 @ExtendWith(ProcessEngineExtension.class)
-@Deployment(resources = {"processes/dr-brm-ha-check.bpmn", "forms/form-guided-step.form"})
+@Deployment(resources = {
+    "processes/dr-brm-ha-check.bpmn",
+    "forms/form-start-brm-ha-check.form",
+    "forms/form-guided-step.form"})
 class BrmHaCheckProcessTest {
 
   static final String PROCESS_ID = "dr-brm-ha-check";
