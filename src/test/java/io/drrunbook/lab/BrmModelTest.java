@@ -141,10 +141,11 @@ class BrmModelTest {
   }
 
   @Test
-  void shouldSwapTheStoresWhenTheActiveDataStoreFails() {
+  void shouldSwapTheStoresWhenTheActiveDataStoreFails() throws Exception {
     act(DM1, "datastore", "datastore-failure");
 
     assertThat(run(DM1, "brm-tt-state status").stdout()).isEqualTo("brm_tt FAILED\n");
+    assertThat(verified("brm-datastore-status", DM1, Map.of())).as("K6: a failed store").isFalse();
     assertThat(run(DM1, "brm-tt-state set-active").exitCode()).isEqualTo(1);
     assertThat(state.state(DM2, "datastore")).isEqualTo("ACTIVE");
     assertThat(state.attribute(DM1, "dm", "processingState")).isEqualTo("standby");
@@ -195,14 +196,22 @@ class BrmModelTest {
     assertThat(verified("brm-rac-service-running-check", RAC1, Map.of("service", "brm_schema1"))).isTrue();
     assertThat(verified("brm-cm-request-check", CM, none)).isTrue();
     assertThat(verified("brm-cm-request-rejected-check", CM, none)).isFalse();
+    assertThat(verified("brm-dm-status", DM1, none)).isTrue();
+    assertThat(verified("brm-datastore-status", DM2, none)).isTrue();
+    assertThat(verified("brm-cm-request-served-by-check", CM, Map.of("dmHost", "dm-1.site1.brm.lab"))).isTrue();
+    assertThat(verified("brm-cm-request-served-by-check", CM, Map.of("dmHost", "dm-2.site1.brm.lab"))).isFalse();
+    assertThat(verified("brm-cm-log-failover-check", CM, Map.of("dmHost", "dm-1.site1.brm.lab"))).isFalse();
 
     act(DM1, "dm", "crash-restart-fails");
+    assertThat(verified("brm-dm-status", DM1, none)).as("pin_ctl answers: Not Running").isTrue();
     assertThat(verified("brm-clusterware-pair-check", DM2, none)).as("the DM resource OFFLINE").isFalse();
     assertThat(verified("brm-dm-processing-state-check", DM1, Map.of("processingState", "none"))).isTrue();
     assertThat(verified("brm-datastore-state-check", DM1, Map.of("storeState", "ACTIVE"))).isTrue();
     assertThat(verified("brm-cm-request-rejected-check", CM, none)).isTrue();
     assertThat(verified("brm-cm-log-not-primary-check", CM, none)).isTrue();
+    assertThat(verified("brm-cm-log-failover-check", CM, Map.of("dmHost", "dm-1.site1.brm.lab"))).isTrue();
     run(DM2, "/opt/dr/bin/brm-tt-state set-active");
+    assertThat(verified("brm-cm-request-served-by-check", CM, Map.of("dmHost", "dm-2.site1.brm.lab"))).isTrue();
     assertThat(verified("brm-dm-processing-state-check", DM2, Map.of("processingState", "active"))).isTrue();
     assertThat(verified("brm-cm-request-check", CM, none)).isTrue();
   }

@@ -80,9 +80,27 @@ final class DrillSupport {
 
   /** Waits until the run ended, and checks it left no incident. */
   void awaitEnded(ProcessInstance run) {
+    awaitEnded(run.getId());
+  }
+
+  /** {@link #awaitEnded(ProcessInstance)} by the run's id (a run that may have ended already). */
+  void awaitEnded(String runId) {
     await("run ended").atMost(Duration.ofSeconds(90)).until(() -> history
-        .createHistoricProcessInstanceQuery().processInstanceId(run.getId()).finished().count() == 1);
-    assertThat(runtime.createIncidentQuery().processInstanceId(run.getId()).count()).isZero();
+        .createHistoricProcessInstanceQuery().processInstanceId(runId).finished().count() == 1);
+    assertThat(runtime.createIncidentQuery().processInstanceId(runId).count()).isZero();
+  }
+
+  /** The run passed the element {@code activityId} (once), e.g. the end event it ended in. */
+  void assertPassed(String runId, String activityId) {
+    assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(runId).activityId(activityId)
+        .count()).as(activityId).isEqualTo(1);
+  }
+
+  /** A lab console action as a person does it on the lab dashboard (the button sends this), as {@code operator}. */
+  static void console(TestRestTemplate rest, String host, String component, String action) {
+    ResponseEntity<String> acted = rest.withBasicAuth("operator", "operator").postForEntity(
+        "/lab/api/consoles/" + host + "/" + component + "/" + action, null, String.class);
+    assertThat(acted.getStatusCode()).as(acted.getBody()).isEqualTo(HttpStatus.OK);
   }
 
   /** Asks the lab DNS server for the master name over the network, as dig would. */
@@ -148,6 +166,18 @@ final class DrillSupport {
   /** {@link #postRun}, which must start the run: the run started. */
   ProcessInstance startThroughTheApi(TestRestTemplate rest, String procedure, String ticket, String parameters) {
     return startThroughTheApi(rest, procedure, ticket, parameters, "drill");
+  }
+
+  /**
+   * {@link #postRun}, which must start the run in that mode, then waits until it ended without an
+   * incident (a short run may end before the start's answer is read): the run's id.
+   */
+  String runToTheEnd(TestRestTemplate rest, String procedure, String ticket, String parameters, String mode) {
+    ResponseEntity<JsonNode> started = postRun(rest, procedure, ticket, parameters, mode);
+    assertThat(started.getStatusCode()).as(String.valueOf(started.getBody())).isEqualTo(HttpStatus.CREATED);
+    String runId = started.getBody().path("id").asText();
+    awaitEnded(runId);
+    return runId;
   }
 
   /** {@link #postRun}, which must start the run in that mode: the run started. */

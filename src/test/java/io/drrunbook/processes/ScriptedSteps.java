@@ -160,6 +160,21 @@ public final class ScriptedSteps {
     return calls.stream().filter(call -> call.activityId().equals(activityId)).toList();
   }
 
+  /** The inputs of the one call of {@code activityId} (fails unless it ran exactly once). */
+  public Map<String, Object> onlyInputs(String activityId) {
+    List<Call> of = calls(activityId);
+    if (of.size() != 1) {
+      throw new AssertionError(activityId + " ran " + of.size() + " times, not once");
+    }
+    return of.get(0).inputs();
+  }
+
+  /** The value a run (ended or not) last gave its process variable {@code name}, from the history. */
+  public static Object variable(ProcessEngine processEngine, String processInstanceId, String name) {
+    return processEngine.getHistoryService().createHistoricVariableInstanceQuery()
+        .processInstanceId(processInstanceId).variableName(name).singleResult().getValue();
+  }
+
   /** The activity ids of all calls, in order. */
   public List<String> activityIds() {
     return calls.stream().map(Call::activityId).toList();

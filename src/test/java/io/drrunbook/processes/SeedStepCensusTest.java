@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The step census (../shared/census/seeds-002-003-004.md): every numbered step and every procedure
  * of a seed section a model implements is cited in the documentation of one of its elements, by
- * seed file and line ("seed 002 ... L1337"). One table per model; a model of catalog sections C and
- * D adds its rows here.
+ * seed file and line ("seed 002 ... L1337"). One table per model; a model of catalog sections C, D
+ * and E adds its rows here.
  */
 class SeedStepCensusTest {
 
@@ -204,6 +204,71 @@ class SeedStepCensusTest {
     List<String> unlisted = new ArrayList<>();
     unlisted(seed, 714, 829, List.of(D3, D4), unlisted);
     assertThat(unlisted).as("numbered seed 003 steps of D3 and D4 missing from the census tables").isEmpty();
+  }
+
+  /**
+   * D6 (census "D6 Disable NAT traversal on Edge Proxy nodes"): seed 003 L263-283, the four steps
+   * and the Caution.
+   */
+  static final Map<String, String> D6 = new LinkedHashMap<>();
+
+  static {
+    D6.put("L263", "Disabling NAT Traversal Enabled by the Edge Proxy");
+    D6.put("L267", "1: stop the Edge Proxy if it runs (opmnctl stopproc process-type=EdgeProxy)");
+    D6.put("L271", "2: nat-traverse enabled=false in edgeproxy.xml");
+    D6.put("L275", "3: start the Edge Proxy (opmnctl startproc process-type=EdgeProxy)");
+    D6.put("L279", "4: repeat for each Edge Proxy node");
+    D6.put("L281", "Caution: with NAT traversal enabled the Edge Proxies must be globally routable");
+  }
+
+  @Test
+  void shouldCiteEverySeedStepOfD6WhenTheModelIsRead() {
+    assertCited(Path.of("processes/dr-ocms-disable-nat-traversal.bpmn"), "seed 003", D6);
+  }
+
+  /**
+   * E1 (census "E1 Manually activate a standby IMDB Cache DM"): seed 004 L175-205, the behaviour
+   * statements that make the precondition and the prose action and verification, by the census's rows.
+   */
+  static final Map<String, String> E1 = new LinkedHashMap<>();
+
+  static {
+    E1.put("L179", "ctx 1: Clusterware tries to restart the formerly active DM");
+    E1.put("L181", "ctx 2: the CM retries for pcm_bad_connection_retry_delay_time_in_secs, then the standby");
+    E1.put("L187", "ctx 3: a restarted DM takes its data store's state");
+    E1.put("L193", "ctx 4: Clusterware cannot restart the DM: activate the standby manually");
+    E1.put("L197", "the failed DM's data store remains active");
+    E1.put("L199", "the standby DM rejects with PIN_ERR_NOT_ACTIVE (CM log: PIN_ERR_NOT_PRIMARY)");
+    E1.put("L201", "act: change the standby data store's state to active; the standby DM turns active");
+    E1.put("L205", "Important: all CM requests fail until a DM connects to an active data store");
+  }
+
+  /**
+   * E2 (census "E2 HA readiness check and failover drill"): no procedure in seed 004; the checks
+   * K1-K8 (K3 and K4 cited where the model says why they are not built) and the drill D1-D4, by the
+   * seed lines the census derives them from.
+   */
+  static final Map<String, String> E2 = new LinkedHashMap<>();
+
+  static {
+    E2.put("L78", "K1 dm_pointer entries for an active and a standby DM");
+    E2.put("L90", "K2 pcm_bad_connection_retry_delay_time_in_secs in the CM and DM pin.conf");
+    E2.put("L31", "K3 each CM connected to each DM (not built)");
+    E2.put("L29", "K4 primary and backup not on one physical host (not built)");
+    E2.put("L122", "K5 one active and one standby DM and data store per schema");
+    E2.put("L135", "K6 a DM's processing state is its data store's");
+    E2.put("L265", "K7 the DM's connect descriptor names a primary and a backup RAC node");
+    E2.put("L330", "K8 one primary RAC instance per schema plus a backup");
+    E2.put("L155", "D1 fail the active node");
+    E2.put("L161", "D2 Clusterware makes the standby data store active");
+    E2.put("L167", "D3 the CM sends requests to the standby DM");
+    E2.put("L169", "D4 the standby DM finds its data store active and processes the request");
+  }
+
+  @Test
+  void shouldCiteEverySeedStepOfE1AndE2WhenTheModelsAreRead() {
+    assertCited(Path.of("processes/dr-brm-activate-standby-dm.bpmn"), "seed 004", E1);
+    assertCited(Path.of("processes/dr-brm-ha-check.bpmn"), "seed 004", E2);
   }
 
   @Test
