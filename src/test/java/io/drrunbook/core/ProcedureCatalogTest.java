@@ -171,6 +171,34 @@ class ProcedureCatalogTest {
         .hasMessageContaining("note: address-range applies to ipv4 only");
   }
 
+  @Test
+  void shouldAcceptOnlyAStringMatchingItsPatternWhenAStringParameterHasOne() {
+    ParameterSpec application = parameter("application", ParameterType.STRING);
+    application.setPattern("[A-Za-z0-9._-]{1,64}");
+
+    assertThat(ProcedureCatalog.convert(application, "proxyregistrarssr-1.0_b", new ArrayList<>()))
+        .isEqualTo("proxyregistrarssr-1.0_b");
+    for (String wrong : List.of("", "../etc", "a b", "app;rm", "app/x")) {
+      List<String> problems = new ArrayList<>();
+      assertThat(ProcedureCatalog.convert(application, wrong, problems)).as(wrong).isNull();
+      assertThat(problems).as(wrong).containsExactly("must match [A-Za-z0-9._-]{1,64}");
+    }
+  }
+
+  @Test
+  void shouldRefuseAPatternWhenItIsNotARegularExpressionOrNotOnAString() {
+    ProcedureProperties properties = properties("p");
+    ParameterSpec broken = parameter("application", ParameterType.STRING);
+    broken.setPattern("[A-Z");
+    ParameterSpec onInteger = parameter("writeQuota", ParameterType.INTEGER);
+    onInteger.setPattern("[0-9]+");
+    properties.get("p").setParameters(List.of(broken, onInteger));
+
+    assertThatThrownBy(() -> new ProcedureCatalog(properties, repository()))
+        .hasMessageContaining("application: pattern applies to strings only")
+        .hasMessageContaining("writeQuota: pattern applies to strings only");
+  }
+
   private static ProcedureProperties properties(String... ids) {
     ProcedureProperties properties = new ProcedureProperties();
     for (String id : ids) {
