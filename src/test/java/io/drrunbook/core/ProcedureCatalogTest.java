@@ -9,6 +9,7 @@ import static org.mockito.Mockito.when;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.common.FieldProblem;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.stream.StreamSupport;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.repository.ProcessDefinition;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 /** The catalog's own checks and the parameter validation, without the engine. */
 class ProcedureCatalogTest {
@@ -169,6 +171,61 @@ class ProcedureCatalogTest {
     assertThatThrownBy(() -> new ProcedureCatalog(properties, repository()))
         .hasMessageContaining("multicastAddress: address-range applies to ipv4 only")
         .hasMessageContaining("note: address-range applies to ipv4 only");
+  }
+
+  @Test
+  void shouldAcceptOnlyAStringMatchingItsPatternWhenAStringParameterHasOne() {
+    ParameterSpec application = parameter("application", ParameterType.STRING);
+    application.setPattern("[A-Za-z0-9._-]{1,64}");
+
+    assertThat(ProcedureCatalog.convert(application, "proxyregistrarssr-1.0_b", new ArrayList<>()))
+        .isEqualTo("proxyregistrarssr-1.0_b");
+    for (String wrong : List.of("", "../etc", "a b", "app;rm", "app/x")) {
+      List<String> problems = new ArrayList<>();
+      assertThat(ProcedureCatalog.convert(application, wrong, problems)).as(wrong).isNull();
+      assertThat(problems).as(wrong).containsExactly("must match [A-Za-z0-9._-]{1,64}");
+    }
+  }
+
+  /**
+   * D7's Tasklist start form checks the names that go into file paths as the catalog does: each
+   * value is accepted by the form's pattern exactly when the catalog's pattern accepts it.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void shouldAcceptInTheStartFormTheNamesTheApiAcceptsWhenD7IsStartedFromTasklist() throws Exception {
+    JsonNode form = new ObjectMapper().readTree(Path.of("forms/form-start-ocms-sip-app-ha.form").toFile());
+    Map<String, Object> yaml = new Yaml().load(Files.readString(Path.of("src/main/resources/config/procedures.yaml")));
+    Map<String, Object> procedures = (Map<String, Object>) ((Map<String, Object>) yaml.get("dr")).get("procedures");
+    List<Map<String, Object>> parameters = (List<Map<String, Object>>)
+        ((Map<String, Object>) procedures.get("dr-ocms-sip-app-ha")).get("parameters");
+    List<String> samples = List.of("proxyregistrarssr", "a", "app-1.0_b", "", "../etc", "a b", "a/b", "x".repeat(65));
+    for (String key : List.of("application", "webModule", "groupName")) {
+      JsonNode field = StreamSupport.stream(form.path("components").spliterator(), false)
+          .filter(c -> key.equals(c.path("key").asText())).findFirst().orElseThrow();
+      Pattern inForm = Pattern.compile(field.path("validate").path("pattern").asText());
+      String inCatalog = parameters.stream().filter(p -> key.equals(p.get("name"))).findFirst().orElseThrow()
+          .get("pattern").toString();
+      for (String sample : samples) {
+        boolean required = field.path("validate").path("required").asBoolean();
+        assertThat(inForm.matcher(sample).matches() && !(required && sample.isEmpty()))
+            .as("%s '%s'", key, sample).isEqualTo(sample.matches(inCatalog));
+      }
+    }
+  }
+
+  @Test
+  void shouldRefuseAPatternWhenItIsNotARegularExpressionOrNotOnAString() {
+    ProcedureProperties properties = properties("p");
+    ParameterSpec broken = parameter("application", ParameterType.STRING);
+    broken.setPattern("[A-Z");
+    ParameterSpec onInteger = parameter("writeQuota", ParameterType.INTEGER);
+    onInteger.setPattern("[0-9]+");
+    properties.get("p").setParameters(List.of(broken, onInteger));
+
+    assertThatThrownBy(() -> new ProcedureCatalog(properties, repository()))
+        .hasMessageContaining("application: pattern applies to strings only")
+        .hasMessageContaining("writeQuota: pattern applies to strings only");
   }
 
   private static ProcedureProperties properties(String... ids) {

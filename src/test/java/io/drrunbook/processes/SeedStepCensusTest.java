@@ -198,12 +198,17 @@ class SeedStepCensusTest {
    */
   @Test
   void shouldListEveryNumberedSeedStepOfD3AndD4WhenTheSeedIsRead() throws IOException {
+    assertSeed003StepsListed(714, 829, List.of(D3, D4), "D3 and D4");
+  }
+
+  /** Every numbered step line of seed 003's lines first-last is a row of one of the tables. */
+  static void assertSeed003StepsListed(int first, int last, List<Map<String, String>> tables, String models)
+      throws IOException {
     Path seedFile = Path.of("../shared/seeds/003_1b8c0345de90b05a.txt");
     Assumptions.assumeTrue(Files.isRegularFile(seedFile), "seed 003 is not next to the repository");
-    List<String> seed = Files.readAllLines(seedFile);
     List<String> unlisted = new ArrayList<>();
-    unlisted(seed, 714, 829, List.of(D3, D4), unlisted);
-    assertThat(unlisted).as("numbered seed 003 steps of D3 and D4 missing from the census tables").isEmpty();
+    unlisted(Files.readAllLines(seedFile), first, last, tables, unlisted);
+    assertThat(unlisted).as("numbered seed 003 steps of %s missing from the census tables", models).isEmpty();
   }
 
   /**
@@ -224,6 +229,63 @@ class SeedStepCensusTest {
   @Test
   void shouldCiteEverySeedStepOfD6WhenTheModelIsRead() {
     assertCited(Path.of("processes/dr-ocms-disable-nat-traversal.bpmn"), "seed 003", D6);
+  }
+
+  /**
+   * D7 (census "D-extra Seed 003 procedures the catalog does not list"): seed 003 L287-456, the four
+   * SIP Servlet application HA procedures (4 + 2 + 4 (+7) + 3 steps), their notes and the seed's
+   * description of the cluster element's settings.
+   */
+  static final Map<String, String> D7 = new LinkedHashMap<>();
+
+  static {
+    D7.put("L291", "Note: an application depending on the Proxy Registrar needs the Proxy Registrar HA too");
+    D7.put("L293", "Note: no HA for converged (SIP and HTTP servlet) applications");
+    D7.put("L295", "Enabling High Availability in SIP Servlet Applications");
+    D7.put("L299", "enable-ha 1: distributable in sip.xml");
+    D7.put("L319", "enable-ha 2: distributable in web.xml");
+    D7.put("L331", "enable-ha 3: the cluster element in orion-application.xml");
+    D7.put("L342", "the cluster element's \"sub-elements\" (written as attributes)");
+    D7.put("L344", "enabled, default true");
+    D7.put("L346", "group-name, default the application name of server.xml");
+    D7.put("L348", "allow-colocation, default true");
+    D7.put("L352", "Note: allow-colocation false if multiple hosts are available");
+    D7.put("L353", "write-quota, default 1");
+    D7.put("L357", "Note: misspelt attributes give no error");
+    D7.put("L360", "enable-ha 4: repeat for each application on each OCMS instance");
+    D7.put("L362", "Important: deploy the application symmetrically to all nodes");
+    D7.put("L368", "Configuring Application Session Data Replication");
+    D7.put("L374", "session-replication 1: allow-colocation false");
+    D7.put("L376", "session-replication 2: property-config url to jgroups-tcp.xml");
+    D7.put("L393", "Example 8-4: the sample jgroups-tcp.xml");
+    D7.put("L408", "FD timeout 1000 ms, three retries");
+    D7.put("L410", "Configuring High Availability for a Deployed SIP Servlet Application");
+    D7.put("L414", "deployed-app-ha 1: undeploy");
+    D7.put("L416", "deployed-app-ha 2: unpack the EAR");
+    D7.put("L418", "deployed-app-ha 3: distributable in sip.xml and web.xml");
+    D7.put("L420", "deployed-app-ha 3.1: a new folder");
+    D7.put("L422", "deployed-app-ha 3.2: unpack the EAR into it");
+    D7.put("L424", "deployed-app-ha 3.3: unpack the WAR");
+    D7.put("L426", "deployed-app-ha 3.4: edit sip.xml and web.xml");
+    D7.put("L431", "deployed-app-ha 3.5: re-package the WAR");
+    D7.put("L433", "deployed-app-ha 3.6: delete the WAR module folder");
+    D7.put("L435", "deployed-app-ha 3.7: package the EAR");
+    D7.put("L437", "deployed-app-ha 4: re-deploy the EAR");
+    D7.put("L439", "Disabling High Availability at the Application Level");
+    D7.put("L443", "disable-ha 1: open orion-application.xml");
+    D7.put("L445", "disable-ha 2: cluster enabled false");
+    D7.put("L456", "disable-ha 3: save orion-application.xml");
+  }
+
+  @Test
+  void shouldCiteEverySeedStepOfD7WhenTheModelIsRead() {
+    assertCited(Path.of("processes/dr-ocms-sip-app-ha.bpmn"), "seed 003", D7);
+  }
+
+  /** The D7 table against seed 003 itself: every numbered step line of L287-456 is a row of it. */
+  @Test
+  void shouldListEveryNumberedSeedStepOfD7WhenTheSeedIsRead() throws IOException {
+    assertSeed003StepsListed(287, 456, List.of(D7), "D7");
   }
 
   /**
