@@ -148,6 +148,11 @@ public class StepFailureDecisions extends AbstractProcessEnginePlugin {
         return;
       }
       asApplication(services -> {
+        // the engine resolves an external task's incidents at every completion: the query by
+        // variable value runs only while some decision is open at all (most completions find none)
+        if (services.getRuntimeService().createProcessInstanceQuery().processDefinitionKey(PROCESS).count() == 0) {
+          return;
+        }
         for (ProcessInstance decision : services.getRuntimeService().createProcessInstanceQuery()
             .processDefinitionKey(PROCESS).variableValueEquals(EXTERNAL_TASK_ID, externalTaskId).list()) {
           log.info("decision {} on failed step (external task {}) ended: {}", decision.getId(),
