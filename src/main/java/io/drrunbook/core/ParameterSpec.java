@@ -14,6 +14,7 @@ public class ParameterSpec {
   private Long maximum;
   private Integer maxLength;
   private String addressRange;
+  private String pattern;
   private String defaultValue;
   private String description;
 
@@ -83,6 +84,18 @@ public class ParameterSpec {
 
   public void setAddressRange(String addressRange) {
     this.addressRange = addressRange;
+  }
+
+  /**
+   * string only: a regular expression (Java syntax) the whole value must match (the YAML key
+   * {@code pattern}, e.g. D5's {@code targetVersion}).
+   */
+  public String getPattern() {
+    return pattern;
+  }
+
+  public void setPattern(String pattern) {
+    this.pattern = pattern;
   }
 
   /** The {@code default} key of the YAML entry (a Java keyword, hence the property name). */

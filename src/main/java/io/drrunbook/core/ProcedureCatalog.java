@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.repository.ProcessDefinition;
@@ -166,6 +167,8 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
           wrong.add("must be at most " + max + " characters long");
         } else if (!FreeText.plain(text)) {
           wrong.add("must not contain control, formatting or unassigned characters");
+        } else if (parameter.getPattern() != null && !Pattern.matches(parameter.getPattern(), text)) {
+          wrong.add("must match " + parameter.getPattern());
         } else {
           return text;
         }
@@ -237,6 +240,15 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
     return new long[] {ipv4(bounds[0]), ipv4(bounds[1])};
   }
 
+  private static boolean compiles(String regex) {
+    try {
+      Pattern.compile(regex);
+      return true;
+    } catch (PatternSyntaxException e) {
+      return false;
+    }
+  }
+
   /** A field name safe to echo in an error (a hostile key is not repeated verbatim). */
   static String fieldName(String name) {
     return PARAMETER_NAME.matcher(name).matches() ? name : "(an unknown name)";
@@ -280,6 +292,10 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
         if (parameter.getAddressRange() != null && (parameter.getType() != ParameterType.IPV4
             || addressRange(parameter.getAddressRange()) == null)) {
           problems.add(where + ": address-range applies to ipv4 only, as <first>-<last> (first not above last)");
+        }
+        if (parameter.getPattern() != null && (parameter.getType() != ParameterType.STRING
+            || !compiles(parameter.getPattern()))) {
+          problems.add(where + ": pattern applies to strings only, as a regular expression that compiles");
         }
         if (parameter.getMinimum() != null && parameter.getMaximum() != null
             && parameter.getMinimum() > parameter.getMaximum()) {
