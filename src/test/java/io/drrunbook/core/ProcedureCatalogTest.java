@@ -9,6 +9,7 @@ import static org.mockito.Mockito.when;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.common.FieldProblem;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,9 +147,7 @@ class ProcedureCatalogTest {
    */
   @Test
   void shouldAcceptInTheStartFormEveryDurationTheApiAcceptsWhenC5IsStartedFromTasklist() throws Exception {
-    JsonNode form = new ObjectMapper().readTree(Path.of("forms/form-start-oracle-dataguard-role-transition.form").toFile());
-    JsonNode field = StreamSupport.stream(form.path("components").spliterator(), false)
-        .filter(c -> "lagPollInterval".equals(c.path("key").asText())).findFirst().orElseThrow();
+    JsonNode field = formField("forms/form-start-oracle-dataguard-role-transition.form", "lagPollInterval");
     Pattern pattern = Pattern.compile(field.path("validate").path("pattern").asText());
     assertThat(List.of("PT1S", "PT30S", "PT5M", "PT1H30M", "P1DT2H", "PT0.5S", "P1D", "P2DT3H4M5S"))
         .allSatisfy(valid -> assertThat(pattern.matcher(valid).matches()).as(valid).isTrue());
@@ -169,6 +168,62 @@ class ProcedureCatalogTest {
     assertThatThrownBy(() -> new ProcedureCatalog(properties, repository()))
         .hasMessageContaining("multicastAddress: address-range applies to ipv4 only")
         .hasMessageContaining("note: address-range applies to ipv4 only");
+  }
+
+  @Test
+  void shouldAcceptOnlyAWholeMatchWhenAStringParameterHasAPattern() {
+    ProcedureProperties properties = properties("p");
+    ParameterSpec version = parameter("targetVersion", ParameterType.STRING);
+    version.setPattern("[0-9A-Za-z][0-9A-Za-z._-]{0,39}");
+    properties.get("p").setParameters(List.of(version));
+    ProcedureCatalog catalog = new ProcedureCatalog(properties, repository());
+    ProcedureSpec procedure = catalog.find("p").orElseThrow();
+
+    for (String valid : List.of("1.1", "10.1.3.4-b2", "v2_0")) {
+      List<FieldProblem> problems = new ArrayList<>();
+      assertThat(catalog.variables(procedure, Map.of("targetVersion", valid), problems))
+          .containsEntry("targetVersion", valid);
+      assertThat(problems).as(valid).isEmpty();
+    }
+    for (String wrong : List.of("", "1.1; reboot", " 1.1", ".1", "1.1\n", "a".repeat(41))) {
+      List<FieldProblem> problems = new ArrayList<>();
+      assertThat(catalog.variables(procedure, Map.of("targetVersion", wrong), problems)).isEmpty();
+      assertThat(problems).as(wrong).singleElement().satisfies(problem ->
+          assertThat(problem.field()).isEqualTo("parameters.targetVersion"));
+    }
+  }
+
+  /** D5's Tasklist start form checks the target version as the catalog does. */
+  @Test
+  void shouldAcceptInTheStartFormTheVersionsTheApiAcceptsWhenD5IsStartedFromTasklist() throws Exception {
+    JsonNode field = formField("forms/form-start-ocms-rolling-upgrade.form", "targetVersion");
+    Pattern pattern = Pattern.compile(field.path("validate").path("pattern").asText());
+    assertThat(List.of("1.1", "10.1.3.4-b2", "v2_0"))
+        .allSatisfy(valid -> assertThat(pattern.matcher(valid).matches()).as(valid).isTrue());
+    assertThat(List.of("", "1.1; reboot", " 1.1", ".1"))
+        .allSatisfy(wrong -> assertThat(pattern.matcher(wrong).matches()).as(wrong).isFalse());
+    assertThat(field.path("validate").path("required").asBoolean()).isTrue();
+  }
+
+  @Test
+  void shouldRefuseAPatternWhenItDoesNotCompileOrIsNotOnAStringParameter() {
+    ProcedureProperties properties = properties("p");
+    ParameterSpec broken = parameter("targetVersion", ParameterType.STRING);
+    broken.setPattern("[0-9");
+    ParameterSpec onInteger = parameter("count", ParameterType.INTEGER);
+    onInteger.setPattern("[0-9]+");
+    properties.get("p").setParameters(List.of(broken, onInteger));
+
+    assertThatThrownBy(() -> new ProcedureCatalog(properties, repository()))
+        .hasMessageContaining("targetVersion: pattern applies to strings only")
+        .hasMessageContaining("count: pattern applies to strings only");
+  }
+
+  /** The field of that key of a Camunda Form file. */
+  private static JsonNode formField(String file, String key) throws IOException {
+    JsonNode form = new ObjectMapper().readTree(Path.of(file).toFile());
+    return StreamSupport.stream(form.path("components").spliterator(), false)
+        .filter(c -> key.equals(c.path("key").asText())).findFirst().orElseThrow();
   }
 
   private static ProcedureProperties properties(String... ids) {

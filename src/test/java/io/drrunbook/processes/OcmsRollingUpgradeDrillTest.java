@@ -1,21 +1,16 @@
 package io.drrunbook.processes;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drrunbook.DrillContext;
-import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabFileSystems;
 import io.drrunbook.lab.LabShell;
 import io.drrunbook.lab.LabState;
 import io.drrunbook.topology.Topology;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
@@ -85,7 +80,7 @@ class OcmsRollingUpgradeDrillTest {
 
     ProcessInstance run = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D5-1", PARAMETERS);
     for (String node : NODES) {
-      Task upgrade = awaitTask(run, "UserTask_UpgradeApplication");
+      Task upgrade = drill.awaitTask(run, "UserTask_UpgradeApplication");
       // the run has taken this node (only) out of the cluster: the console now accepts the upgrade
       assertThat(state.attribute(node, "opmn", "discover")).as("%s runs without a topology", node).isEqualTo("");
       assertThat(file(node)).contains("<!-- " + TOPOLOGY + " -->");
@@ -94,8 +89,8 @@ class OcmsRollingUpgradeDrillTest {
         assertThat(state.attribute(other, "opmn", "discover")).as("%s meanwhile", other).isEqualTo("*225.0.0.20:6200");
       });
       DrillSupport.console(rest, node, "sip-application", "upgrade");
-      complete(upgrade, UPGRADED, null);
-      complete(awaitTask(run, "UserTask_ConfirmCallsCompleted"), CALLS_COMPLETED, "no active session left");
+      drill.completeGuided(upgrade, UPGRADED, null);
+      drill.completeGuided(drill.awaitTask(run, "UserTask_ConfirmCallsCompleted"), CALLS_COMPLETED, "no active session left");
     }
     drill.awaitEnded(run);
 
@@ -103,7 +98,7 @@ class OcmsRollingUpgradeDrillTest {
       assertThat(state.attribute(node, "sip-application", "version")).as("version on %s", node).isEqualTo("1.1");
       assertThat(file(node)).as("opmn.xml of %s", node).contains(TOPOLOGY).doesNotContain("<!--  <topology>")
           .doesNotContain("<!-- <topology>");
-      assertThat(backups(node)).as("backups of %s (commented out, then uncommented)", node).hasSize(2);
+      assertThat(DrillSupport.backups(files, node, OPMN_XML)).as("backups of %s (commented out, then uncommented)", node).hasSize(2);
       assertThat(state.state(node, "opmn")).isEqualTo("RUNNING");
       for (String process : List.of("proc-timesten", "proc-ocms", "proc-edgeproxy")) {
         assertThat(state.state(node, process)).as("%s on %s", process, node).isEqualTo("Alive");
@@ -128,7 +123,7 @@ class OcmsRollingUpgradeDrillTest {
       assertThat(state.actionCount(node, "opmnctl shutdown")).isEqualTo(2);
       assertThat(state.actionCount(node, "opmnctl startall")).isEqualTo(2);
       assertThat(state.actionCount(node, REPLACE)).isEqualTo(2);
-      assertThat(backups(node)).hasSize(2);
+      assertThat(DrillSupport.backups(files, node, OPMN_XML)).hasSize(2);
     }
   }
 
@@ -165,29 +160,10 @@ class OcmsRollingUpgradeDrillTest {
     return shell.execute(node, "/opt/oracle/ocms/opmn/bin/opmnctl @cluster status").stdout();
   }
 
-  private Task awaitTask(ProcessInstance run, String key) {
-    return await(key).atMost(Duration.ofSeconds(90)).until(() -> tasks.createTaskQuery()
-        .processInstanceId(run.getId()).taskDefinitionKey(key).singleResult(), task -> task != null);
-  }
 
-  private void complete(Task task, String screenValue, String evidence) {
-    identity.setAuthentication("operator", List.of(DrGroups.OPERATORS));
-    try {
-      assertThat(tasks.createTaskQuery().taskId(task.getId()).taskCandidateGroup(DrGroups.OPERATORS).count()).isEqualTo(1);
-      tasks.complete(task.getId(), GuidedEvidence.of(screenValue, evidence));
-    } finally {
-      identity.clearAuthentication();
-    }
-  }
 
   private String file(String host) throws Exception {
     return Files.readString(files.root(host).resolve(OPMN_XML));
   }
 
-  private List<Path> backups(String host) throws Exception {
-    Path folder = files.root(host).resolve(OPMN_XML).getParent();
-    try (Stream<Path> listed = Files.list(folder)) {
-      return listed.filter(p -> p.getFileName().toString().matches("opmn\\.xml\\..*\\.bak")).toList();
-    }
-  }
 }
