@@ -59,7 +59,7 @@ public class ProceduresController {
         p.getMinimum(), p.getMaximum(),
         p.getType() == ParameterType.STRING
             ? (p.getMaxLength() == null ? ProcedureCatalog.DEFAULT_MAX_LENGTH : p.getMaxLength()) : null,
-        p.getDefault(), p.getDescription())).toList();
+        p.getPattern(), p.getDefault(), p.getDescription())).toList();
     return new Procedure(id, spec.getTitle(), spec.getCatalogId(), spec.getSeed(),
         spec.getDescription(), parameters);
   }

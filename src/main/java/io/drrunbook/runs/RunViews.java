@@ -87,6 +87,7 @@ public final class RunViews {
   @Schema(description = "a run parameter a procedure declares")
   public record Parameter(String name, String type, boolean required, List<String> allowedValues,
       Long minimum, Long maximum, Integer maxLength,
+      @Schema(description = "string only: a regular expression the whole value must match") String pattern,
       @JsonProperty("default") @Schema(name = "default") String defaultValue, String description) {}
 
   @Schema(description = "a procedure that can be started through the API")

@@ -9,6 +9,7 @@ import static org.mockito.Mockito.when;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drrunbook.common.FieldProblem;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -148,9 +149,7 @@ class ProcedureCatalogTest {
    */
   @Test
   void shouldAcceptInTheStartFormEveryDurationTheApiAcceptsWhenC5IsStartedFromTasklist() throws Exception {
-    JsonNode form = new ObjectMapper().readTree(Path.of("forms/form-start-oracle-dataguard-role-transition.form").toFile());
-    JsonNode field = StreamSupport.stream(form.path("components").spliterator(), false)
-        .filter(c -> "lagPollInterval".equals(c.path("key").asText())).findFirst().orElseThrow();
+    JsonNode field = formField("forms/form-start-oracle-dataguard-role-transition.form", "lagPollInterval");
     Pattern pattern = Pattern.compile(field.path("validate").path("pattern").asText());
     assertThat(List.of("PT1S", "PT30S", "PT5M", "PT1H30M", "P1DT2H", "PT0.5S", "P1D", "P2DT3H4M5S"))
         .allSatisfy(valid -> assertThat(pattern.matcher(valid).matches()).as(valid).isTrue());
@@ -214,6 +213,18 @@ class ProcedureCatalogTest {
     }
   }
 
+  /** D5's Tasklist start form checks the target version as the catalog does. */
+  @Test
+  void shouldAcceptInTheStartFormTheVersionsTheApiAcceptsWhenD5IsStartedFromTasklist() throws Exception {
+    JsonNode field = formField("forms/form-start-ocms-rolling-upgrade.form", "targetVersion");
+    Pattern pattern = Pattern.compile(field.path("validate").path("pattern").asText());
+    assertThat(List.of("1.1", "10.1.3.4-b2", "v2_0"))
+        .allSatisfy(valid -> assertThat(pattern.matcher(valid).matches()).as(valid).isTrue());
+    assertThat(List.of("", "1.1; reboot", " 1.1", ".1"))
+        .allSatisfy(wrong -> assertThat(pattern.matcher(wrong).matches()).as(wrong).isFalse());
+    assertThat(field.path("validate").path("required").asBoolean()).isTrue();
+  }
+
   @Test
   void shouldRefuseAPatternWhenItIsNotARegularExpressionOrNotOnAString() {
     ProcedureProperties properties = properties("p");
@@ -226,6 +237,13 @@ class ProcedureCatalogTest {
     assertThatThrownBy(() -> new ProcedureCatalog(properties, repository()))
         .hasMessageContaining("application: pattern applies to strings only")
         .hasMessageContaining("writeQuota: pattern applies to strings only");
+  }
+
+  /** The field of that key of a Camunda Form file. */
+  private static JsonNode formField(String file, String key) throws IOException {
+    JsonNode form = new ObjectMapper().readTree(Path.of(file).toFile());
+    return StreamSupport.stream(form.path("components").spliterator(), false)
+        .filter(c -> key.equals(c.path("key").asText())).findFirst().orElseThrow();
   }
 
   private static ProcedureProperties properties(String... ids) {

@@ -1,6 +1,7 @@
 package io.drrunbook.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.drrunbook.lab.model.LabSteps;
 import java.nio.file.Files;
@@ -256,5 +257,59 @@ class OcmsNodeModelTest {
         .exitCode()).isZero();
 
     assertThat(lab.state.attribute(LabFixture.OCMS1, "timesten", "masterCatchup")).isEqualTo(false);
+  }
+
+  private static final String TOPOLOGY = "<topology>\n         <discover list=\"*225.0.0.20:6200\"/>\n      </topology>";
+
+  private void topology(String host, boolean commentedOut) throws Exception {
+    Path file = lab.files.root(host).resolve(OPMN_XML);
+    String text = Files.readString(file);
+    Files.writeString(file, commentedOut ? text.replace(TOPOLOGY, "<!-- " + TOPOLOGY + " -->")
+        : text.replace("<!-- " + TOPOLOGY + " -->", TOPOLOGY));
+  }
+
+  private Object nodesOutPeak(String host) {
+    return lab.state.attribute(host, "opmn", "nodesOutOfClusterPeak");
+  }
+
+  @Test
+  void shouldUpgradeTheApplicationOnlyOnAContainerOutOfTheClusterAndRecordTheNodesOutAtOnceWhenD5StepsRun() throws Exception {
+    LabConsoles consoles = new LabConsoles(lab.state,
+        new LabSites(lab.lab, lab.topology, lab.state, lab.faults, null));
+    assertThat(run(LabFixture.OCMS1, "/opt/dr/bin/ocms-app-version").stdout()).isEqualTo("subscriber-services 1.0\n");
+    assertThatThrownBy(() -> consoles.act(LabFixture.OCMS1, "sip-application", "upgrade", "operator"))
+        .as("still in the cluster").hasMessageContaining("out of the cluster");
+
+    // steps 1-3: shutdown, <topology> commented out, startall: the node runs alone
+    assertThat(run(LabFixture.OCMS1, OPMNCTL + " shutdown").stdout())
+        .isEqualTo("opmnctl shutdown: stopping opmn and all managed processes...\n");
+    assertThat(lab.state.state(LabFixture.OCMS1, "proc-ocms")).isEqualTo("Down");
+    assertThat(nodesOutPeak(LabFixture.OCMS2)).isEqualTo(1);
+    topology(LabFixture.OCMS1, true);
+    assertThatThrownBy(() -> consoles.act(LabFixture.OCMS1, "sip-application", "upgrade", "operator"))
+        .as("OPMN down").hasMessageContaining("out of the cluster");
+    run(LabFixture.OCMS1, OPMNCTL + " startall");
+    assertThat(lab.state.attribute(LabFixture.OCMS1, "opmn", "discover")).isEqualTo("");
+    assertThat(run(LabFixture.OCMS2, "opmnctl @cluster status").stdout()).doesNotContain("ocms-1.site1");
+    assertThat(run(LabFixture.OCMS1, "opmnctl @cluster status").stdout()).doesNotContain("ocms-2.site1");
+
+    // step 4 on the console, then steps 5-7 put it back
+    consoles.act(LabFixture.OCMS1, "sip-application", "upgrade", "operator");
+    assertThat(run(LabFixture.OCMS1, "ocms-app-version").stdout()).isEqualTo("subscriber-services 1.1\n");
+    assertThatThrownBy(() -> consoles.act(LabFixture.OCMS1, "sip-application", "upgrade", "operator"))
+        .as("at the new version already").hasMessageContaining("version 1.1 already");
+    run(LabFixture.OCMS1, OPMNCTL + " shutdown");
+    topology(LabFixture.OCMS1, false);
+    run(LabFixture.OCMS1, OPMNCTL + " startall");
+    assertThat(run(LabFixture.OCMS2, "opmnctl @cluster status").stdout()).contains("ocms-1.site1");
+    assertThat(lab.state.actionCount(LabFixture.OCMS1, "opmnctl shutdown")).isEqualTo(2);
+    assertThat(lab.state.actionCount(LabFixture.OCMS1, "console sip-application upgrade")).isEqualTo(1);
+    assertThat(nodesOutPeak(LabFixture.OCMS1)).as("one node out at a time").isEqualTo(1);
+
+    // both nodes stopped at once: the peak says so on every node
+    run(LabFixture.OCMS1, OPMNCTL + " stopall");
+    run(LabFixture.OCMS2, OPMNCTL + " shutdown");
+    assertThat(nodesOutPeak(LabFixture.OCMS1)).isEqualTo(2);
+    assertThat(nodesOutPeak(LabFixture.OCMS2)).isEqualTo(2);
   }
 }

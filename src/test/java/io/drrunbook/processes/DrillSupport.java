@@ -7,14 +7,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.drrunbook.DrillTasks;
 import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
+import io.drrunbook.lab.LabFileSystems;
 import io.drrunbook.lab.LabState;
 import io.drrunbook.lab.dns.LabDns;
 import io.drrunbook.topology.Topology;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
@@ -75,6 +81,29 @@ final class DrillSupport {
       tasks.complete(task.getId(), variables);
     } finally {
       identity.clearAuthentication();
+    }
+  }
+
+  /**
+   * Completes a guided manual step (forms/form-guided-step.form) as {@code operator}, after checking
+   * dr-operators may work it: the screen value and the typed evidence (null: none).
+   */
+  void completeGuided(Task task, String screenValue, String evidenceValue) {
+    identity.setAuthentication("operator", List.of(DrGroups.OPERATORS));
+    try {
+      assertThat(tasks.createTaskQuery().taskId(task.getId()).taskCandidateGroup(DrGroups.OPERATORS).count()).isEqualTo(1);
+      tasks.complete(task.getId(), GuidedEvidence.of(screenValue, evidenceValue));
+    } finally {
+      identity.clearAuthentication();
+    }
+  }
+
+  /** The backups the file-edit connector kept beside a lab host's file ({@code <name>.<UTC time>.bak}). */
+  static List<Path> backups(LabFileSystems files, String host, String path) throws IOException {
+    Path file = files.root(host).resolve(path);
+    try (Stream<Path> listed = Files.list(file.getParent())) {
+      String name = Pattern.quote(file.getFileName().toString());
+      return listed.filter(p -> p.getFileName().toString().matches(name + "\\..*\\.bak")).toList();
     }
   }
 

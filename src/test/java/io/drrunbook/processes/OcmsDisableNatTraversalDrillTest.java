@@ -6,17 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.drrunbook.DrillContext;
 import io.drrunbook.approval.EvidenceRefusedException;
-import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabFileSystems;
 import io.drrunbook.lab.LabState;
 import io.drrunbook.topology.Topology;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.stream.Stream;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
@@ -80,15 +77,15 @@ class OcmsDisableNatTraversalDrillTest {
 
     ProcessInstance run = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D6-1", "{}");
     Task communicator = awaitCommunicatorStep(run);
-    assertThatThrownBy(() -> complete(communicator, "clients still use NAT traversal"))
+    assertThatThrownBy(() -> drill.completeGuided(communicator, "clients still use NAT traversal", "drill"))
         .isInstanceOf(EvidenceRefusedException.class).hasMessageContaining(MATCHED);
-    complete(communicator, MATCHED);
+    drill.completeGuided(communicator, MATCHED, "drill");
     drill.awaitEnded(run);
 
     for (String node : NODES) {
       assertThat(file(node)).contains("<nat-traverse enabled=\"false\"/>").doesNotContain("enabled=\"true\"")
           .as("the rest of the file is kept").contains("<record-route sip-uri=\"sip:%IPADDRESS%:%SIPPORT%\"/>");
-      assertThat(backups(node)).as("backup of %s", node).singleElement()
+      assertThat(DrillSupport.backups(files, node, EDGE_PROXY_XML)).as("backup of %s", node).singleElement()
           .satisfies(backup -> assertThat(Files.readString(backup)).contains("<nat-traverse enabled=\"true\"/>"));
       assertThat(state.state(node, "proc-edgeproxy")).as("Edge Proxy of %s", node).isEqualTo("Alive");
       assertThat(state.actionCount(node, STOP)).isEqualTo(1);
@@ -101,13 +98,13 @@ class OcmsDisableNatTraversalDrillTest {
 
     // a rerun (as after a crash) finds both files as wanted: nothing stopped, edited or started
     ProcessInstance rerun = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D6-2", "{}");
-    complete(awaitCommunicatorStep(rerun), MATCHED);
+    drill.completeGuided(awaitCommunicatorStep(rerun), MATCHED, "drill");
     drill.awaitEnded(rerun);
     for (String node : NODES) {
       assertThat(state.actionCount(node, STOP)).isEqualTo(1);
       assertThat(state.actionCount(node, REPLACE)).isEqualTo(1);
       assertThat(state.actionCount(node, START)).isEqualTo(1);
-      assertThat(backups(node)).hasSize(1);
+      assertThat(DrillSupport.backups(files, node, EDGE_PROXY_XML)).hasSize(1);
       assertThat(state.state(node, "proc-edgeproxy")).isEqualTo("Alive");
     }
   }
@@ -132,15 +129,6 @@ class OcmsDisableNatTraversalDrillTest {
         task -> task != null);
   }
 
-  private void complete(Task task, String screenValue) {
-    identity.setAuthentication("operator", List.of(DrGroups.OPERATORS));
-    try {
-      assertThat(tasks.createTaskQuery().taskId(task.getId()).taskCandidateGroup(DrGroups.OPERATORS).count()).isEqualTo(1);
-      tasks.complete(task.getId(), GuidedEvidence.of(screenValue, "drill"));
-    } finally {
-      identity.clearAuthentication();
-    }
-  }
 
   /** When the host's command log first shows a command line ending with {@code line}. */
   private Instant commandTime(String host, String line) {
@@ -153,10 +141,4 @@ class OcmsDisableNatTraversalDrillTest {
     return Files.readString(files.root(host).resolve(EDGE_PROXY_XML));
   }
 
-  private List<Path> backups(String host) throws Exception {
-    Path folder = files.root(host).resolve(EDGE_PROXY_XML).getParent();
-    try (Stream<Path> listed = Files.list(folder)) {
-      return listed.filter(p -> p.getFileName().toString().matches("edgeproxy\\.xml\\..*\\.bak")).toList();
-    }
-  }
 }

@@ -289,6 +289,36 @@ class SeedStepCensusTest {
   }
 
   /**
+   * D5 (census "D5 Rolling upgrade of a SIP Servlet application"): seed 003 L458-489, the eight
+   * steps (step 7's in-progress calls, L487, a row of its own: the model's manual confirmation).
+   */
+  static final Map<String, String> D5 = new LinkedHashMap<>();
+
+  static {
+    D5.put("L458", "Upgrading SIP Servlet Applications in OCMS");
+    D5.put("L464", "1: stop all OCMS processes on the node (opmnctl shutdown)");
+    D5.put("L468", "2: comment out <topology> in opmn.xml");
+    D5.put("L470", "3: restart the SIP container (opmnctl startall)");
+    D5.put("L474", "4: upgrade the SIP Servlet application (no command)");
+    D5.put("L476", "5: shut down the SIP container again (opmnctl shutdown)");
+    D5.put("L480", "6: uncomment <topology> in opmn.xml");
+    D5.put("L482", "7: place the SIP container back into the cluster (opmnctl startall)");
+    D5.put("L487", "7: the application upgrades once the in-progress calls complete");
+    D5.put("L489", "8: repeat with the remaining SIP containers");
+  }
+
+  @Test
+  void shouldCiteEverySeedStepOfD5WhenTheModelIsRead() {
+    assertCited(Path.of("processes/dr-ocms-rolling-upgrade.bpmn"), "seed 003", D5);
+  }
+
+  /** The D5 table against seed 003 itself: every numbered step line of L458-489 is a row. */
+  @Test
+  void shouldListEveryNumberedSeedStepOfD5WhenTheSeedIsRead() throws IOException {
+    assertSeed003StepsListed(458, 489, List.of(D5), "D5");
+  }
+
+  /**
    * E1 (census "E1 Manually activate a standby IMDB Cache DM"): seed 004 L175-205, the behaviour
    * statements that make the precondition and the prose action and verification, by the census's rows.
    */

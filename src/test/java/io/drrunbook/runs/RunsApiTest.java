@@ -96,6 +96,18 @@ class RunsApiTest {
   }
 
   @Test
+  void shouldShowThePatternOfAStringParameterWhenTheCatalogOfD5IsAsked() throws Exception {
+    ResponseEntity<String> response = operator().getForEntity("/api/procedures/dr-ocms-rolling-upgrade", String.class);
+
+    assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
+    JsonNode version = json.readTree(response.getBody()).get("parameters").get(0);
+    assertThat(version.get("name").asText()).isEqualTo("targetVersion");
+    assertThat(version.get("required").asBoolean()).isTrue();
+    assertThat(version.get("pattern").asText()).isEqualTo("[0-9A-Za-z][0-9A-Za-z._-]{0,39}");
+    assertThat(version.get("maxLength").asInt()).isEqualTo(40);
+  }
+
+  @Test
   void shouldRefuseWith401WhenNoCredentialsAreSent() {
     ResponseEntity<String> response = http.getForEntity("/api/procedures", String.class);
 

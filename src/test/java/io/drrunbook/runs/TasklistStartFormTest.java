@@ -37,7 +37,8 @@ class TasklistStartFormTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> PROCEDURES = List.of("dr-genesys-cs-failover", "dr-genesys-cs-failback",
       "dr-gim-site-failover", "dr-gim-return-to-normal", "dr-oceana-ocp-db-switchover",
-      "dr-oceana-planned-switchover", "dr-brm-activate-standby-dm", "dr-brm-ha-check", "dr-ocms-sip-app-ha");
+      "dr-oceana-planned-switchover", "dr-brm-activate-standby-dm", "dr-brm-ha-check", "dr-ocms-sip-app-ha",
+      "dr-ocms-rolling-upgrade");
 
   @Autowired TestRestTemplate http;
   @Autowired RuntimeService runtime;
