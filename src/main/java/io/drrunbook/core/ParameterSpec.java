@@ -15,6 +15,7 @@ public class ParameterSpec {
   private Integer maxLength;
   private String addressRange;
   private String pattern;
+  private RequiredWhen requiredWhen;
   private String defaultValue;
   private String description;
 
@@ -113,5 +114,41 @@ public class ParameterSpec {
 
   public void setDescription(String description) {
     this.description = description;
+  }
+
+  /**
+   * Required only for some values of another parameter (the YAML key {@code required-when}, e.g.
+   * D4's {@code permSizeMb} when {@code symptom} is {@code master-catchup-required}); null: as
+   * {@code required} says.
+   */
+  public RequiredWhen getRequiredWhen() {
+    return requiredWhen;
+  }
+
+  public void setRequiredWhen(RequiredWhen requiredWhen) {
+    this.requiredWhen = requiredWhen;
+  }
+
+  /** The other parameter and its values that make this one required. */
+  public static class RequiredWhen {
+
+    private String parameter;
+    private List<String> values = new ArrayList<>();
+
+    public String getParameter() {
+      return parameter;
+    }
+
+    public void setParameter(String parameter) {
+      this.parameter = parameter;
+    }
+
+    public List<String> getValues() {
+      return values;
+    }
+
+    public void setValues(List<String> values) {
+      this.values = values;
+    }
   }
 }

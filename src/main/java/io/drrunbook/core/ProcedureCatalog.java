@@ -12,6 +12,7 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -121,6 +122,15 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
       wrong.forEach(message -> problems.add(new FieldProblem(field, message)));
       if (wrong.isEmpty()) {
         variables.put(parameter.getName(), value);
+      }
+    }
+    for (ParameterSpec parameter : declared.values()) {
+      ParameterSpec.RequiredWhen when = parameter.getRequiredWhen();
+      Object other = when == null ? null : variables.get(when.getParameter());
+      if (other != null && when.getValues().contains(String.valueOf(other))
+          && !variables.containsKey(parameter.getName()) && !values.containsKey(parameter.getName())) {
+        problems.add(new FieldProblem("parameters." + parameter.getName(),
+            "is required when " + when.getParameter() + " is " + other));
       }
     }
     return variables;
@@ -292,6 +302,11 @@ public class ProcedureCatalog implements SmartInitializingSingleton {
         if (parameter.getAddressRange() != null && (parameter.getType() != ParameterType.IPV4
             || addressRange(parameter.getAddressRange()) == null)) {
           problems.add(where + ": address-range applies to ipv4 only, as <first>-<last> (first not above last)");
+        }
+        ParameterSpec.RequiredWhen when = parameter.getRequiredWhen();
+        if (when != null && (when.getValues().isEmpty() || procedure.getParameters().stream()
+            .noneMatch(p -> p != parameter && Objects.equals(p.getName(), when.getParameter())))) {
+          problems.add(where + ": required-when names another parameter of the procedure and its values");
         }
         if (parameter.getPattern() != null && (parameter.getType() != ParameterType.STRING
             || !compiles(parameter.getPattern()))) {

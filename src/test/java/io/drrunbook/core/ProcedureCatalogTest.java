@@ -226,6 +226,42 @@ class ProcedureCatalogTest {
   }
 
   @Test
+  void shouldAskForAParameterOnlyWhenTheParameterItDependsOnHasOneOfItsValues() {
+    ProcedureProperties properties = properties("p");
+    ParameterSpec symptom = parameter("symptom", ParameterType.ENUM);
+    symptom.setAllowedValues(List.of("unable-to-connect", "master-catchup-required"));
+    ParameterSpec permSize = parameter("permSizeMb", ParameterType.INTEGER);
+    ParameterSpec.RequiredWhen when = new ParameterSpec.RequiredWhen();
+    when.setParameter("symptom");
+    when.setValues(List.of("master-catchup-required"));
+    permSize.setRequiredWhen(when);
+    properties.get("p").setParameters(List.of(symptom, permSize));
+    ProcedureCatalog catalog = new ProcedureCatalog(properties, repository());
+    ProcedureSpec procedure = catalog.find("p").orElseThrow();
+
+    List<FieldProblem> none = new ArrayList<>();
+    assertThat(catalog.variables(procedure, Map.of("symptom", "unable-to-connect"), none))
+        .containsOnlyKeys("symptom");
+    assertThat(none).isEmpty();
+    List<FieldProblem> missing = new ArrayList<>();
+    catalog.variables(procedure, Map.of("symptom", "master-catchup-required"), missing);
+    assertThat(missing).singleElement().satisfies(problem -> {
+      assertThat(problem.field()).isEqualTo("parameters.permSizeMb");
+      assertThat(problem.message()).isEqualTo("is required when symptom is master-catchup-required");
+    });
+    List<FieldProblem> given = new ArrayList<>();
+    Map<String, Object> started = catalog.variables(procedure,
+        Map.of("symptom", "master-catchup-required", "permSizeMb", 512), given);
+    assertThat(((Number) started.get("permSizeMb")).longValue()).isEqualTo(512);
+    assertThat(given).isEmpty();
+
+    // a rule naming no parameter of the procedure is refused at start-up
+    when.setParameter("symptoms");
+    assertThatThrownBy(() -> new ProcedureCatalog(properties, repository()))
+        .hasMessageContaining("permSizeMb: required-when names another parameter");
+  }
+
+  @Test
   void shouldRefuseAPatternWhenItIsNotARegularExpressionOrNotOnAString() {
     ProcedureProperties properties = properties("p");
     ParameterSpec broken = parameter("application", ParameterType.STRING);

@@ -44,6 +44,8 @@ class OcmsReplicationTroubleshootingDrillTest {
   private static final String PROCESS_ID = "dr-ocms-replication-troubleshooting";
   private static final String FIRST = "site1.ocms-1";
   private static final String SECOND = "site1.ocms-2";
+  /** Master Catchup Required, with the lab's PermSize of ocmsdb (256 MB) for the duplicate of L829. */
+  private static final String CATCHUP = "{\"symptom\": \"master-catchup-required\", \"permSizeMb\": 256}";
   private static final String ODBC_INI = "opt/oracle/timesten/info/sys.odbc.ini";
   private static final String REPSCHEMES = "ttIsql -connStr DSN=ocmsdb -e 'repschemes; quit'";
 
@@ -101,8 +103,7 @@ class OcmsReplicationTroubleshootingDrillTest {
     Path ini = files.root(FIRST).resolve(ODBC_INI);
     String iniBefore = Files.readString(ini);
 
-    ProcessInstance run = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D4-2",
-        "{\"symptom\": \"master-catchup-required\"}");
+    ProcessInstance run = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D4-2", CATCHUP);
     drill.awaitEnded(run);
 
     assertThat(state.attribute(FIRST, "timesten", "masterCatchup")).isEqualTo(false);
@@ -121,15 +122,24 @@ class OcmsReplicationTroubleshootingDrillTest {
     Map<String, Integer> firstActions = Map.of("create_replication_sync.pl", 1, "ttAdmin -repPolicy manual", 1,
         "ttAdmin -repStop", 1, "ttAdmin -repPolicy always", 1, "sftp replace /opt/oracle/timesten/info/sys.odbc.ini", 2);
     firstActions.forEach((action, count) -> assertThat(state.actionCount(FIRST, action)).as(action).isEqualTo(count));
-    assertThat(state.actionCounts(SECOND)).as("the other instance accepts connections: left alone").isEmpty();
+    // the other instance accepts connections (its scheme is not re-created), and then, seed L829, it
+    // is duplicated from the first (D2's second-instance steps, called by D4)
+    assertThat(state.actionCount(SECOND, "create_replication_sync.pl")).isZero();
+    assertThat(state.actionCount(SECOND, "ttdestroy ocmsdb")).isEqualTo(1);
+    assertThat(state.actionCount(SECOND, "duplicate_db_replication.pl")).isEqualTo(1);
+    assertThat(state.attribute(SECOND, "timesten", "duplicatedFrom")).isEqualTo(FIRST);
+    assertThat(state.state(SECOND, "proc-ocms")).isEqualTo("Alive");
+    assertThat(state.state(SECOND, "proc-timesten")).isEqualTo("Alive");
+    assertThat(history.createHistoricProcessInstanceQuery().superProcessInstanceId(run.getId())
+        .processDefinitionKey("dr-ocms-timesten-replication-setup").finished().count()).isEqualTo(1);
 
     // a rerun finds both data stores accepting connections with their scheme: it acts on nothing
     Map<String, Integer> firstBefore = state.actionCounts(FIRST);
-    ProcessInstance rerun = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D4-3",
-        "{\"symptom\": \"master-catchup-required\"}");
+    Map<String, Integer> secondBefore = state.actionCounts(SECOND);
+    ProcessInstance rerun = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D4-3", CATCHUP);
     drill.awaitEnded(rerun);
     assertThat(state.actionCounts(FIRST)).isEqualTo(firstBefore);
-    assertThat(state.actionCounts(SECOND)).isEmpty();
+    assertThat(state.actionCounts(SECOND)).isEqualTo(secondBefore);
   }
 
   @Test
@@ -138,13 +148,19 @@ class OcmsReplicationTroubleshootingDrillTest {
 
     assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
     assertThat(refused.getBody().path("errors").get(0).path("field").asText()).isEqualTo("parameters.symptom");
+    // the duplicate of the seed's last step needs the first computer's PermSize
+    ResponseEntity<JsonNode> noPermSize = DrillSupport.postRun(rest, PROCESS_ID, "DRILL-D4-BAD",
+        "{\"symptom\": \"master-catchup-required\"}");
+    assertThat(noPermSize.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+    assertThat(noPermSize.getBody().path("errors").get(0).path("field").asText()).isEqualTo("parameters.permSizeMb");
+    assertThat(noPermSize.getBody().path("errors").get(0).path("message").asText())
+        .isEqualTo("is required when symptom is master-catchup-required");
     assertThat(history.createHistoricProcessInstanceQuery().processInstanceBusinessKey("DRILL-D4-BAD").count()).isZero();
   }
 
   @Test
   void shouldWalkTheRepairOfEachInstanceAndTouchNoNodeWhenTheRunIsADryRun() {
-    ProcessInstance walk = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D4-DRY",
-        "{\"symptom\": \"master-catchup-required\"}", "dry-run");
+    ProcessInstance walk = drill.startThroughTheApi(rest, PROCESS_ID, "DRILL-D4-DRY", CATCHUP, "dry-run");
 
     drill.awaitEnded(walk);
 

@@ -3,13 +3,17 @@ package io.drrunbook.processes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
 import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
 import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
+import org.camunda.bpm.model.bpmn.Bpmn;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,6 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class OcmsReplicationTroubleshootingProcessTest {
 
   static final String PROCESS_ID = "dr-ocms-replication-troubleshooting";
+  static final String D2 = "dr-ocms-timesten-replication-setup";
   static final String FIRST = OcmsTimestenReplicationSetupProcessTest.FIRST;
   static final String SECOND = OcmsTimestenReplicationSetupProcessTest.SECOND;
   static final String CATCHUP = "Master Catchup Required. New Connections are not allowed.";
@@ -38,14 +43,26 @@ class OcmsReplicationTroubleshootingProcessTest {
   ProcessEngine processEngine;
   ScriptedSteps steps;
 
+  private String standIn;
+
   @BeforeEach
   void setUp() {
     BpmnAwareTests.init(processEngine);
+    // D2 stands in as a process that only ends: its own path tests cover it; here what D4 gives it
+    standIn = processEngine.getRepositoryService().createDeployment().name("D2 stand-in")
+        .addModelInstance("d2-stand-in.bpmn", Bpmn.createExecutableProcess(D2).camundaHistoryTimeToLive(1)
+            .startEvent().endEvent().done())
+        .deploy().getId();
     steps = new ScriptedSteps(processEngine)
         .returning("Task_ResolveNodes", Map.of("members", List.of(FIRST, SECOND)))
         .returning("Task_ResolveNodeFqdn", Map.of("hostName", "ocms-1.site1.ocms.lab"))
         .returning("Task_ReadFirstStatus", Map.of("stdout", "Replication policy  : Manual\nReplication agent is stopped.\n"))
         .returning("Task_TryConnect", OcmsTimestenReplicationSetupProcessTest.REPLICATED);
+  }
+
+  @AfterEach
+  void removeStandIn() {
+    processEngine.getRepositoryService().deleteDeployment(standIn, true);
   }
 
   @Test
@@ -89,7 +106,9 @@ class OcmsReplicationTroubleshootingProcessTest {
         .containsEntry("hostFqdn", "ocms-1.site1.ocms.lab");
     assertThat(input("Task_VerifyNodeAcceptsConnections")).containsEntry("command", "timesten-repscheme-check");
     assertThat(run).isEnded().hasPassed("BoundaryEvent_ConnectionRefused", "EndEvent_NodeAcceptsConnections",
-        "EndEvent_SchemeRecreated").hasNotPassed("Task_ReadFirstStatus");
+        "CallActivity_DuplicateToSecond", "EndEvent_SchemeRecreated").hasNotPassed("Task_ReadFirstStatus");
+    // seed L829: then the second is duplicated from the first by D2, told to do it again
+    assertDuplicateCalled(run);
   }
 
   @Test
@@ -105,6 +124,7 @@ class OcmsReplicationTroubleshootingProcessTest {
     assertThat(steps.calls("Task_ResetForceConnect")).extracting(call -> call.input("host"))
         .containsExactly(FIRST, SECOND);
     assertThat(run).isEnded().hasPassed("EndEvent_SchemeRecreated").hasNotPassed("EndEvent_NodeAcceptsConnections");
+    assertDuplicateCalled(run);
   }
 
   @Test
@@ -115,7 +135,9 @@ class OcmsReplicationTroubleshootingProcessTest {
 
     assertThat(steps.activityIds()).doesNotContainAnyElementsOf(REPAIR).containsExactly("Task_ResolveNodes",
         "Task_TryConnect", "Task_TryConnect", "Task_VerifyReplicationRunning", "Task_VerifyReplicationRunning");
-    assertThat(run).isEnded().hasPassed("EndEvent_SchemeRecreated");
+    assertThat(run).isEnded().hasPassed("EndEvent_SchemeRecreated").hasNotPassed("CallActivity_DuplicateToSecond");
+    assertThat(processEngine.getHistoryService().createHistoricProcessInstanceQuery()
+        .superProcessInstanceId(run.getId()).count()).as("nothing re-created: no duplicate").isZero();
   }
 
   @Test
@@ -131,7 +153,20 @@ class OcmsReplicationTroubleshootingProcessTest {
 
   private ProcessInstance start(String symptom) {
     return processEngine.getRuntimeService().startProcessInstanceByKey(PROCESS_ID, "CHG-D4-1",
-        Map.of("symptom", symptom));
+        Map.of("symptom", symptom, "permSizeMb", 512));
+  }
+
+  /** D2 was called once for the run, with redoSecond, the run's PermSize and no instance name change. */
+  private void assertDuplicateCalled(ProcessInstance run) {
+    HistoricProcessInstance called = processEngine.getHistoryService().createHistoricProcessInstanceQuery()
+        .superProcessInstanceId(run.getId()).singleResult();
+    assertThat(called.getProcessDefinitionKey()).isEqualTo(D2);
+    assertThat(called.getBusinessKey()).isEqualTo("CHG-D4-1");
+    Map<String, Object> given = new HashMap<>();
+    processEngine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(called.getId()).list()
+        .forEach(variable -> given.put(variable.getName(), variable.getValue()));
+    assertThat(given).containsEntry("redoSecond", true).containsEntry("permSizeMb", 512)
+        .containsEntry("instanceNamesChanged", false);
   }
 
   private Map<String, Object> input(String activityId) {

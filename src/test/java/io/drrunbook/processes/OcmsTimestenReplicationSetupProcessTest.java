@@ -104,6 +104,31 @@ class OcmsTimestenReplicationSetupProcessTest {
         "EndEvent_ReplicationConfigured");
   }
 
+  /** D4's call after Master Catchup Required (seed 003 L829): the second is duplicated although it replicates. */
+  @Test
+  void shouldDuplicateTheSecondAgainButSeedNothingWhenTheRunSaysRedoSecond() {
+    steps.returning("Task_ReadNodeSchemes", REPLICATED).returning("Task_ReadSecondSchemes", REPLICATED);
+    ProcessInstance run = processEngine.getRuntimeService().startProcessInstanceByKey(PROCESS_ID, "CHG-D4-2",
+        Map.of("permSizeMb", 512, "instanceNamesChanged", false, "redoSecond", true));
+
+    assertThat(workGuidedSteps(run)).isZero();
+
+    assertThat(steps.activityIds()).doesNotContain("Task_DropReplicationTables", "Task_SeedReplicationTables",
+        "Task_CreateInternalUser");
+    for (String secondStep : List.of("Task_StopOcmsOnSecond", "Task_StopTimesTenOnSecond", "Task_SetSecondRepPolicyManual",
+        "Task_StopSecondAgent", "Task_SetSecondPermSize",
+        "Task_DestroySecondDataStore", "Task_DuplicateDataStore", "Task_StartOcmsOnSecond")) {
+      assertThat(input(secondStep)).as(secondStep).containsEntry("host", SECOND);
+    }
+    assertThat(input("Task_CheckFirstPermSize")).containsEntry("host", FIRST).containsEntry("permSizeKb", 524288L);
+    // its agent (restarted by the daemon, policy always) is stopped before ttdestroy
+    assertThat(steps.activityIds()).containsSubsequence("Task_StartDaemonOnSecond", "Task_SetSecondRepPolicyManual",
+        "Task_StopSecondAgent", "Task_CheckFirstPermSize", "Task_DestroySecondDataStore", "Task_DuplicateDataStore");
+    assertThat(input("Task_SetSecondRepPolicyManual")).containsEntry("command", "timesten-rep-policy-manual");
+    assertThat(input("Task_StopSecondAgent")).containsEntry("command", "timesten-rep-stop-connstr-last");
+    assertThat(run).isEnded().hasPassed("EndEvent_NodeAlreadyReplicated", "EndEvent_ReplicationConfigured");
+  }
+
   @Test
   void shouldDropTheSchemeAndSeedTheTablesAgainOnceWhenTheInstanceNamesChange() {
     ProcessInstance run = start(true);
