@@ -150,11 +150,8 @@ class ProcedureCatalogTest {
   @Test
   void shouldAcceptInTheStartFormEveryDurationTheApiAcceptsWhenC5IsStartedFromTasklist() throws Exception {
     JsonNode field = formField("forms/form-start-oracle-dataguard-role-transition.form", "lagPollInterval");
-    Pattern pattern = Pattern.compile(field.path("validate").path("pattern").asText());
-    assertThat(List.of("PT1S", "PT30S", "PT5M", "PT1H30M", "P1DT2H", "PT0.5S", "P1D", "P2DT3H4M5S"))
-        .allSatisfy(valid -> assertThat(pattern.matcher(valid).matches()).as(valid).isTrue());
-    assertThat(List.of("30 seconds", "30S", "PT", "P", "P1DT", "PT-5S", "P1W", "", " PT30S", "PT5M30"))
-        .allSatisfy(wrong -> assertThat(pattern.matcher(wrong).matches()).as(wrong).isFalse());
+    assertFormPattern(field, List.of("PT1S", "PT30S", "PT5M", "PT1H30M", "P1DT2H", "PT0.5S", "P1D", "P2DT3H4M5S"),
+        List.of("30 seconds", "30S", "PT", "P", "P1DT", "PT-5S", "P1W", "", " PT30S", "PT5M30"));
     assertThat(field.path("validate").path("maxLength").asInt()).isEqualTo(32);
   }
 
@@ -193,15 +190,13 @@ class ProcedureCatalogTest {
   @Test
   @SuppressWarnings("unchecked")
   void shouldAcceptInTheStartFormTheNamesTheApiAcceptsWhenD7IsStartedFromTasklist() throws Exception {
-    JsonNode form = new ObjectMapper().readTree(Path.of("forms/form-start-ocms-sip-app-ha.form").toFile());
     Map<String, Object> yaml = new Yaml().load(Files.readString(Path.of("src/main/resources/config/procedures.yaml")));
     Map<String, Object> procedures = (Map<String, Object>) ((Map<String, Object>) yaml.get("dr")).get("procedures");
     List<Map<String, Object>> parameters = (List<Map<String, Object>>)
         ((Map<String, Object>) procedures.get("dr-ocms-sip-app-ha")).get("parameters");
     List<String> samples = List.of("proxyregistrarssr", "a", "app-1.0_b", "", "../etc", "a b", "a/b", "x".repeat(65));
     for (String key : List.of("application", "webModule", "groupName")) {
-      JsonNode field = StreamSupport.stream(form.path("components").spliterator(), false)
-          .filter(c -> key.equals(c.path("key").asText())).findFirst().orElseThrow();
+      JsonNode field = formField("forms/form-start-ocms-sip-app-ha.form", key);
       Pattern inForm = Pattern.compile(field.path("validate").path("pattern").asText());
       String inCatalog = parameters.stream().filter(p -> key.equals(p.get("name"))).findFirst().orElseThrow()
           .get("pattern").toString();
@@ -217,11 +212,7 @@ class ProcedureCatalogTest {
   @Test
   void shouldAcceptInTheStartFormTheVersionsTheApiAcceptsWhenD5IsStartedFromTasklist() throws Exception {
     JsonNode field = formField("forms/form-start-ocms-rolling-upgrade.form", "targetVersion");
-    Pattern pattern = Pattern.compile(field.path("validate").path("pattern").asText());
-    assertThat(List.of("1.1", "10.1.3.4-b2", "v2_0"))
-        .allSatisfy(valid -> assertThat(pattern.matcher(valid).matches()).as(valid).isTrue());
-    assertThat(List.of("", "1.1; reboot", " 1.1", ".1"))
-        .allSatisfy(wrong -> assertThat(pattern.matcher(wrong).matches()).as(wrong).isFalse());
+    assertFormPattern(field, List.of("1.1", "10.1.3.4-b2", "v2_0"), List.of("", "1.1; reboot", " 1.1", ".1"));
     assertThat(field.path("validate").path("required").asBoolean()).isTrue();
   }
 
@@ -273,6 +264,13 @@ class ProcedureCatalogTest {
     assertThatThrownBy(() -> new ProcedureCatalog(properties, repository()))
         .hasMessageContaining("application: pattern applies to strings only")
         .hasMessageContaining("writeQuota: pattern applies to strings only");
+  }
+
+  /** The form field's validate pattern matches every one of {@code valid} and none of {@code wrong}. */
+  private static void assertFormPattern(JsonNode field, List<String> valid, List<String> wrong) {
+    Pattern pattern = Pattern.compile(field.path("validate").path("pattern").asText());
+    assertThat(valid).allSatisfy(value -> assertThat(pattern.matcher(value).matches()).as(value).isTrue());
+    assertThat(wrong).allSatisfy(value -> assertThat(pattern.matcher(value).matches()).as(value).isFalse());
   }
 
   /** The field of that key of a Camunda Form file. */
