@@ -5,10 +5,12 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * One action on one target at a time on this node: the check, act and verify of the same action
- * (same target, same rendered command) by two steps, of two runs an approver let overlap (README
- * "Conflicting runs"), run one after the other, so the second one's check sees what the first one
- * did instead of both finding the work undone and both acting. Within this node a lock; across the
+ * One action on one target at a time on this node: the check and act (and the verify after an act)
+ * of the same action (same target, same rendered command) by two steps, of two runs an approver let
+ * overlap (README "Conflicting runs"), run one after the other, so the second one's check sees what
+ * the first one did instead of both finding the work undone and both acting. A step whose check
+ * finds the action done verifies after the lock (read-only), so overlapping runs queue only for
+ * checks. Within this node a lock; across the
  * nodes of one engine database, while it holds the lock, a lease ({@link ActionLeases}: overlapping
  * runs may be worked by different nodes). A lock lives only while a step holds or waits for it.
  */

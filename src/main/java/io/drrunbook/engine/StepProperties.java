@@ -27,7 +27,7 @@ public class StepProperties {
   /** How often to look for new steps when idle. */
   private Duration pollInterval = Duration.ofMillis(500);
   /** Steps that may run at once on this node. */
-  private int threads = 8;
+  private int threads = 32;
   /** Characters of stdout/stderr or other text kept per field in the run's history. */
   private int outputLimit = 2000;
   /** Time limit of one attempt at a step, unless its route or the task says otherwise. */

@@ -5,10 +5,12 @@ import io.drrunbook.connectors.StepBusinessException;
 import io.drrunbook.connectors.StepInputs;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -105,16 +107,16 @@ final class StepRunner {
     String key = task.getProcessInstanceId() + ":" + task.getActivityInstanceId();
     Map<String, Object> inputs = new LinkedHashMap<>(task.getVariables());
     String route = String.valueOf(inputs.get(StepInputs.ROUTE));
+    Optional<ProcessModels.ElementInput> element =
+        models.elementInput(task.getProcessDefinitionId(), task.getActivityId());
+    Map<String, String> sources = models.inputSources(task.getProcessDefinitionId(), task.getActivityId());
+    Map<String, Object> run = runVariables(task, element, sources);
     String stepName = ProcessModels.withElement(
         models.elementName(task.getProcessDefinitionId(), task.getActivityId()),
-        models.elementInput(task.getProcessDefinitionId(), task.getActivityId())
-            .map(element -> element.input() != null ? inputs.get(element.input())
-                : runtime.getVariable(task.getExecutionId(), element.variable()))
-            .orElse(null));
-    Map<String, String> sources = models.inputSources(task.getProcessDefinitionId(), task.getActivityId());
+        element.map(e -> e.input() != null ? inputs.get(e.input()) : run.get(e.variable())).orElse(null));
     StepGate.Pass pass = pass(task.getProcessInstanceId());
     if (!(pass instanceof StepGate.Hold)) {
-      rereadFromRun(task, sources, inputs);
+      rereadFromRun(task, sources, inputs, run);
     }
     if (pass instanceof StepGate.Walk walk) {
       walkStep(task, walk, route, stepName, inputs);
@@ -166,18 +168,34 @@ final class StepRunner {
   }
 
   /**
+   * The run variables the step reads as it starts, as they are now, in one engine call: those its
+   * inputs come from and the one its name shows. A variable the run does not have is absent.
+   */
+  private Map<String, Object> runVariables(LockedExternalTask task,
+      Optional<ProcessModels.ElementInput> element, Map<String, String> sources) {
+    Set<String> names = new LinkedHashSet<>();
+    sources.forEach((input, variable) -> {
+      if (!input.equals(variable)) {
+        names.add(variable);
+      }
+    });
+    element.filter(e -> e.input() == null).ifPresent(e -> names.add(e.variable()));
+    return names.isEmpty() ? Map.of() : runtime.getVariables(task.getExecutionId(), names);
+  }
+
+  /**
    * The engine fixes a step's inputs when the step is entered; an attempt (the first or a retry)
    * takes those that come from one run variable ({@code scn} ← {@code ${exportScn}}) from the run as
    * it is now, so that a run variable corrected after a failure takes effect on the retry. A changed
    * value is also written to the step's scope, where history and the failure decision show it.
    */
   private void rereadFromRun(LockedExternalTask task, Map<String, String> sources,
-      Map<String, Object> inputs) {
+      Map<String, Object> inputs, Map<String, Object> run) {
     sources.forEach((input, variable) -> {
       if (input.equals(variable)) {
         return; // the step's own input shadows the run variable of the same name
       }
-      Object now = runtime.getVariable(task.getExecutionId(), variable);
+      Object now = run.get(variable);
       if (!Objects.equals(now, inputs.get(input))) {
         log.info("step {} of run {}: input {} re-read from run variable {}", task.getActivityId(),
             task.getProcessInstanceId(), input, variable);

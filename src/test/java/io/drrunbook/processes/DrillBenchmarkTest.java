@@ -11,6 +11,7 @@ import io.drrunbook.common.DrGroups;
 import io.drrunbook.lab.Lab;
 import io.drrunbook.lab.LabKeys;
 import io.drrunbook.lab.LabState;
+import io.drrunbook.lab.faults.FaultRequest;
 import io.drrunbook.topology.Topology;
 import io.drrunbook.topology.TopologyProperties.Host;
 import java.lang.management.ManagementFactory;
@@ -51,7 +52,12 @@ import org.springframework.http.ResponseEntity;
  * disaster" to "Confirm operations restored") against the same command lines sent through the
  * OpenSSH client (one connection per command; the proxies' chains in parallel, as the run does),
  * and N concurrent drills against one (N concurrent and one drill first, not counted: the code compiled,
- * as in a running application). Runs only when asked:
+ * as in a running application), with the CPU this JVM (application and lab) used over the automated
+ * part: the lab's commands take no time, so a drill is CPU-bound and N drills take at least N times
+ * one drill's CPU over the machine's cores. Then one and N drills again with every lab SSH host
+ * answering each command after a host command time ({@code dr.benchmark.host-latencies}, default
+ * 50 and 200 ms: a lab "slow" fault on each host), as remote hosts across sites do: whether
+ * concurrent drills overlap their waits or queue behind each other. Runs only when asked:
  * {@code mvn -q -Ddr.skipModelChecks -Dtest=DrillBenchmarkTest -Ddr.benchmark.drills=20 test}.
  */
 @DrillContext
@@ -99,11 +105,9 @@ class DrillBenchmarkTest {
     lab.reset();
 
     long beforeStart = System.currentTimeMillis();
-    long cpuBeforeOne = cpuMillis();
     String run = start();
     long startToFirstStep = activity(run, "Task_ResolveTopology").getStartTime().getTime() - beforeStart;
     Drill one = drill(List.of(run));
-    long cpuOne = cpuMillis() - cpuBeforeOne;
     long taskToNextStep = activity(run, "Task_StopReplication").getStartTime().getTime()
         - task(run, DECLARE).getEndTime().getTime();
     assertEachActionOnce();
@@ -111,26 +115,68 @@ class DrillBenchmarkTest {
     double openssh = opensshReplay(one.from(), one.to());
 
     lab.reset();
-    long cpuBeforeMany = cpuMillis();
+    Drill many = concurrentDrills(concurrent);
+    StringBuilder rounds = new StringBuilder(String.format(
+        "%nA1 drills against the lab, ms:%n"
+        + "REST start to the first step            %8d%n"
+        + "user task completed to the next step    %8d%n"
+        + "automated part, one drill               %8d%n"
+        + "the same command lines through OpenSSH  %8.0f  (product / OpenSSH %.2fx)%n"
+        + "automated part, %3d concurrent drills   %8d  (%.2fx one drill)%n",
+        startToFirstStep, taskToNextStep, one.millis(), openssh, one.millis() / openssh,
+        concurrent, many.millis(), many.millis() / (double) one.millis()));
+    rounds.append(String.format("CPU of this JVM (application and lab) over the automated part: one"
+        + " drill %d ms (%.2f of the %d cores busy); %d drills %d ms, %d ms a drill (%.2f of %d busy)%n",
+        one.cpuMillis(), one.coresBusy(), CORES, concurrent, many.cpuMillis(),
+        many.cpuMillis() / concurrent, many.coresBusy(), CORES));
+    rounds.append(String.format("%nhost command time (every lab SSH command answered after it, as a"
+        + " remote host's): one drill, %d concurrent, ratio, cores busy one / %d%n", concurrent, concurrent));
+    rounds.append(round("none", one, many));
+    for (Duration latency : hostLatencies()) {
+      lab.reset();
+      slowHosts(latency);
+      Drill slowOne = drill(List.of(start()));
+      assertEachActionOnce();
+      lab.reset();
+      slowHosts(latency);
+      Drill slowMany = concurrentDrills(concurrent);
+      rounds.append(round(latency.toMillis() + " ms", slowOne, slowMany));
+    }
+    log.info(rounds.toString());
+  }
+
+  /** {@code dr.benchmark.host-latencies}: command times of the lab's hosts to measure (default 50ms,200ms). */
+  private static List<Duration> hostLatencies() {
+    List<Duration> latencies = new ArrayList<>();
+    for (String value : System.getProperty("dr.benchmark.host-latencies", "50,200").split(",")) {
+      if (!value.isBlank()) {
+        latencies.add(Duration.ofMillis(Long.parseLong(value.strip().replace("ms", ""))));
+      }
+    }
+    return latencies;
+  }
+
+  /** Every lab SSH host answers each command after {@code latency}: a lab "slow" fault on each. */
+  private void slowHosts(Duration latency) {
+    for (String host : lab.state().hosts()) {
+      lab.faults().add(new FaultRequest("slow", host, null, null, null, latency.toMillis() + "ms",
+          null, null, null), "benchmark");
+    }
+  }
+
+  private static String round(String latency, Drill one, Drill many) {
+    return String.format("  %-8s %8d %8d %7.2fx   %.2f / %.2f%n", latency, one.millis(), many.millis(),
+        many.millis() / (double) one.millis(), one.coresBusy(), many.coresBusy());
+  }
+
+  private Drill concurrentDrills(int concurrent) throws Exception {
     List<String> runs = new ArrayList<>();
     for (int i = 0; i < concurrent; i++) {
       runs.add(start());
     }
     Drill many = drill(runs);
-    long cpuMany = cpuMillis() - cpuBeforeMany;
     assertEachActionOnce();
-
-    log.info(String.format("%nA1 drills against the lab, ms:%n"
-        + "REST start to the first step            %8d%n"
-        + "user task completed to the next step    %8d%n"
-        + "automated part, one drill               %8d%n"
-        + "the same command lines through OpenSSH  %8.0f  (product / OpenSSH %.2fx)%n"
-        + "automated part, %3d concurrent drills   %8d  (%.2fx one drill)%n"
-        + "CPU of this JVM (application and lab), one drill from its start to its end: %d ms;"
-        + " %d drills: %d ms, %.0f%% of %d cores over their automated part%n",
-        startToFirstStep, taskToNextStep, one.millis(), openssh, one.millis() / openssh,
-        concurrent, many.millis(), many.millis() / (double) one.millis(),
-        cpuOne, concurrent, cpuMany, 100.0 * cpuMany / (many.millis() * (double) CORES), CORES));
+    return many;
   }
 
   private static final int CORES = Runtime.getRuntime().availableProcessors();
@@ -141,10 +187,19 @@ class DrillBenchmarkTest {
         .getProcessCpuTime() / 1_000_000;
   }
 
-  /** The runs' automated parts, from the first "Declare the disaster" done to the last "Confirm" created. */
-  private record Drill(Instant from, Instant to) {
+  /**
+   * The runs' automated parts, from the first "Declare the disaster" done to the last "Confirm"
+   * created, and the CPU this JVM used from just before the first declaration to when the test saw
+   * the last "Confirm" ({@code cpuWallMillis} later).
+   */
+  private record Drill(Instant from, Instant to, long cpuMillis, long cpuWallMillis) {
     long millis() {
       return Duration.between(from, to).toMillis();
+    }
+
+    /** How many of the machine's cores the automated part kept busy, on average. */
+    double coresBusy() {
+      return cpuMillis / (double) Math.max(1, cpuWallMillis);
     }
   }
 
@@ -156,13 +211,19 @@ class DrillBenchmarkTest {
   private Drill drill(List<String> runs, String decider) {
     runs.forEach(run -> await("approval").atMost(Duration.ofSeconds(60)).until(() ->
         tasks.createTaskQuery().processInstanceId(run).taskDefinitionKey(DECLARE).count() == 1));
+    long cpuBefore = cpuMillis();
+    long wallBefore = System.nanoTime();
     for (String run : runs) {
       // four-eyes: the approver who started the run may not declare the disaster
       DrillTasks.complete(tasks, identity, run, DECLARE, decider, DrGroups.APPROVERS, Map.of(
           "disasterDeclared", "true", "disasterReason", "benchmark drill", "decidedBy", "benchmark"));
     }
-    runs.forEach(run -> await("automated part").atMost(Duration.ofMinutes(5)).until(() ->
+    // polled often, so that the CPU measured ends close to the automated part's end
+    runs.forEach(run -> await("automated part").atMost(Duration.ofMinutes(5))
+        .pollInterval(Duration.ofMillis(20)).until(() ->
         tasks.createTaskQuery().processInstanceId(run).taskDefinitionKey(CONFIRM).count() == 1));
+    long cpu = cpuMillis() - cpuBefore;
+    long cpuWall = (System.nanoTime() - wallBefore) / 1_000_000;
     Instant from = runs.stream().map(run -> task(run, DECLARE).getEndTime().toInstant())
         .min(Comparator.naturalOrder()).orElseThrow();
     Instant to = runs.stream().map(run -> task(run, CONFIRM).getStartTime().toInstant())
@@ -177,7 +238,7 @@ class DrillBenchmarkTest {
       assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(run)
           .activityId("EndEvent_FailedOver").count()).as(run).isEqualTo(1);
     });
-    return new Drill(from, to);
+    return new Drill(from, to, cpu, cpuWall);
   }
 
   /** Each proxy switched over once, whatever number of runs went through it. */

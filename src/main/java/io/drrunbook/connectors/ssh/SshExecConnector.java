@@ -87,27 +87,38 @@ public class SshExecConnector implements StepPlanner {
 
     String runLine = CommandTemplate.render(spec.run(), args);
     // the same action on the same host by two overlapping runs, on this node or another: one after
-    // the other (ActionLocks)
-    return actions.exclusively(host + '\n' + runLine, host + " " + key,
-        () -> checkActVerify(host, key, spec, args, runLine, limit, started));
+    // the other (ActionLocks); only the check and the act need the lock
+    Checked checked = actions.exclusively(host + '\n' + runLine, host + " " + key,
+        () -> checkAndAct(host, key, spec, args, runLine, limit, started));
+    if (checked.result() != null) {
+      return checked.result();
+    }
+    log.info("ssh-exec {} on {}: already done, run skipped", key, host);
+    // the check already proved the target state; a different verify command still runs (read-only:
+    // after the lock, so that overlapping runs that find the action done wait only for checks)
+    String verifyLine = spec.verify() == null ? null : CommandTemplate.render(spec.verify(), args);
+    if (verifyLine != null && !verifyLine.equals(checked.checkLine())) {
+      CommandResult verified = runner.run(host, key + " (verify)", verifyLine, limit);
+      requireExpected(spec, args, host, key, verified,
+          result(host, key, verifyLine, verified, false, started));
+    }
+    return result(host, key, runLine, checked.done(), false, started);
   }
 
-  private Map<String, Object> checkActVerify(String host, String key, CommandSpec spec,
+  /**
+   * What the check and act under the action's lock came to: the step's result once it acted and
+   * verified, or ({@code result} null) the check that found the action already done.
+   */
+  private record Checked(Map<String, Object> result, String checkLine, CommandResult done) {
+  }
+
+  private Checked checkAndAct(String host, String key, CommandSpec spec,
       Map<String, Object> args, String runLine, Duration limit, long started) {
-    String checkLine = null;
     if (spec.check() != null) {
-      checkLine = CommandTemplate.render(spec.check(), args);
+      String checkLine = CommandTemplate.render(spec.check(), args);
       CommandResult checked = runner.run(host, key + " (check)", checkLine, limit);
       if (checked.exitCode() == 0 && matches(spec.checkDone(), args, checked.stdout())) {
-        log.info("ssh-exec {} on {}: already done, run skipped", key, host);
-        // the check already proved the target state; a different verify command still runs
-        String verifyLine = spec.verify() == null ? null : CommandTemplate.render(spec.verify(), args);
-        if (verifyLine != null && !verifyLine.equals(checkLine)) {
-          CommandResult verified = runner.run(host, key + " (verify)", verifyLine, limit);
-          requireExpected(spec, args, host, key, verified,
-              result(host, key, verifyLine, verified, false, started));
-        }
-        return result(host, key, runLine, checked, false, started);
+        return new Checked(null, checkLine, checked);
       }
     }
 
@@ -130,7 +141,7 @@ public class SshExecConnector implements StepPlanner {
           result(host, key, verifyLine, verified, true, started));
       result.put("durationMs", elapsedMillis(started));
     }
-    return result;
+    return new Checked(result, null, null);
   }
 
   /** Runs the act; an interactive entry answers its prompts over stdin (secrets read only now). */

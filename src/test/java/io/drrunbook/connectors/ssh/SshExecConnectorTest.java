@@ -101,6 +101,38 @@ class SshExecConnectorTest {
   }
 
   @Test
+  void shouldLetAnOverlappingStepCheckWhileAStepThatFoundTheActionDoneVerifies() throws Exception {
+    // the check finds the action done; the verify, another command, waits for a gate file
+    catalog.put("gated-stop", new CommandSpec(
+        "cat {state}", "(?m)^STOPPED$", "echo STOPPED > {state}",
+        "while [ ! -f {gate} ]; do sleep 0.05; done; cat {state}", "(?m)^STOPPED$", null, null));
+    Path state = Files.writeString(dir.resolve("done-overlap.state"), "STOPPED\n");
+    Path gate = dir.resolve("done-overlap.gate");
+    Map<String, Object> inputs = Map.of("host", SshFixture.HOST, "command", "gated-stop",
+        "state", state.toString(), "gate", gate.toString());
+    String check = "cat '" + state + "'";
+    ExecutorService steps = Executors.newFixedThreadPool(2);
+    try {
+      Future<Map<String, Object>> first = steps.submit(() -> connector.execute(inputs));
+      await().atMost(Duration.ofSeconds(10)).until(() -> ssh.server.receivedCommands().stream()
+          .anyMatch(command -> command.startsWith("while")));
+      Future<Map<String, Object>> second = steps.submit(() -> connector.execute(inputs));
+
+      // only the check and the act hold the action's lock: the second step's check reaches the
+      // host while the first one's verify still waits (inside the lock, it would wait for the gate)
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          ssh.server.receivedCommands().stream().filter(check::equals).count() == 2);
+      assertThat(first).isNotDone();
+      Files.createFile(gate);
+      assertThat(first.get(30, TimeUnit.SECONDS)).containsEntry("changed", false);
+      assertThat(second.get(30, TimeUnit.SECONDS)).containsEntry("changed", false);
+    } finally {
+      steps.shutdownNow();
+    }
+    assertThat(ssh.server.receivedCommands()).doesNotContain("echo STOPPED > '" + state + "'");
+  }
+
+  @Test
   void shouldAnswerARealShellsReadsOverStdinAndMaskTheSecretWhenTheEntryHasPrompts() throws Exception {
     Path passwordFile = ssh.dir.resolve("box.password");
     Files.writeString(passwordFile, "s3cret-of-the-box\n");
