@@ -129,8 +129,10 @@ class DrillBenchmarkTest {
         + " drill %d ms (%.2f of the %d cores busy); %d drills %d ms, %d ms a drill (%.2f of %d busy)%n",
         one.cpuMillis(), one.coresBusy(), CORES, concurrent, many.cpuMillis(),
         many.cpuMillis() / concurrent, many.coresBusy(), CORES));
-    rounds.append(String.format("%nhost command time (every lab SSH command answered after it, as a"
-        + " remote host's): one drill, %d concurrent, ratio, cores busy one / %d%n", concurrent, concurrent));
+    rounds.append(String.format("%nwith a host command time (each lab SSH command answered after it, as"
+        + " a remote host's), automated part, ms:%n"
+        + "host command time  one drill  %3d drills  ratio   cores busy: one drill / %d drills%n",
+        concurrent, concurrent));
     rounds.append(round("none", one, many));
     for (Duration latency : hostLatencies()) {
       lab.reset();
@@ -165,7 +167,7 @@ class DrillBenchmarkTest {
   }
 
   private static String round(String latency, Drill one, Drill many) {
-    return String.format("  %-8s %8d %8d %7.2fx   %.2f / %.2f%n", latency, one.millis(), many.millis(),
+    return String.format("%-17s %10d %11d %6.2fx   %.2f / %.2f%n", latency, one.millis(), many.millis(),
         many.millis() / (double) one.millis(), one.coresBusy(), many.coresBusy());
   }
 
