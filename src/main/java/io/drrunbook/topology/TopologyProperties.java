@@ -192,8 +192,11 @@ public class TopologyProperties {
     private int maxSessionsPerHost = 4;
     /** An unused session is closed after this long. */
     private Duration idleTimeout = Duration.ofSeconds(60);
-    /** How long a command waits for a session of a host whose sessions are all busy. */
-    private Duration acquireTimeout = Duration.ofSeconds(30);
+    /**
+     * How long a command waits for a session of a host whose sessions are all busy (the step's own
+     * time limit ends the wait sooner): long enough for other steps' long commands on the host.
+     */
+    private Duration acquireTimeout = Duration.ofMinutes(10);
     /** A session unused for longer is asked for a keep-alive reply before it is reused. */
     private Duration probeAfter = Duration.ofSeconds(5);
 

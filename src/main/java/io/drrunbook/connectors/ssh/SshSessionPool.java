@@ -87,6 +87,10 @@ final class SshSessionPool implements AutoCloseable {
       Idle idle;
       long generation;
       synchronized (sessions) {
+        if (sessions.idle.isEmpty() && sessions.open >= max) {
+          log.info("ssh: all {} sessions of {} are busy; the command waits for one (at most {})", max,
+              host, SshCommandRunner.format(settings.getAcquireTimeout()));
+        }
         while (sessions.idle.isEmpty() && sessions.open >= max) {
           long left = deadline - System.nanoTime();
           if (left <= 0) {

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.common.kex.KeyExchangeFactory;
@@ -193,6 +194,40 @@ class SshSessionPoolTest {
           .isInstanceOf(SshCommandException.class)
           .hasMessage(runner.describe(SshFixture.HOST) + ": all 1 SSH sessions of the host stayed"
               + " busy for 300 ms (dr.topology.ssh.pool.max-sessions-per-host)");
+      assertThat(busy.get(10, TimeUnit.SECONDS).stdout()).isEqualTo("done\n");
+    } finally {
+      steps.shutdownNow();
+    }
+    assertThat(ssh.server.receivedCommands()).containsExactly("sleep 2; echo done");
+  }
+
+  @Test
+  void shouldEndTheWaitForABusyHostsSessionWhenTheStepsTimeLimitInterruptsIt() throws Exception {
+    // the default wait (minutes, for other steps' long commands) ends with the step's time limit,
+    // which interrupts the step's call: the command then never reaches the host
+    runner(pool -> pool.setMaxSessionsPerHost(1));
+    ExecutorService steps = Executors.newSingleThreadExecutor();
+    try {
+      Future<CommandResult> busy = steps.submit(() ->
+          runner.run(SshFixture.HOST, "busy", "sleep 2; echo done", LIMIT));
+      await().atMost(Duration.ofSeconds(5)).until(() -> ssh.server.receivedCommands().size() == 1);
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      Thread waiting = new Thread(() -> {
+        try {
+          runner.run(SshFixture.HOST, "echo", "echo late", LIMIT);
+        } catch (RuntimeException e) {
+          failure.set(e);
+        }
+      });
+      waiting.start();
+      await().atMost(Duration.ofSeconds(5)).until(() -> waiting.getState() == Thread.State.TIMED_WAITING);
+
+      waiting.interrupt();
+      waiting.join(5000);
+
+      assertThat(waiting.isAlive()).isFalse();
+      assertThat(failure.get()).isInstanceOf(SshCommandException.class)
+          .hasMessage(runner.describe(SshFixture.HOST) + ": interrupted while waiting for an SSH session");
       assertThat(busy.get(10, TimeUnit.SECONDS).stdout()).isEqualTo("done\n");
     } finally {
       steps.shutdownNow();
