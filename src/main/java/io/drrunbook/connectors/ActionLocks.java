@@ -10,9 +10,9 @@ import java.util.function.Supplier;
  * overlap (README "Conflicting runs"), run one after the other, so the second one's check sees what
  * the first one did instead of both finding the work undone and both acting. A step whose check
  * finds the action done verifies after the lock (read-only), so overlapping runs queue only for
- * checks. Within this node a lock; across the
- * nodes of one engine database, while it holds the lock, a lease ({@link ActionLeases}: overlapping
- * runs may be worked by different nodes). A lock lives only while a step holds or waits for it.
+ * checks. Within this node a lock; across the nodes of one engine database, while it holds the
+ * lock, a lease ({@link ActionLeases}: overlapping runs may be worked by different nodes). A lock
+ * lives only while a step holds or waits for it.
  */
 public final class ActionLocks {
 
