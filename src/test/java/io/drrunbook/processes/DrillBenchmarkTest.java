@@ -99,11 +99,7 @@ class DrillBenchmarkTest {
     // done (without them, the compiler took about 10 s of the 26 s of CPU of the measured
     // concurrent drills, a JFR recording showed, and half a core after one round)
     for (int round = 0; round < WARM_UP_ROUNDS; round++) {
-      List<String> warmUp = new ArrayList<>();
-      for (int i = 0; i < concurrent; i++) {
-        warmUp.add(start());
-      }
-      drill(warmUp);
+      concurrentDrills(concurrent);
       lab.reset();
       compilerQuiet();
     }

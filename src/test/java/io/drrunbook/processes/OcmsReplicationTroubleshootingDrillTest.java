@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
@@ -110,10 +109,8 @@ class OcmsReplicationTroubleshootingDrillTest {
     assertThat(shell.execute(FIRST, REPSCHEMES).stdout()).as("connects without ForceConnect")
         .contains("Replication Scheme OCMS_REP.REPSCHEME:");
     assertThat(Files.readString(ini)).contains("\nForceConnect=0\n").doesNotContain("ForceConnect=1");
-    try (Stream<Path> siblings = Files.list(ini.getParent())) {
-      assertThat(siblings.filter(file -> file.getFileName().toString().matches("sys\\.odbc\\.ini\\..+\\.bak"))
-          .map(OcmsReplicationTroubleshootingDrillTest::read).toList()).as("the backups of both edits").contains(iniBefore);
-    }
+    assertThat(DrillSupport.backups(files, FIRST, ODBC_INI).stream()
+        .map(OcmsReplicationTroubleshootingDrillTest::read).toList()).as("the backups of both edits").contains(iniBefore);
     for (String node : List.of(FIRST, SECOND)) {
       assertThat(state.attribute(node, "timesten", "repPolicy")).as(node).isEqualTo("always");
       assertThat(shell.execute(node, "ttStatus").stdout()).as(node).contains("Replication agent is running.");

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
@@ -282,11 +281,6 @@ class OcmsSipAppHaDrillTest {
   }
 
   private List<Path> backups(String host, String path) throws Exception {
-    Path file = files.root(host).resolve(path);
-    String name = file.getFileName().toString();
-    try (Stream<Path> listed = Files.list(file.getParent())) {
-      return listed.filter(p -> p.getFileName().toString().startsWith(name + ".")
-          && p.getFileName().toString().endsWith(".bak")).toList();
-    }
+    return DrillSupport.backups(files, host, path);
   }
 }
